@@ -1,0 +1,334 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Every option of the mock, in one table, parsed and validated in one place. The rule for every
+ * present and future option: flag `--foo-bar` ↔ environment variable `MOCK_FOO_BAR` (only `PORT`
+ * and `HOST` go without the prefix); flags win over the environment, which wins over defaults.
+ * Programmatic callers (`createMockServer`) pass the same options as typed values or strings.
+ */
+
+/** The documented development management key, used when none is configured. Not a secret. */
+export const DEFAULT_MANAGEMENT_KEY = `sk-or-v1-${'0123456789abcdef'.repeat(4)}`;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The embedded default dataset: `fixtures/keys.json` of this package. */
+export const DEFAULT_FIXTURES_PATH = fileURLToPath(new URL('../fixtures/keys.json', import.meta.url));
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+interface OptionSpec<T> {
+  help: string;
+  /** Placeholder shown in --help; absent for switches. */
+  value?: string;
+  defaultText: string;
+  default: () => T;
+  /** From a flag or environment string. Throws a rule phrase (string) when invalid. */
+  parse(raw: string): T;
+  /** From a programmatic value; strings go through `parse`. */
+  accept?(value: unknown): T;
+  /** A switch: `--flag` means true, `--no-flag` false. */
+  switch?: boolean;
+}
+
+const fail = (rule: string): never => {
+  throw rule;
+};
+
+function integer(min: number, max: number) {
+  return (raw: string): number => {
+    const n = /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) fail(`must be an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+const integerValue = (parse: (raw: string) => number) => (value: unknown) =>
+  typeof value === 'number' ? parse(String(value)) : typeof value === 'string' ? parse(value) : fail('must be an integer');
+
+function parseBoolean(raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return fail('must be true or false');
+}
+
+function parseInstant(raw: string): number {
+  const text = raw.trim();
+  const ms = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? Date.parse(text) : Number.NaN;
+  if (!Number.isFinite(ms)) fail('must be an ISO 8601 date-time such as 2026-01-15T09:30:00Z');
+  return ms;
+}
+
+function parseKeyList(raw: string): string[] {
+  const keys = raw.split(',').map((k) => k.trim());
+  if (keys.some((k) => k === '' || /\s/.test(k))) fail('must be a comma-separated list of non-empty keys without whitespace');
+  if (new Set(keys).size !== keys.length) fail('must not list the same key twice');
+  return keys;
+}
+
+const OPTIONS = {
+  port: {
+    help: 'Port to listen on (0 picks a free one)',
+    value: 'N',
+    defaultText: '8080',
+    default: () => 8080,
+    parse: integer(0, 65535),
+    accept: integerValue(integer(0, 65535)),
+  },
+  host: {
+    help: 'Address to listen on (0.0.0.0 in containers)',
+    value: 'ADDR',
+    defaultText: '127.0.0.1',
+    default: () => '127.0.0.1',
+    parse: (raw: string) => raw.trim() || fail('must not be empty'),
+  },
+  seed: {
+    help: 'Seed of the generated dataset and of new secrets: same seed + same --now = same bytes',
+    value: 'N',
+    defaultText: '1',
+    default: () => 1,
+    parse: integer(0, 2 ** 32 - 1),
+    accept: integerValue(integer(0, 2 ** 32 - 1)),
+  },
+  now: {
+    help: 'Start of the clock (ISO 8601); it then runs forward in real time',
+    value: 'ISO',
+    defaultText: 'the real time',
+    default: () => undefined as number | undefined,
+    parse: parseInstant,
+    accept: (value: unknown) =>
+      value instanceof Date
+        ? Number.isFinite(value.getTime())
+          ? value.getTime()
+          : fail('must be a valid date')
+        : typeof value === 'number'
+          ? Number.isFinite(value)
+            ? value
+            : fail('must be a finite epoch-milliseconds number')
+          : typeof value === 'string'
+            ? parseInstant(value)
+            : fail('must be an ISO 8601 string, a Date or epoch milliseconds'),
+  },
+  keys: {
+    help: 'How many keys the first account starts with (fixtures first, then generated keys)',
+    value: 'N',
+    defaultText: '25',
+    default: () => 25,
+    parse: integer(0, 1_000_000),
+    accept: integerValue(integer(0, 1_000_000)),
+  },
+  fixtures: {
+    help: 'JSON file of keys to load instead of the embedded fixtures/keys.json',
+    value: 'FILE',
+    defaultText: 'embedded fixtures',
+    default: () => undefined as string | unknown[] | undefined,
+    parse: (raw: string): string | unknown[] => raw.trim() || fail('must be a file path'),
+    accept: (value: unknown): string | unknown[] =>
+      Array.isArray(value) ? value : typeof value === 'string' && value.trim() ? value : fail('must be a file path or an array of keys'),
+  },
+  managementKey: {
+    help: 'Management key(s), comma-separated; each is its own account, the first owns the dataset',
+    value: 'KEYS',
+    defaultText: 'the development key, printed at start-up',
+    default: () => [DEFAULT_MANAGEMENT_KEY],
+    parse: parseKeyList,
+    accept: (value: unknown) =>
+      Array.isArray(value)
+        ? value.length > 0 && value.every((k) => typeof k === 'string')
+          ? parseKeyList(value.join(','))
+          : fail('must be a non-empty list of strings')
+        : typeof value === 'string'
+          ? parseKeyList(value)
+          : fail('must be a string or a list of strings'),
+  },
+  strict: {
+    help: 'Reject unknown body fields with 400 instead of ignoring them like the real API',
+    defaultText: 'false',
+    default: () => false,
+    parse: parseBoolean,
+    accept: (value: unknown) => (typeof value === 'boolean' ? value : typeof value === 'string' ? parseBoolean(value) : fail('must be a boolean')),
+    switch: true,
+  },
+  bodyLimit: {
+    help: 'Largest accepted request body in bytes (larger: 413)',
+    value: 'BYTES',
+    defaultText: '1048576 (1 MiB)',
+    default: () => 1_048_576,
+    parse: integer(1, 1024 * 1024 * 1024),
+    accept: integerValue(integer(1, 1024 * 1024 * 1024)),
+  },
+  logLevel: {
+    help: `Log level: ${LOG_LEVELS.join(', ')}`,
+    value: 'LEVEL',
+    defaultText: 'info (silent for createMockServer)',
+    default: () => 'info' as LogLevel,
+    parse: (raw: string): LogLevel => {
+      const level = raw.trim().toLowerCase();
+      return (LOG_LEVELS as readonly string[]).includes(level) ? (level as LogLevel) : fail(`must be one of ${LOG_LEVELS.join(', ')}`);
+    },
+  },
+} satisfies Record<string, OptionSpec<unknown>>;
+
+type Specs = typeof OPTIONS;
+export type OptionName = keyof Specs;
+type ValueOf<K extends OptionName> = ReturnType<Specs[K]['default']> extends infer V ? Exclude<V, undefined> : never;
+
+/** What callers pass: every option optional, as a typed value or as the string a flag would take. */
+export type MockOptions = { [K in OptionName]?: ValueOf<K> | string };
+
+/** The resolved configuration: every option validated, fixtures read. */
+export interface MockConfig {
+  port: number;
+  host: string;
+  seed: number;
+  now: number | undefined;
+  keys: number;
+  fixtures: { source: string; entries: unknown };
+  managementKey: string[];
+  strict: boolean;
+  bodyLimit: number;
+  logLevel: LogLevel;
+}
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+export const flagName = (name: OptionName): string => `--${kebab(name)}`;
+export const envName = (name: OptionName): string =>
+  name === 'port' || name === 'host' ? name.toUpperCase() : `MOCK_${kebab(name).replace(/-/g, '_').toUpperCase()}`;
+
+function validate<K extends OptionName>(name: K, input: unknown, origin: string): ValueOf<K> {
+  const spec: OptionSpec<unknown> = OPTIONS[name];
+  try {
+    const value = typeof input === 'string' || !spec.accept ? spec.parse(String(input)) : spec.accept(input);
+    return value as ValueOf<K>;
+  } catch (rule) {
+    if (typeof rule !== 'string') throw rule;
+    const shown = typeof input === 'string' ? JSON.stringify(input.length > 60 ? `${input.slice(0, 60)}…` : input) : String(input);
+    throw new ConfigError(`invalid ${origin}: ${rule} (got ${shown})`);
+  }
+}
+
+function readFixtures(fixtures: string | unknown[] | undefined): MockConfig['fixtures'] {
+  if (Array.isArray(fixtures)) return { source: 'fixtures', entries: fixtures };
+  const path = fixtures ?? DEFAULT_FIXTURES_PATH;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`invalid --fixtures (MOCK_FIXTURES): cannot read ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return { source: path, entries: JSON.parse(text) };
+  } catch (err) {
+    throw new ConfigError(`invalid --fixtures (MOCK_FIXTURES): ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Validates options (typed or strings) into a config. Throws `ConfigError` naming the option. */
+export function resolveConfig(options: MockOptions = {}, origins: Partial<Record<OptionName, string>> = {}): MockConfig {
+  const get = <K extends OptionName>(name: K): ValueOf<K> | undefined => {
+    const input = options[name];
+    if (input === undefined) return OPTIONS[name].default() as ValueOf<K> | undefined;
+    return validate(name, input, origins[name] ?? `${flagName(name)} (${envName(name)})`);
+  };
+  return {
+    port: get('port')!,
+    host: get('host')!,
+    seed: get('seed')!,
+    now: get('now'),
+    keys: get('keys')!,
+    fixtures: readFixtures(get('fixtures')),
+    managementKey: get('managementKey')!,
+    strict: get('strict')!,
+    bodyLimit: get('bodyLimit')!,
+    logLevel: get('logLevel')!,
+  };
+}
+
+/**
+ * Reads options from command-line flags and environment variables (flags win). Returns the raw
+ * strings; `resolveConfig` validates them. Throws `ConfigError` for unknown flags.
+ */
+export function optionsFromCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): { options: MockOptions; origins: Partial<Record<OptionName, string>>; help: boolean; version: boolean } {
+  const names = Object.keys(OPTIONS) as OptionName[];
+  const byFlag = new Map(names.map((n) => [flagName(n), n]));
+  const options: Record<string, string> = {};
+  const origins: Partial<Record<OptionName, string>> = {};
+  for (const name of names) {
+    const value = env[envName(name)];
+    if (value !== undefined && value !== '') {
+      options[name] = value;
+      origins[name] = `${envName(name)}`;
+    }
+  }
+  let help = false;
+  let version = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    if (arg === '--version' || arg === '-v') {
+      version = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    const negated = flag.startsWith('--no-') ? byFlag.get(`--${flag.slice(5)}`) : undefined;
+    const name = byFlag.get(flag) ?? negated;
+    if (!name) throw new ConfigError(`unknown option ${flag} (see --help)`);
+    const spec: OptionSpec<unknown> = OPTIONS[name];
+    let value: string | undefined;
+    if (negated) {
+      if (!spec.switch || eq !== -1) throw new ConfigError(`unknown option ${flag} (see --help)`);
+      value = 'false';
+    } else if (eq !== -1) value = arg.slice(eq + 1);
+    else if (spec.switch) value = 'true';
+    else {
+      value = argv[++i];
+      if (value === undefined) throw new ConfigError(`invalid ${flag}: needs a value (${flag} ${spec.value ?? 'VALUE'})`);
+    }
+    options[name] = value;
+    origins[name] = flag;
+  }
+  return { options: options as MockOptions, origins, help, version };
+}
+
+export function helpText(version: string): string {
+  const rows = (Object.keys(OPTIONS) as OptionName[]).map((name) => {
+    const spec: OptionSpec<unknown> = OPTIONS[name];
+    const flag = spec.switch ? `${flagName(name)}, --no-${kebab(name)}` : `${flagName(name)} ${spec.value}`;
+    return `  ${flag.padEnd(30)} ${spec.help}\n  ${''.padEnd(30)} env ${envName(name)}; default: ${spec.defaultText}`;
+  });
+  return [
+    `openrouter-keys-mock ${version} — a stateful emulator of OpenRouter's API-key management API`,
+    '',
+    'Usage: openrouter-keys-mock [options]',
+    '',
+    'Options (flag --foo-bar ↔ environment MOCK_FOO_BAR; PORT and HOST unprefixed; flags win):',
+    ...rows,
+    `  ${'--help, -h'.padEnd(30)} Show this help`,
+    `  ${'--version, -v'.padEnd(30)} Show the version`,
+    '',
+    'An invalid value stops start-up with a line naming the option, and exit code 2.',
+  ].join('\n');
+}
+
+/** The options table, for the README and tests. */
+export function optionTable(): { name: OptionName; flag: string; env: string; default: string; help: string }[] {
+  return (Object.keys(OPTIONS) as OptionName[]).map((name) => ({
+    name,
+    flag: flagName(name),
+    env: envName(name),
+    default: OPTIONS[name].defaultText,
+    help: OPTIONS[name].help,
+  }));
+}

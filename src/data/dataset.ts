@@ -1,0 +1,76 @@
+import { toIso } from '../domain/rules.js';
+import { maskedLabel } from '../domain/secrets.js';
+import type { AccountState, StoreState } from '../domain/types.js';
+import { generateKey, userId } from './key-factory.js';
+import { parseFixtureKeys } from './fixtures.js';
+import { createSeededFaker } from './seeded-faker.js';
+
+/** The workspace of OpenRouter's documentation examples: the first account's default workspace. */
+export const DOCS_WORKSPACE_ID = '0df9e665-d932-5740-b2c7-b52af166bc11';
+/** The creator id of OpenRouter's documentation examples: the first account's user. */
+export const DOCS_USER_ID = 'user_2dHFtVWx2n56w6HkM0000000000';
+
+const DAY_MS = 86_400_000;
+
+export interface DatasetOptions {
+  seed: number;
+  /** The clock at start-up (epoch ms): every generated timestamp is relative to it. */
+  now: number;
+  /** How many keys the first account holds: fixtures first, then generated keys up to this count. */
+  keys: number;
+  /** Fixture entries for the first account (already read from JSON). */
+  fixtures: unknown;
+  fixturesSource?: string;
+  /** Plaintext management keys; one account each, the first owns the dataset. */
+  managementKeys: string[];
+  sha256Hex(text: string): string;
+}
+
+/**
+ * The start-up state: pure and deterministic — the same options give the same bytes. Accounts
+ * after the first start empty, with workspaces and users of their own.
+ */
+export function buildDataset(options: DatasetOptions): StoreState {
+  const { now, sha256Hex } = options;
+  const faker = createSeededFaker(options.seed, now);
+  const accounts = options.managementKeys.map((managementKey, index): AccountState => {
+    const first = index === 0;
+    const defaultWorkspace = first ? DOCS_WORKSPACE_ID : faker.string.uuid();
+    return {
+      id: accountId(managementKey, sha256Hex),
+      user_id: first ? DOCS_USER_ID : userId(faker),
+      organization_id: null,
+      default_workspace_id: defaultWorkspace,
+      workspace_ids: [defaultWorkspace, faker.string.uuid()],
+      management_key: {
+        hash: sha256Hex(managementKey),
+        label: maskedLabel(managementKey),
+        name: 'Management key',
+        created_at: toIso(now - 400 * DAY_MS),
+      },
+      keys: [],
+    };
+  });
+
+  const owner = accounts[0];
+  if (owner) {
+    const ctx = { now, userId: owner.user_id, workspaceIds: owner.workspace_ids, sha256Hex, faker };
+    owner.keys = parseFixtureKeys(options.fixtures, ctx, options.fixturesSource);
+    for (const key of owner.keys) {
+      if (!owner.workspace_ids.includes(key.workspace_id)) owner.workspace_ids.push(key.workspace_id);
+    }
+    const hashes = new Set(owner.keys.map((k) => k.hash));
+    for (let index = owner.keys.length; index < options.keys; index++) {
+      const key = generateKey(faker, ctx, index);
+      if (hashes.has(key.hash)) continue;
+      hashes.add(key.hash);
+      owner.keys.push(key);
+    }
+  }
+  return { accounts };
+}
+
+/** A stable, non-secret id for the account of a management key. */
+export function accountId(managementKey: string, sha256Hex: (text: string) => string): string {
+  return `acct_${sha256Hex(`account:${managementKey}`).slice(0, 16)}`;
+}

@@ -1,0 +1,194 @@
+import type { Faker } from '@faker-js/faker';
+import { parseRelativeInstant } from '../domain/duration.js';
+import {
+  booleanRule,
+  hashRule,
+  limitResetRule,
+  limitRule,
+  nameRule,
+  nullableStringRule,
+  parseUtcInstant,
+  toIso,
+  usageRule,
+  uuidRule,
+  type FieldRule,
+} from '../domain/rules.js';
+import { maskedLabel } from '../domain/secrets.js';
+import type { KeyRecord, KeyUsage } from '../domain/types.js';
+import { generateKey, generateSecret, type KeyContext } from './key-factory.js';
+
+/**
+ * Fixture keys: a JSON array of key objects in the API's own shape. Every field is optional;
+ * omitted ones are filled in (see README, "Fixtures"). Timestamps may be ISO 8601 UTC instants or
+ * relative to the clock ("now", "now-30d", "now+1d12h"), so hand-written data never goes stale.
+ * An entry may carry the plaintext `key` instead of (or with) its `hash`, so that it can be used
+ * as a bearer token for `GET /key`.
+ */
+export class FixtureError extends Error {
+  override readonly name = 'FixtureError';
+}
+
+const labelRule: FieldRule = (v) => (typeof v === 'string' && v.length > 0 ? null : 'must be a non-empty string');
+const plaintextRule: FieldRule = (v) =>
+  typeof v === 'string' && /^\S{8,}$/.test(v) ? null : 'must be the plaintext key: 8 or more characters, no whitespace';
+
+const FIELD_RULES: Record<string, FieldRule | 'timestamp' | 'nullable-timestamp' | 'ignored'> = {
+  key: plaintextRule,
+  hash: hashRule,
+  name: nameRule,
+  label: labelRule,
+  disabled: booleanRule,
+  limit: limitRule,
+  limit_reset: limitResetRule,
+  include_byok_in_limit: booleanRule,
+  usage: usageRule,
+  usage_daily: usageRule,
+  usage_weekly: usageRule,
+  usage_monthly: usageRule,
+  byok_usage: usageRule,
+  byok_usage_daily: usageRule,
+  byok_usage_weekly: usageRule,
+  byok_usage_monthly: usageRule,
+  created_at: 'timestamp',
+  updated_at: 'nullable-timestamp',
+  expires_at: 'nullable-timestamp',
+  creator_user_id: nullableStringRule,
+  workspace_id: uuidRule,
+  external_user: nullableStringRule,
+  // Derived on every read; accepted so that a GET response can be pasted in as a fixture.
+  limit_remaining: 'ignored',
+};
+
+const FAMILIES = [
+  ['usage', 'usage_daily', 'usage_weekly', 'usage_monthly'],
+  ['byok_usage', 'byok_usage_daily', 'byok_usage_weekly', 'byok_usage_monthly'],
+] as const;
+
+export interface FixtureContext extends KeyContext {
+  faker: Faker;
+}
+
+export function parseFixtureKeys(entries: unknown, ctx: FixtureContext, source = 'fixtures'): KeyRecord[] {
+  if (!Array.isArray(entries)) throw new FixtureError(`${source}: must be a JSON array of key objects`);
+  const seen = new Set<string>();
+  return entries.map((entry, index) => {
+    const record = parseEntry(entry, index, ctx, source);
+    if (seen.has(record.hash)) {
+      throw new FixtureError(`${source}: entry ${index}: field "hash": duplicates an earlier entry (${record.hash})`);
+    }
+    seen.add(record.hash);
+    return record;
+  });
+}
+
+function parseEntry(entry: unknown, index: number, ctx: FixtureContext, source: string): KeyRecord {
+  const where = (field?: string) => {
+    const name = entry && typeof entry === 'object' && typeof (entry as { name?: unknown }).name === 'string'
+      ? ` ("${(entry as { name: string }).name}")`
+      : '';
+    return `${source}: entry ${index}${name}${field ? `: field "${field}"` : ''}`;
+  };
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+    throw new FixtureError(`${where()}: must be a JSON object`);
+  }
+  const given = entry as Record<string, unknown>;
+  const times: Record<string, number | null> = {};
+  for (const [field, value] of Object.entries(given)) {
+    const rule = FIELD_RULES[field];
+    if (rule === undefined) {
+      throw new FixtureError(`${where(field)}: unknown field; allowed: ${Object.keys(FIELD_RULES).join(', ')}`);
+    }
+    if (rule === 'ignored') continue;
+    if (rule === 'timestamp' || rule === 'nullable-timestamp') {
+      if (value === null && rule === 'nullable-timestamp') {
+        times[field] = null;
+        continue;
+      }
+      const at = typeof value === 'string' ? (parseUtcInstant(value) ?? parseRelativeInstant(value, ctx.now)) : null;
+      if (at === null) {
+        throw new FixtureError(
+          `${where(field)}: must be an ISO 8601 UTC timestamp ending in "Z" or a time relative to the clock such as "now-30d"${rule === 'nullable-timestamp' ? ', or null' : ''}`,
+        );
+      }
+      times[field] = at;
+      continue;
+    }
+    const broken = rule(value);
+    if (broken) throw new FixtureError(`${where(field)}: ${broken}`);
+  }
+
+  // A generated key of the same position supplies realistic values for what the entry leaves out.
+  const generated = generateKey(ctx.faker, ctx, index);
+  let hash: string;
+  let label: string;
+  if (typeof given.key === 'string') {
+    hash = ctx.sha256Hex(given.key);
+    if (given.hash !== undefined && given.hash !== hash) {
+      throw new FixtureError(`${where('hash')}: does not match the SHA-256 of "key" (expected ${hash})`);
+    }
+    label = maskedLabel(given.key);
+  } else if (typeof given.hash === 'string') {
+    hash = given.hash;
+    label = generateSecret(ctx.faker, ctx.sha256Hex).label;
+  } else {
+    ({ hash, label } = generated);
+  }
+
+  const createdAt = times.created_at ?? Date.parse(generated.created_at);
+  const updatedAt = times.updated_at === undefined ? null : times.updated_at;
+  const expiresAt = times.expires_at === undefined ? null : times.expires_at;
+  if (createdAt > ctx.now) throw new FixtureError(`${where('created_at')}: must not be later than the clock (${toIso(ctx.now)})`);
+  if (updatedAt !== null && updatedAt < createdAt) throw new FixtureError(`${where('updated_at')}: must not be earlier than created_at`);
+  if (updatedAt !== null && updatedAt > ctx.now) throw new FixtureError(`${where('updated_at')}: must not be later than the clock (${toIso(ctx.now)})`);
+
+  const usage = {} as KeyUsage;
+  for (const family of FAMILIES) Object.assign(usage, fillFamily(family, given, generated, where));
+
+  return {
+    hash,
+    name: (given.name as string | undefined) ?? generated.name,
+    label: (given.label as string | undefined) ?? label,
+    disabled: (given.disabled as boolean | undefined) ?? false,
+    limit: (given.limit as number | null | undefined) ?? null,
+    limit_reset: (given.limit_reset as KeyRecord['limit_reset'] | undefined) ?? null,
+    include_byok_in_limit: (given.include_byok_in_limit as boolean | undefined) ?? false,
+    ...usage,
+    created_at: toIso(createdAt),
+    updated_at: updatedAt === null ? null : toIso(updatedAt),
+    expires_at: expiresAt === null ? null : toIso(expiresAt),
+    creator_user_id: given.creator_user_id === undefined ? ctx.userId : (given.creator_user_id as string | null),
+    workspace_id: (given.workspace_id as string | undefined)?.toLowerCase() ?? ctx.workspaceIds[0]!,
+    external_user: (given.external_user as string | null | undefined) ?? null,
+  };
+}
+
+/**
+ * One usage family (total, daily, weekly, monthly). None given: the generated, consistent figures.
+ * Some given: the missing ones take the smallest values the rules allow (daily 0, weekly and monthly
+ * = daily, total = the larger window). Then daily ≤ weekly ≤ total and daily ≤ monthly ≤ total must hold.
+ */
+function fillFamily(
+  [total, daily, weekly, monthly]: (typeof FAMILIES)[number],
+  given: Record<string, unknown>,
+  generated: KeyRecord,
+  where: (field: string) => string,
+): Partial<KeyUsage> {
+  const pick = (f: keyof KeyUsage) => given[f] as number | undefined;
+  if ([total, daily, weekly, monthly].every((f) => pick(f) === undefined)) {
+    return { [total]: generated[total], [daily]: generated[daily], [weekly]: generated[weekly], [monthly]: generated[monthly] };
+  }
+  const d = pick(daily) ?? 0;
+  const w = pick(weekly) ?? d;
+  const m = pick(monthly) ?? d;
+  const t = pick(total) ?? Math.max(w, m);
+  const order: [keyof KeyUsage, number, keyof KeyUsage, number][] = [
+    [daily, d, weekly, w],
+    [daily, d, monthly, m],
+    [weekly, w, total, t],
+    [monthly, m, total, t],
+  ];
+  for (const [small, a, large, b] of order) {
+    if (a > b) throw new FixtureError(`${where(small)}: ${a} must be ≤ ${large} (${b})`);
+  }
+  return { [total]: t, [daily]: d, [weekly]: w, [monthly]: m };
+}

@@ -1,0 +1,34 @@
+/** Where the domain reads the time from. Injected: the domain never calls `Date.now()` itself. */
+export interface Clock {
+  now(): number;
+}
+
+/**
+ * A clock that starts at a chosen instant and then runs forward with real time; it can be set or
+ * moved forward by the test-control plane without touching the machine's clock.
+ */
+export class VirtualClock implements Clock {
+  private virtualAnchor: number;
+  private realAnchor: number;
+
+  constructor(
+    private readonly realNow: () => number,
+    start?: number,
+  ) {
+    this.realAnchor = realNow();
+    this.virtualAnchor = start ?? this.realAnchor;
+  }
+
+  now(): number {
+    return this.virtualAnchor + (this.realNow() - this.realAnchor);
+  }
+
+  set(instant: number): void {
+    this.realAnchor = this.realNow();
+    this.virtualAnchor = instant;
+  }
+
+  advance(ms: number): void {
+    this.set(this.now() + ms);
+  }
+}

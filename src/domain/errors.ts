@@ -1,0 +1,65 @@
+/**
+ * The one error factory and the one message table. Every error the mock answers with (domain
+ * rules, auth, transport, routing) is built here, so wording and status codes live in one place.
+ * The HTTP layer turns an `ApiError` into `{"error":{"code":status,"message":text}}`.
+ */
+
+const clip = (text: string, max = 80): string => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+const MESSAGES = {
+  // 400
+  invalidField: { status: 400, text: (where: string, field: string, rule: string) => `Invalid ${where}: ${field} ${rule}` },
+  invalidBody: { status: 400, text: (rule: string) => `Invalid request body: ${rule}` },
+  malformedJson: {
+    status: 400,
+    text: () => 'Invalid request body: not valid JSON (keys "__proto__" and "constructor.prototype" are refused too)',
+  },
+  emptyJsonBody: { status: 400, text: () => 'Invalid request body: the body is empty; send a JSON object (e.g. {})' },
+  badRequest: { status: 400, text: (detail: string) => `Bad request: ${detail}` },
+  // 401
+  authMissing: { status: 401, text: () => 'Missing Authentication header' },
+  authMalformed: { status: 401, text: () => 'Invalid Authorization header: expected "Bearer <api key>"' },
+  authUnknown: { status: 401, text: () => 'Invalid credentials: no API key matches the bearer token' },
+  authDisabled: { status: 401, text: () => 'API key is disabled' },
+  authExpired: { status: 401, text: () => 'API key has expired' },
+  // 403
+  managementRequired: { status: 403, text: () => 'Only management keys can perform this operation' },
+  // 404
+  keyNotFound: { status: 404, text: (hash: string) => `API key not found: no key with hash "${clip(hash)}"` },
+  routeNotFound: { status: 404, text: (method: string, path: string) => `Not found: no route ${method} ${clip(path, 200)}` },
+  // 413, 415, 431
+  bodyTooLarge: { status: 413, text: (limit: number) => `Request body too large: the limit is ${limit} bytes` },
+  headersTooLarge: { status: 431, text: () => 'Request header fields too large' },
+  unsupportedMediaType: {
+    status: 415,
+    text: (type: string | undefined) =>
+      type ? `Unsupported Content-Type "${clip(type)}": send application/json` : 'Missing Content-Type header: send the body as application/json',
+  },
+  // any other client error Fastify raises
+  clientError: { status: 400, text: (status: number) => `Request failed with status ${status}` },
+  // 429, 500
+  rateLimited: { status: 429, text: () => 'Rate limit exceeded' },
+  internal: { status: 500, text: () => 'Internal Server Error' },
+} as const satisfies Record<string, { status: number; text: (...args: never[]) => string }>;
+
+export type MessageId = keyof typeof MESSAGES;
+type ArgsOf<K extends MessageId> = Parameters<(typeof MESSAGES)[K]['text']>;
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly id: MessageId,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function apiError<K extends MessageId>(id: K, ...args: ArgsOf<K>): ApiError {
+  const entry = MESSAGES[id];
+  const text = (entry.text as (...a: ArgsOf<K>) => string)(...args);
+  // clientError carries the status Fastify chose (e.g. 405, 431) rather than the table's.
+  const status = id === 'clientError' ? (args[0] as number) : entry.status;
+  return new ApiError(id, status, text);
+}

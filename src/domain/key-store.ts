@@ -1,0 +1,388 @@
+import type { Clock } from './clock.js';
+import { apiError } from './errors.js';
+import { limitRemaining } from './limit.js';
+import type { RandomSource } from './random.js';
+import {
+  booleanRule,
+  limitResetRule,
+  limitRule,
+  nameRule,
+  nullableStringRule,
+  parseUtcInstant,
+  toIso,
+  type FieldRule,
+} from './rules.js';
+import { maskedLabel, plaintextKey } from './secrets.js';
+import type {
+  AccountState,
+  CurrentKeyView,
+  DataRegion,
+  KeyCreateInput,
+  KeyListQuery,
+  KeyPatch,
+  KeyRecord,
+  KeyView,
+  ManagementKeyRecord,
+  StoreState,
+} from './types.js';
+
+/** `GET /keys` answers this many keys a page. */
+export const PAGE_SIZE = 100;
+
+/** What the store needs from its host; all injected so the domain runs anywhere (Node, browser). */
+export interface KeyStoreDeps {
+  clock: Clock;
+  /** SHA-256 of a UTF-8 string, as 64 lowercase hex characters. */
+  sha256Hex(text: string): string;
+  /** Source of new secrets for `POST /keys` (seeded: the mock is deterministic). */
+  random: RandomSource;
+}
+
+/** One account at run time: its state plus the indexes that make reads cheap. */
+export class Account {
+  readonly keys = new Map<string, KeyRecord>();
+  /** Listings (newest first) per `workspace|includeDisabled`, dropped whenever membership changes. */
+  private readonly listings = new Map<string, KeyRecord[]>();
+
+  constructor(readonly state: Omit<AccountState, 'keys'>) {}
+
+  get id(): string {
+    return this.state.id;
+  }
+
+  listing(workspaceId: string, includeDisabled: boolean): KeyRecord[] {
+    const cacheKey = `${workspaceId}|${includeDisabled}`;
+    let list = this.listings.get(cacheKey);
+    if (!list) {
+      list = [];
+      for (const key of this.keys.values()) {
+        if (key.workspace_id === workspaceId && (includeDisabled || !key.disabled)) list.push(key);
+      }
+      list.sort(newestFirst);
+      this.listings.set(cacheKey, list);
+    }
+    return list;
+  }
+
+  invalidateListings(): void {
+    this.listings.clear();
+  }
+}
+
+/** Newest `created_at` first; equal instants by hash, so the order is total and stable. */
+function newestFirst(a: KeyRecord, b: KeyRecord): number {
+  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
+  return a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0;
+}
+
+/** Who is calling: a management key (its account) or an ordinary key created through the API. */
+export type Principal =
+  | { kind: 'management'; account: Account }
+  | { kind: 'key'; account: Account; key: KeyRecord };
+
+const PATCH_RULES: Record<keyof Required<KeyPatch>, FieldRule> = {
+  name: nameRule,
+  disabled: booleanRule,
+  limit: limitRule,
+  limit_reset: limitResetRule,
+  include_byok_in_limit: booleanRule,
+};
+const PATCH_FIELDS = Object.keys(PATCH_RULES) as (keyof KeyPatch)[];
+
+const RATE_LIMIT_NOTE = 'This field is deprecated and safe to ignore.';
+const FREE_MODEL_DAILY_REQUESTS = 1000;
+
+function invalidBodyField(field: string, rule: string) {
+  return apiError('invalidField', 'request body', `field "${field}"`, rule);
+}
+
+/**
+ * The key store and every rule of OpenRouter's key-management API. Pure: no HTTP, no Node APIs.
+ * Methods either return the API's view of the result or throw an `ApiError`; a method that throws
+ * has changed nothing (all checks run before the first write).
+ */
+export class KeyStore {
+  private readonly accounts = new Map<string, Account>();
+  /** Every key of every account by hash: ownership checks and bearer-token lookups. */
+  private readonly keyOwners = new Map<string, Account>();
+  /** Management keys by the SHA-256 of their plaintext. */
+  private readonly managementKeys = new Map<string, Account>();
+
+  constructor(private readonly deps: KeyStoreDeps) {}
+
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  // ---- state ------------------------------------------------------------------------------
+
+  /** Replaces the whole state. The caller hands over ownership of `state` (clone it to keep it). */
+  load(state: StoreState): void {
+    this.accounts.clear();
+    this.keyOwners.clear();
+    this.managementKeys.clear();
+    for (const accountState of state.accounts) this.addAccount(accountState);
+  }
+
+  /** A deep copy of the whole state, in a form `load` takes back unchanged. */
+  export(): StoreState {
+    return {
+      accounts: [...this.accounts.values()].map((account) => ({
+        ...structuredClone(account.state),
+        keys: [...account.keys.values()].map((key) => ({ ...key })),
+      })),
+    };
+  }
+
+  addAccount(accountState: AccountState): Account {
+    const { keys, ...rest } = accountState;
+    if (this.accounts.has(rest.id)) throw new Error(`duplicate account id ${rest.id}`);
+    if (this.managementKeys.has(rest.management_key.hash)) throw new Error(`duplicate management key in account ${rest.id}`);
+    const account = new Account(rest);
+    this.accounts.set(account.id, account);
+    this.managementKeys.set(rest.management_key.hash, account);
+    for (const key of keys) {
+      if (this.keyOwners.has(key.hash)) throw new Error(`duplicate key hash ${key.hash}`);
+      account.keys.set(key.hash, key);
+      this.keyOwners.set(key.hash, account);
+    }
+    return account;
+  }
+
+  removeAccount(id: string): boolean {
+    const account = this.accounts.get(id);
+    if (!account) return false;
+    for (const hash of account.keys.keys()) this.keyOwners.delete(hash);
+    this.managementKeys.delete(account.state.management_key.hash);
+    this.accounts.delete(id);
+    return true;
+  }
+
+  account(id: string): Account | undefined {
+    return this.accounts.get(id);
+  }
+
+  listAccounts(): Account[] {
+    return [...this.accounts.values()];
+  }
+
+  /** Builds the record of a management key from its plaintext (the plaintext is not kept). */
+  managementKeyRecord(plaintext: string, name: string, createdAt: number): ManagementKeyRecord {
+    return {
+      hash: this.deps.sha256Hex(plaintext),
+      label: maskedLabel(plaintext),
+      name,
+      created_at: toIso(createdAt),
+    };
+  }
+
+  // ---- auth -------------------------------------------------------------------------------
+
+  /** Resolves an `Authorization` header to a principal, or throws 401. */
+  authenticate(header: string | undefined): Principal {
+    if (header === undefined || header.trim() === '') throw apiError('authMissing');
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw apiError('authMalformed');
+    const hash = this.deps.sha256Hex(match[1]!);
+    const managed = this.managementKeys.get(hash);
+    if (managed) return { kind: 'management', account: managed };
+    const owner = this.keyOwners.get(hash);
+    const key = owner?.keys.get(hash);
+    if (!owner || !key) throw apiError('authUnknown');
+    if (key.disabled) throw apiError('authDisabled');
+    if (this.isExpired(key)) throw apiError('authExpired');
+    return { kind: 'key', account: owner, key };
+  }
+
+  /** The account of a management principal, or 403 for an ordinary key. */
+  requireManagement(principal: Principal): Account {
+    if (principal.kind !== 'management') throw apiError('managementRequired');
+    return principal.account;
+  }
+
+  isExpired(key: Pick<KeyRecord, 'expires_at'>): boolean {
+    if (key.expires_at === null) return false;
+    const expiresAt = Date.parse(key.expires_at);
+    return Number.isFinite(expiresAt) && expiresAt <= this.now();
+  }
+
+  // ---- the key API ------------------------------------------------------------------------
+
+  view(key: KeyRecord): KeyView {
+    return { ...key, limit_remaining: limitRemaining(key) };
+  }
+
+  list(account: Account, query: KeyListQuery = {}): KeyView[] {
+    const workspaceId = query.workspaceId ?? account.state.default_workspace_id;
+    if (!account.state.workspace_ids.includes(workspaceId)) {
+      throw apiError('invalidField', 'query parameter', '"workspace_id"', "is not one of this account's workspaces");
+    }
+    const offset = query.offset ?? 0;
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw apiError('invalidField', 'query parameter', '"offset"', 'must be an integer ≥ 0');
+    }
+    const page = account.listing(workspaceId, query.includeDisabled ?? false).slice(offset, offset + PAGE_SIZE);
+    return page.map((key) => this.view(key));
+  }
+
+  get(account: Account, hash: string): KeyView {
+    return this.view(this.find(account, hash));
+  }
+
+  /**
+   * Partial update. Only the fields present in `patch` change; `updated_at` moves to now when at
+   * least one updatable field is present (even with its current value). Other properties of
+   * `patch` are ignored here; strict mode rejects them earlier, at the schema.
+   */
+  update(account: Account, hash: string, patch: KeyPatch): KeyView {
+    const changes: Partial<Record<keyof KeyPatch, unknown>> = {};
+    let named = 0;
+    for (const field of PATCH_FIELDS) {
+      if (!Object.hasOwn(patch, field) || patch[field] === undefined) continue;
+      const broken = PATCH_RULES[field](patch[field]);
+      if (broken) throw invalidBodyField(field, broken);
+      changes[field] = patch[field];
+      named++;
+    }
+    const key = this.find(account, hash);
+    if (named === 0) return this.view(key);
+    if (changes.disabled !== undefined && changes.disabled !== key.disabled) account.invalidateListings();
+    Object.assign(key, changes);
+    key.updated_at = this.stamp(key.created_at);
+    return this.view(key);
+  }
+
+  create(account: Account, input: KeyCreateInput): { data: KeyView; key: string } {
+    const now = this.now();
+    const check = (field: string, rule: FieldRule, value: unknown) => {
+      const broken = rule(value);
+      if (broken) throw invalidBodyField(field, broken);
+    };
+    check('name', nameRule, input.name);
+    if (input.limit !== undefined) check('limit', limitRule, input.limit);
+    if (input.limit_reset !== undefined) check('limit_reset', limitResetRule, input.limit_reset);
+    if (input.include_byok_in_limit !== undefined) check('include_byok_in_limit', booleanRule, input.include_byok_in_limit);
+    if (input.creator_user_id !== undefined) check('creator_user_id', nullableStringRule, input.creator_user_id);
+    let expiresAt: string | null = null;
+    if (input.expires_at !== undefined && input.expires_at !== null) {
+      const at = parseUtcInstant(input.expires_at);
+      if (at === null) {
+        throw invalidBodyField('expires_at', 'must be an ISO 8601 UTC timestamp ending in "Z" (other offsets are rejected)');
+      }
+      if (at <= now) throw invalidBodyField('expires_at', 'must be in the future');
+      expiresAt = toIso(at);
+    }
+    const workspaceId = input.workspace_id ?? account.state.default_workspace_id;
+    if (!account.state.workspace_ids.includes(workspaceId)) {
+      throw invalidBodyField('workspace_id', "is not one of this account's workspaces");
+    }
+    if (input.external !== undefined) check('external.user', nullableStringRule, input.external.user);
+
+    const plaintext = plaintextKey(this.deps.random.hex(64));
+    const record: KeyRecord = {
+      hash: this.deps.sha256Hex(plaintext),
+      name: input.name,
+      label: maskedLabel(plaintext),
+      disabled: false,
+      limit: input.limit ?? null,
+      limit_reset: input.limit_reset ?? null,
+      include_byok_in_limit: input.include_byok_in_limit ?? false,
+      usage: 0,
+      usage_daily: 0,
+      usage_weekly: 0,
+      usage_monthly: 0,
+      byok_usage: 0,
+      byok_usage_daily: 0,
+      byok_usage_weekly: 0,
+      byok_usage_monthly: 0,
+      created_at: toIso(now),
+      updated_at: null,
+      expires_at: expiresAt,
+      creator_user_id: input.creator_user_id === undefined ? account.state.user_id : input.creator_user_id,
+      workspace_id: workspaceId,
+      external_user: input.external?.user ?? null,
+    };
+    account.keys.set(record.hash, record);
+    this.keyOwners.set(record.hash, account);
+    account.invalidateListings();
+    return { data: this.view(record), key: plaintext };
+  }
+
+  remove(account: Account, hash: string): void {
+    this.find(account, hash);
+    account.keys.delete(hash);
+    this.keyOwners.delete(hash);
+    account.invalidateListings();
+  }
+
+  /** `GET /key`: what the bearer token itself is. */
+  currentKey(principal: Principal): CurrentKeyView {
+    const { account } = principal;
+    const common = {
+      is_free_tier: false,
+      is_provisioning_key: principal.kind === 'management',
+      is_management_key: principal.kind === 'management',
+      organization_id: account.state.organization_id,
+      allowed_data_regions: ['global'] as DataRegion[],
+      free_model_daily_requests: { limit: FREE_MODEL_DAILY_REQUESTS, remaining: FREE_MODEL_DAILY_REQUESTS, used: 0 },
+      rate_limit: { requests: -1, interval: '10s', note: RATE_LIMIT_NOTE },
+    };
+    if (principal.kind === 'management') {
+      return {
+        ...common,
+        label: account.state.management_key.label,
+        limit: null,
+        limit_remaining: null,
+        limit_reset: null,
+        include_byok_in_limit: false,
+        usage: 0,
+        usage_daily: 0,
+        usage_weekly: 0,
+        usage_monthly: 0,
+        byok_usage: 0,
+        byok_usage_daily: 0,
+        byok_usage_weekly: 0,
+        byok_usage_monthly: 0,
+        creator_user_id: account.state.user_id,
+        expires_at: null,
+        workspace_id: account.state.default_workspace_id,
+      };
+    }
+    const { key } = principal;
+    return {
+      ...common,
+      label: key.label,
+      limit: key.limit,
+      limit_remaining: limitRemaining(key),
+      limit_reset: key.limit_reset,
+      include_byok_in_limit: key.include_byok_in_limit,
+      usage: key.usage,
+      usage_daily: key.usage_daily,
+      usage_weekly: key.usage_weekly,
+      usage_monthly: key.usage_monthly,
+      byok_usage: key.byok_usage,
+      byok_usage_daily: key.byok_usage_daily,
+      byok_usage_weekly: key.byok_usage_weekly,
+      byok_usage_monthly: key.byok_usage_monthly,
+      creator_user_id: key.creator_user_id,
+      expires_at: key.expires_at,
+      workspace_id: key.workspace_id,
+    };
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  /** A key of this account, or 404 — also for another account's key, so nothing leaks. */
+  private find(account: Account, hash: string): KeyRecord {
+    const key = account.keys.get(hash);
+    if (!key) throw apiError('keyNotFound', hash);
+    return key;
+  }
+
+  /** Now, as an ISO timestamp never earlier than `notBefore` (the virtual clock may be set back). */
+  private stamp(notBefore: string): string {
+    const now = toIso(this.now());
+    return now < notBefore ? notBefore : now;
+  }
+}
+

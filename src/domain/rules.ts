@@ -1,0 +1,66 @@
+import { LIMIT_RESETS } from './types.js';
+
+/**
+ * The value rules of the key API's writable fields, shared by PATCH, POST and fixture loading.
+ * Each returns null when the value is acceptable, else the rule it breaks, phrased to follow the
+ * field's name ("name must …"). The wire schemas check JSON types first; these hold the rules a
+ * type cannot say (whitespace-only names, finite money, UTC instants in the future).
+ */
+export type FieldRule = (value: unknown) => string | null;
+
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+export const nameRule: FieldRule = (v) =>
+  typeof v === 'string' && v.trim() !== '' ? null : 'must be a non-empty string that is not only whitespace';
+
+export const booleanRule: FieldRule = (v) => (typeof v === 'boolean' ? null : 'must be a boolean (true or false)');
+
+export const limitRule: FieldRule = (v) =>
+  v === null || (isFiniteNumber(v) && v >= 0) ? null : 'must be a finite number ≥ 0 (USD), or null for no limit';
+
+export const limitResetRule: FieldRule = (v) =>
+  v === null || (typeof v === 'string' && (LIMIT_RESETS as readonly string[]).includes(v))
+    ? null
+    : 'must be one of "daily", "weekly", "monthly", or null for no reset';
+
+export const usageRule: FieldRule = (v) => (isFiniteNumber(v) && v >= 0 ? null : 'must be a finite number ≥ 0 (USD)');
+
+export const nullableStringRule: FieldRule = (v) =>
+  v === null || (typeof v === 'string' && v.length > 0) ? null : 'must be a non-empty string or null';
+
+const HASH_PATTERN = /^[0-9a-f]{64}$/;
+export const hashRule: FieldRule = (v) =>
+  typeof v === 'string' && HASH_PATTERN.test(v) ? null : 'must be 64 lowercase hexadecimal characters (a SHA-256 hex digest)';
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const uuidRule: FieldRule = (v) => (typeof v === 'string' && UUID_PATTERN.test(v) ? null : 'must be a UUID');
+
+const UTC_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
+
+/**
+ * Parses an ISO 8601 UTC instant that ends in `Z` (OpenRouter rejects other offsets) and names a
+ * real calendar moment (no 30 February). Returns epoch milliseconds, or null.
+ */
+export function parseUtcInstant(text: string): number | null {
+  const m = UTC_INSTANT.exec(text);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s) + (m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0);
+  const back = new Date(ms);
+  const same =
+    back.getUTCFullYear() === y &&
+    back.getUTCMonth() === mo - 1 &&
+    back.getUTCDate() === d &&
+    back.getUTCHours() === h &&
+    back.getUTCMinutes() === mi &&
+    back.getUTCSeconds() === s;
+  return same ? ms : null;
+}
+
+export const timestampRule: FieldRule = (v) =>
+  typeof v === 'string' && parseUtcInstant(v) !== null
+    ? null
+    : 'must be an ISO 8601 UTC timestamp ending in "Z" (e.g. "2027-12-31T23:59:59Z")';
+
+/** The canonical form the mock writes every timestamp in. */
+export const toIso = (ms: number): string => new Date(ms).toISOString();

@@ -1,0 +1,47 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { ApiError, apiError } from '../domain/errors.js';
+import { validationError } from './validation-message.js';
+
+/**
+ * The one error path: every failure — domain rules, auth, Fastify's own (schema, JSON, media type,
+ * body size), unknown routes, bugs — leaves as `{"error":{"code":status,"message":text}}`. Never
+ * Fastify's default shape, never a stack trace.
+ */
+export function toApiError(error: FastifyError, request: FastifyRequest, bodyLimit: number): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error.validation) return validationError(error.validation, error.validationContext ?? 'body');
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return apiError('bodyTooLarge', bodyLimit);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return apiError('unsupportedMediaType', request.headers['content-type']);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return apiError('emptyJsonBody');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return apiError('malformedJson');
+  }
+  const status = error.statusCode ?? 500;
+  if (error instanceof SyntaxError && status === 400) return apiError('malformedJson');
+  if (status === 400) return apiError('badRequest', error.message);
+  if (status > 400 && status < 500) return apiError('clientError', status);
+  return apiError('internal');
+}
+
+export function sendApiError(reply: FastifyReply, error: ApiError): FastifyReply {
+  return reply.code(error.status).send({ error: { code: error.status, message: error.message } });
+}
+
+export const errorHandlerPlugin = fp(
+  async (app: FastifyInstance, options: { bodyLimit: number }) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const apiErr = toApiError(error, request, options.bodyLimit);
+      if (apiErr.status >= 500) request.log.error({ err: error }, 'request failed');
+      return sendApiError(reply, apiErr);
+    });
+    app.setNotFoundHandler((request, reply) => {
+      sendApiError(reply, apiError('routeNotFound', request.method, request.url.split('?')[0] ?? request.url));
+    });
+  },
+  { name: 'error-handler' },
+);

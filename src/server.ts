@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { resolveConfig, type MockConfig, type MockOptions } from './config.js';
+import type { KeyStore } from './domain/key-store.js';
+
+/** A running mock, for tests and scripts. */
+export interface MockServer {
+  /** The API base URL, e.g. `http://127.0.0.1:54321/api/v1` — the SDK's `serverURL`. */
+  url: string;
+  /** The server's origin, e.g. `http://127.0.0.1:54321`. */
+  origin: string;
+  /** The first management key: owns the start-up dataset. */
+  managementKey: string;
+  /** Every configured management key, one account each. */
+  managementKeys: string[];
+  config: MockConfig;
+  app: FastifyInstance;
+  store: KeyStore;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a mock on a real port. Options are the CLI's (same names, same validation); the log level
+ * defaults to `silent` here so that test output stays clean.
+ */
+export async function createMockServer(options: MockOptions = {}): Promise<MockServer> {
+  const config = resolveConfig({ logLevel: 'silent', ...options });
+  return startServer(config);
+}
+
+export async function startServer(config: MockConfig): Promise<MockServer> {
+  const app = buildApp(config);
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    url: `${origin}/api/v1`,
+    origin,
+    managementKey: config.managementKey[0]!,
+    managementKeys: [...config.managementKey],
+    config,
+    app,
+    store: app.mock.store,
+    close: () => app.close(),
+  };
+}
