@@ -2,6 +2,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { onTestFinished } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { DEFAULT_MANAGEMENT_KEY, resolveConfig, type MockOptions } from '../../src/config.js';
+import { createMockRuntime } from '../../src/runtime.js';
 
 /** A fixed clock for tests: a Wednesday, mid-month, so every usage window is distinct. */
 export const TEST_NOW = '2026-01-14T12:00:00.000Z';
@@ -12,11 +13,13 @@ export const LOCAL_DEV_KEY = `sk-or-v1-${'feedface'.repeat(8)}`;
 export const MANAGEMENT_KEY = DEFAULT_MANAGEMENT_KEY;
 
 /**
- * Builds the app exactly as production does (resolveConfig → buildApp), silent, on a fixed clock,
- * and closes it when the test ends.
+ * Builds the app exactly as production does (resolveConfig → buildApp), silent, and closes it when
+ * the test ends. The clock starts at TEST_NOW and stands still (its real-time source is frozen),
+ * so timestamps written by the server are exact.
  */
 export function buildTestApp(options: MockOptions = {}): FastifyInstance {
-  const app = buildApp(resolveConfig({ logLevel: 'silent', now: TEST_NOW, ...options }));
+  const config = resolveConfig({ logLevel: 'silent', now: TEST_NOW, ...options });
+  const app = buildApp(config, createMockRuntime(config, () => 0));
   onTestFinished(() => app.close());
   return app;
 }
