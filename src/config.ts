@@ -59,7 +59,10 @@ function parseBoolean(raw: string): boolean {
 
 function parseInstant(raw: string): number {
   const text = raw.trim();
-  const ms = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? Date.parse(text) : Number.NaN;
+  const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
+  // A date-time without a zone is read as UTC (Date.parse would use the machine's zone), so the
+  // same --now gives the same dataset on every machine.
+  const ms = iso ? Date.parse(iso[1] && !iso[4] ? `${text}Z` : text) : Number.NaN;
   if (!Number.isFinite(ms)) fail('must be an ISO 8601 date-time such as 2026-01-15T09:30:00Z');
   return ms;
 }
@@ -179,7 +182,7 @@ export type OptionName = keyof Specs;
 type ValueOf<K extends OptionName> = ReturnType<Specs[K]['default']> extends infer V ? Exclude<V, undefined> : never;
 
 /** What callers pass: every option optional, as a typed value or as the string a flag would take. */
-export type MockOptions = { [K in OptionName]?: ValueOf<K> | string };
+export type MockOptions = { [K in Exclude<OptionName, 'now'>]?: ValueOf<K> | string } & { now?: number | Date | string };
 
 /** The resolved configuration: every option validated, fixtures read. */
 export interface MockConfig {

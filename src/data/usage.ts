@@ -2,20 +2,9 @@
  * Window arithmetic for realistic usage: the UTC day, the Monday-based UTC week and the UTC month
  * (OpenRouter's documented reset boundaries), and usage figures that respect them.
  */
-const DAY_MS = 86_400_000;
+import { windowStarts } from '../domain/windows.js';
 
-export interface WindowStarts {
-  day: number;
-  week: number;
-  month: number;
-}
-
-export function windowStarts(now: number): WindowStarts {
-  const d = new Date(now);
-  const day = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-  const daysSinceMonday = (d.getUTCDay() + 6) % 7;
-  return { day, week: day - daysSinceMonday * DAY_MS, month: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) };
-}
+export { windowStarts, type WindowStarts } from '../domain/windows.js';
 
 /** Money to 4 decimal places, rounded down so that nested figures stay nested. */
 export const money = (usd: number): number => Math.floor(usd * 10_000) / 10_000;

@@ -45,8 +45,10 @@ export function parseUtcInstant(text: string): number | null {
   const m = UTC_INSTANT.exec(text);
   if (!m) return null;
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s) + (m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0);
-  const back = new Date(ms);
+  // setUTCFullYear, because Date.UTC maps years 0–99 to 1900–1999.
+  const back = new Date(Date.UTC(2000, mo - 1, d, h, mi, s));
+  back.setUTCFullYear(y, mo - 1, d);
+  const ms = back.getTime() + (m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0);
   const same =
     back.getUTCFullYear() === y &&
     back.getUTCMonth() === mo - 1 &&

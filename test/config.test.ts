@@ -1,0 +1,365 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  DEFAULT_FIXTURES_PATH,
+  DEFAULT_MANAGEMENT_KEY,
+  envName,
+  flagName,
+  helpText,
+  optionTable,
+  optionsFromCli,
+  resolveConfig,
+  type MockOptions,
+  type OptionName,
+} from '../src/config.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'orkm-config-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const OTHER_FIXTURES = join(tmp, 'other-fixtures.json');
+writeFileSync(OTHER_FIXTURES, '[{"name": "other"}]');
+
+function expectConfigError(fn: () => unknown, ...parts: (string | RegExp)[]): ConfigError {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(ConfigError);
+  const message = (thrown as ConfigError).message;
+  for (const part of parts) {
+    if (typeof part === 'string') expect(message).toContain(part);
+    else expect(message).toMatch(part);
+  }
+  return thrown as ConfigError;
+}
+
+/** The documented rule: flag `--foo-bar` ↔ `MOCK_FOO_BAR`; PORT and HOST unprefixed. */
+const ruleEnv = (flag: string): string =>
+  flag === '--port' || flag === '--host' ? flag.slice(2).toUpperCase() : `MOCK_${flag.slice(2).replace(/-/g, '_').toUpperCase()}`;
+const ruleFlag = (name: string): string => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** A valid string for each option, different from its default. */
+const VALID: Record<OptionName, string> = {
+  port: '9123',
+  host: '0.0.0.0',
+  seed: '77',
+  now: '2026-01-15T09:30:00Z',
+  keys: '3',
+  fixtures: OTHER_FIXTURES,
+  managementKey: 'k1,k2',
+  strict: 'true',
+  bodyLimit: '2048',
+  logLevel: 'debug',
+};
+
+describe('resolveConfig defaults', () => {
+  it('gives the documented defaults and reads the embedded fixtures', () => {
+    const config = resolveConfig();
+    expect(config).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      seed: 1,
+      now: undefined,
+      keys: 25,
+      fixtures: { source: DEFAULT_FIXTURES_PATH, entries: JSON.parse(readFileSync(DEFAULT_FIXTURES_PATH, 'utf8')) },
+      managementKey: [DEFAULT_MANAGEMENT_KEY],
+      strict: false,
+      bodyLimit: 1_048_576,
+      logLevel: 'info',
+    });
+    expect(DEFAULT_MANAGEMENT_KEY).toMatch(/^sk-or-v1-[0-9a-f]{64}$/);
+    expect(DEFAULT_FIXTURES_PATH).toMatch(/fixtures[/\\]keys\.json$/);
+  });
+
+  it('typed values are accepted as well as strings', () => {
+    const config = resolveConfig({
+      port: 0,
+      seed: 2 ** 32 - 1,
+      now: new Date(Date.UTC(2026, 0, 2)),
+      keys: 0,
+      strict: true,
+      managementKey: ['a-key', 'b-key'],
+      fixtures: [{ name: 'inline' }],
+      bodyLimit: 1,
+    });
+    expect(config).toMatchObject({
+      port: 0,
+      seed: 2 ** 32 - 1,
+      now: Date.UTC(2026, 0, 2),
+      keys: 0,
+      strict: true,
+      managementKey: ['a-key', 'b-key'],
+      fixtures: { source: 'fixtures', entries: [{ name: 'inline' }] },
+      bodyLimit: 1,
+    });
+    expect(resolveConfig({ now: Date.UTC(2025, 1, 3) }).now).toBe(Date.UTC(2025, 1, 3));
+  });
+
+  it.each<[string, number]>([
+    ['2026-01-15T09:30:00Z', Date.UTC(2026, 0, 15, 9, 30)],
+    ['2026-01-15T09:30:00.250Z', Date.UTC(2026, 0, 15, 9, 30, 0, 250)],
+    ['2026-01-15T09:30:00+02:00', Date.UTC(2026, 0, 15, 7, 30)],
+    ['2026-01-15', Date.UTC(2026, 0, 15)],
+    // Without a zone: UTC, whatever the machine's time zone (same --now, same dataset everywhere).
+    ['2026-01-15T09:30:00', Date.UTC(2026, 0, 15, 9, 30)],
+    ['2026-01-15T09:30', Date.UTC(2026, 0, 15, 9, 30)],
+  ])('--now %s', (text, expected) => {
+    expect(resolveConfig({ now: text }).now).toBe(expected);
+  });
+});
+
+describe('the option table and the flag ↔ env rule', () => {
+  const table = optionTable();
+
+  it('lists every option, with the expected flags', () => {
+    expect(table.map((o) => o.flag).sort()).toEqual(
+      ['--port', '--host', '--seed', '--now', '--keys', '--fixtures', '--management-key', '--strict', '--body-limit', '--log-level'].sort(),
+    );
+    for (const row of table) {
+      expect(row.help.length).toBeGreaterThan(0);
+      expect(row.default.length).toBeGreaterThan(0);
+    }
+  });
+
+  it.each(optionTable())('$flag ↔ $env', (row) => {
+    expect(row.flag).toBe(ruleFlag(row.name));
+    expect(row.env).toBe(ruleEnv(row.flag));
+    expect(flagName(row.name)).toBe(row.flag);
+    expect(envName(row.name)).toBe(row.env);
+  });
+
+  it('PORT and HOST are the only unprefixed variables', () => {
+    const unprefixed = table.filter((o) => !o.env.startsWith('MOCK_')).map((o) => o.env);
+    expect(unprefixed.sort()).toEqual(['HOST', 'PORT']);
+  });
+
+  it.each(optionTable())('$env is read from the environment (and $flag from argv)', (row) => {
+    const value = VALID[row.name];
+    const fromEnv = optionsFromCli([], { [row.env]: value });
+    expect(fromEnv.options[row.name]).toBe(value);
+    expect(fromEnv.origins[row.name]).toBe(row.env);
+    const fromFlag = optionsFromCli([`${row.flag}=${value}`], {});
+    expect(fromFlag.options[row.name]).toBe(value);
+    expect(fromFlag.origins[row.name]).toBe(row.flag);
+    // and the value resolves to something other than the default
+    const resolved = resolveConfig(fromEnv.options, fromEnv.origins);
+    expect(resolved[row.name]).not.toEqual(resolveConfig()[row.name]);
+  });
+
+  it('helpText names every flag and every environment variable', () => {
+    const text = helpText('9.9.9');
+    expect(text).toContain('9.9.9');
+    for (const row of table) {
+      expect(text).toContain(row.flag);
+      expect(text).toContain(`env ${row.env}`);
+    }
+    expect(text).toContain('--no-strict');
+  });
+});
+
+describe('optionsFromCli', () => {
+  it('flags win over the environment', () => {
+    const { options, origins } = optionsFromCli(['--port', '9000', '--seed=5'], { PORT: '7000', MOCK_SEED: '6', MOCK_KEYS: '4' });
+    expect(options).toMatchObject({ port: '9000', seed: '5', keys: '4' });
+    expect(origins).toMatchObject({ port: '--port', seed: '--seed', keys: 'MOCK_KEYS' });
+    expect(resolveConfig(options, origins)).toMatchObject({ port: 9000, seed: 5, keys: 4 });
+  });
+
+  it('the last of repeated flags wins', () => {
+    expect(optionsFromCli(['--keys', '1', '--keys', '2'], {}).options.keys).toBe('2');
+  });
+
+  it('empty environment variables are ignored', () => {
+    const { options } = optionsFromCli([], { PORT: '', MOCK_SEED: '' });
+    expect(options).toEqual({});
+    expect(resolveConfig(options).port).toBe(8080);
+  });
+
+  it('unrelated environment variables are ignored', () => {
+    expect(optionsFromCli([], { PATH: '/bin', MOCK_UNKNOWN: 'x', SEED: '5' }).options).toEqual({});
+  });
+
+  it('--help/-h and --version/-v are reported, not treated as options', () => {
+    expect(optionsFromCli(['--help'], {})).toMatchObject({ help: true, version: false });
+    expect(optionsFromCli(['-h'], {})).toMatchObject({ help: true });
+    expect(optionsFromCli(['--version'], {})).toMatchObject({ version: true, help: false });
+    expect(optionsFromCli(['-v'], {})).toMatchObject({ version: true });
+    expect(optionsFromCli([], {})).toMatchObject({ help: false, version: false });
+  });
+
+  it.each<[string, string[]]>([
+    ['--bogus', ['--bogus']],
+    ['--bogus', ['--bogus=1']],
+    ['--Port', ['--Port', '1']],
+    ['-p', ['-p', '1']],
+    ['positional', ['positional']],
+    ['--no-port', ['--no-port']],
+    ['--no-strict', ['--no-strict=true']],
+    ['--no-bogus', ['--no-bogus']],
+  ])('unknown option %s', (flag, argv) => {
+    expectConfigError(() => optionsFromCli(argv, {}), `unknown option ${flag}`, '--help');
+  });
+
+  it('a value flag at the end without its value is an error naming the flag', () => {
+    expectConfigError(() => optionsFromCli(['--port'], {}), 'invalid --port', 'needs a value', '--port N');
+  });
+
+  it('--flag=value keeps everything after the first "="', () => {
+    expect(optionsFromCli(['--management-key=a=b,c'], {}).options.managementKey).toBe('a=b,c');
+  });
+});
+
+describe('boolean switches', () => {
+  it.each<[string, string[], Record<string, string>, boolean]>([
+    ['default', [], {}, false],
+    ['--strict', ['--strict'], {}, true],
+    ['--no-strict', ['--no-strict'], {}, false],
+    ['--strict=false', ['--strict=false'], {}, false],
+    ['--strict=true', ['--strict=true'], {}, true],
+    ['--strict=0', ['--strict=0'], {}, false],
+    ['--strict=yes', ['--strict=yes'], {}, true],
+    ['--strict=OFF', ['--strict=OFF'], {}, false],
+    ['MOCK_STRICT=true', [], { MOCK_STRICT: 'true' }, true],
+    ['MOCK_STRICT=1', [], { MOCK_STRICT: '1' }, true],
+    ['MOCK_STRICT=false', [], { MOCK_STRICT: 'false' }, false],
+    ['MOCK_STRICT=true, --no-strict', ['--no-strict'], { MOCK_STRICT: 'true' }, false],
+    ['MOCK_STRICT=false, --strict', ['--strict'], { MOCK_STRICT: 'false' }, true],
+  ])('%s → %s', (_label, argv, env, expected) => {
+    const { options, origins } = optionsFromCli(argv, env);
+    expect(resolveConfig(options, origins).strict).toBe(expected);
+  });
+
+  it('a switch does not take the next argument as its value', () => {
+    const { options } = optionsFromCli(['--strict', '--port', '1234'], {});
+    expect(options).toMatchObject({ strict: 'true', port: '1234' });
+  });
+
+  it.each<[string[], Record<string, string>, string]>([
+    [['--strict=maybe'], {}, '--strict'],
+    [[], { MOCK_STRICT: 'maybe' }, 'MOCK_STRICT'],
+  ])('an invalid boolean (%j %j) names its origin', (argv, env, origin) => {
+    const { options, origins } = optionsFromCli(argv, env);
+    expectConfigError(() => resolveConfig(options, origins), `invalid ${origin}`, 'must be true or false', '"maybe"');
+  });
+});
+
+describe('invalid values', () => {
+  const cases: [OptionName, string, RegExp][] = [
+    ['port', 'abc', /integer from 0 to 65535/],
+    ['port', '65536', /integer from 0 to 65535/],
+    ['port', '-1', /integer from 0 to 65535/],
+    ['port', '80.5', /integer/],
+    ['port', '0x50', /integer/],
+    ['host', '   ', /must not be empty/],
+    ['seed', '-1', /integer from 0 to 4294967295/],
+    ['seed', '4294967296', /integer from 0 to 4294967295/],
+    ['now', 'yesterday', /ISO 8601/],
+    ['now', '2026-13-45T00:00:00Z', /ISO 8601/],
+    ['now', '1768392000000', /ISO 8601/],
+    ['keys', '-1', /integer from 0 to 1000000/],
+    ['keys', '1000001', /integer from 0 to 1000000/],
+    ['keys', '2.5', /integer/],
+    ['fixtures', '   ', /file path/],
+    ['managementKey', 'a,,b', /comma-separated/],
+    ['managementKey', 'a, b c', /without whitespace/],
+    ['managementKey', 'a,a', /same key twice/],
+    ['strict', 'maybe', /true or false/],
+    ['bodyLimit', '0', /integer from 1/],
+    ['bodyLimit', 'lots', /integer/],
+    ['logLevel', 'verbose', /must be one of fatal, error, warn, info, debug, trace, silent/],
+  ];
+
+  it.each(cases)('%s = %j → ConfigError naming flag and env var', (name, value, rule) => {
+    const flag = ruleFlag(name);
+    const env = ruleEnv(flag);
+    const error = expectConfigError(() => resolveConfig({ [name]: value } as MockOptions), `invalid ${flag} (${env})`, rule);
+    expect(error.message).toContain(JSON.stringify(value));
+  });
+
+  it.each(cases)('%s = %j from the command line names the flag; from the environment, the variable', (name, value) => {
+    const flag = ruleFlag(name);
+    const env = ruleEnv(flag);
+    const viaFlag = optionsFromCli([`${flag}=${value}`], {});
+    expectConfigError(() => resolveConfig(viaFlag.options, viaFlag.origins), `invalid ${flag}:`);
+    const viaEnv = optionsFromCli([], { [env]: value });
+    expectConfigError(() => resolveConfig(viaEnv.options, viaEnv.origins), `invalid ${env}:`);
+  });
+
+  it.each<[OptionName, unknown]>([
+    ['port', 1.5],
+    ['port', true],
+    ['now', new Date('not a date')],
+    ['now', Number.NaN],
+    ['now', {}],
+    ['strict', 1],
+    ['managementKey', []],
+    ['managementKey', [1, 2]],
+    ['fixtures', 42],
+  ])('typed %s = %s is refused', (name, value) => {
+    expectConfigError(() => resolveConfig({ [name]: value } as unknown as MockOptions), `invalid ${ruleFlag(name)} (${ruleEnv(ruleFlag(name))})`);
+  });
+
+  it('long values are clipped in the message', () => {
+    const error = expectConfigError(() => resolveConfig({ logLevel: 'x'.repeat(500) }), 'invalid --log-level');
+    expect(error.message.length).toBeLessThan(250);
+  });
+});
+
+describe('management key list', () => {
+  it.each<[string, string[]]>([
+    ['one', ['one']],
+    ['k1,k2', ['k1', 'k2']],
+    [' k1 , k2 ,k3', ['k1', 'k2', 'k3']],
+    [DEFAULT_MANAGEMENT_KEY, [DEFAULT_MANAGEMENT_KEY]],
+  ])('%j → %j', (raw, expected) => {
+    expect(resolveConfig({ managementKey: raw }).managementKey).toEqual(expected);
+    const { options, origins } = optionsFromCli([], { MOCK_MANAGEMENT_KEY: raw });
+    expect(resolveConfig(options, origins).managementKey).toEqual(expected);
+  });
+
+  it.each([',', 'a,', ',a', 'a,,b', 'a b', 'a,a'])('%j is refused', (raw) => {
+    expectConfigError(() => resolveConfig({ managementKey: raw }), 'invalid --management-key (MOCK_MANAGEMENT_KEY)');
+  });
+});
+
+describe('fixtures files', () => {
+  it('reads a JSON file given by path', () => {
+    const entries = [{ name: 'From file', limit: 5 }];
+    const path = join(tmp, 'keys.json');
+    writeFileSync(path, JSON.stringify(entries));
+    expect(resolveConfig({ fixtures: path }).fixtures).toEqual({ source: path, entries });
+    const { options, origins } = optionsFromCli(['--fixtures', path], {});
+    expect(resolveConfig(options, origins).fixtures).toEqual({ source: path, entries });
+  });
+
+  it('a file that is not JSON: a clear error naming the option and the path', () => {
+    const path = join(tmp, 'broken.json');
+    writeFileSync(path, '[{"name": "unterminated"');
+    expectConfigError(() => resolveConfig({ fixtures: path }), '--fixtures', 'MOCK_FIXTURES', path, 'is not valid JSON');
+  });
+
+  it('an empty file is not JSON either', () => {
+    const path = join(tmp, 'empty.json');
+    writeFileSync(path, '');
+    expectConfigError(() => resolveConfig({ fixtures: path }), '--fixtures', path, 'is not valid JSON');
+  });
+
+  it('a missing file: a clear error naming the option and the path', () => {
+    const path = join(tmp, 'does-not-exist.json');
+    expectConfigError(() => resolveConfig({ fixtures: path }), '--fixtures', 'MOCK_FIXTURES', `cannot read ${path}`, /ENOENT/);
+  });
+
+  it('a directory (unreadable as a file) cannot be read as fixtures', () => {
+    expectConfigError(() => resolveConfig({ fixtures: tmp }), '--fixtures', `cannot read ${tmp}`);
+  });
+
+  it('valid JSON that is not an array is passed on (the dataset rejects it)', () => {
+    const path = join(tmp, 'object.json');
+    writeFileSync(path, '{"name": "x"}');
+    expect(resolveConfig({ fixtures: path }).fixtures).toEqual({ source: path, entries: { name: 'x' } });
+  });
+});
