@@ -38,4 +38,5 @@ export function limitRemaining(key: KeyRecord): number | null {
   return roundMicro(Math.max(0, key.limit - usedAgainstLimit(key)));
 }
 
-export const roundMicro = (usd: number): number => Math.round(usd * 1e6) / 1e6;
+/** Beyond 1e9 USD, scaling by 1e6 would lose precision (or overflow), and there is no noise to drop. */
+export const roundMicro = (usd: number): number => (Math.abs(usd) < 1e9 ? Math.round(usd * 1e6) / 1e6 : usd);
