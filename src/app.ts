@@ -6,6 +6,8 @@ import type { MockConfig } from './config.js';
 import type { Duplex } from 'node:stream';
 import { apiError } from './domain/errors.js';
 import { errorHandlerPlugin, sendApiError, toApiError } from './plugins/error-handler.js';
+import { MockControl } from './control/mock-control.js';
+import { controlRoutes } from './routes/control/index.js';
 import { openRouterApi } from './routes/openrouter/index.js';
 import { createMockRuntime, type MockRuntime } from './runtime.js';
 import { ErrorEnvelopeSchema } from './schemas/common.js';
@@ -13,7 +15,10 @@ import { CurrentKeySchema, KeySchema } from './schemas/keys.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** This instance's state: clock, store, journal, faults. */
     mock: MockRuntime;
+    /** The test-control plane over it (the `/__mock` routes and the test handle both use it). */
+    control: MockControl;
   }
 }
 
@@ -83,12 +88,18 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   const defaultJsonParser = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '' && (request.method === 'GET' || request.method === 'DELETE')) return done(null, undefined);
+    // Control routes take an empty body as "no options".
+    if (body === '' && (request.method === 'GET' || request.method === 'DELETE' || request.url.startsWith('/__mock/'))) {
+      return done(null, undefined);
+    }
     defaultJsonParser(request, body as string, done);
   });
 
+  const control = new MockControl(runtime);
   app.decorate('mock', runtime);
+  app.decorate('control', control);
   app.register(errorHandlerPlugin, { bodyLimit: config.bodyLimit });
-  app.register(openRouterApi, { prefix: '/api/v1', store: runtime.store, strict: config.strict });
+  app.register(openRouterApi, { prefix: '/api/v1', runtime, strict: config.strict });
+  app.register(controlRoutes, { prefix: '/__mock', control, enabled: config.control, adminToken: config.adminToken });
   return app;
 }

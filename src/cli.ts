@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
 import { ConfigError, DEFAULT_MANAGEMENT_KEY, helpText, optionsFromCli, resolveConfig } from './config.js';
 import { FixtureError } from './data/fixtures.js';
 import { maskedLabel } from './domain/secrets.js';
 import { startServer } from './server.js';
+import { VERSION } from './version.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const version = VERSION;
 
 function exitWith(message: string): never {
   process.stderr.write(`openrouter-keys-mock: ${message}\n`);

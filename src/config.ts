@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { SCENARIO_NAME, ScenarioError } from './data/scenarios.js';
+import { DEFAULT_FIXTURES_PATH, FileError, loadScenario, readJsonFile } from './fixture-files.js';
+
+export { DEFAULT_FIXTURES_PATH };
 
 /**
  * Every option of the mock, in one table, parsed and validated in one place. The rule for every
@@ -14,8 +16,6 @@ export const DEFAULT_MANAGEMENT_KEY = `sk-or-v1-${'0123456789abcdef'.repeat(4)}`
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** The embedded default dataset: `fixtures/keys.json` of this package. */
-export const DEFAULT_FIXTURES_PATH = fileURLToPath(new URL('../fixtures/keys.json', import.meta.url));
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -65,6 +65,15 @@ function parseInstant(raw: string): number {
   const ms = iso ? Date.parse(iso[1] && !iso[4] ? `${text}Z` : text) : Number.NaN;
   if (!Number.isFinite(ms)) fail('must be an ISO 8601 date-time such as 2026-01-15T09:30:00Z');
   return ms;
+}
+
+function parseLatency(raw: string): { min: number; max: number } {
+  const m = /^\s*(\d{1,6})\s*(?:-\s*(\d{1,6})\s*)?$/.exec(raw);
+  if (!m) return fail('must be "MIN-MAX" or a number of milliseconds, e.g. 50-200');
+  const min = Number(m[1]);
+  const max = m[2] === undefined ? min : Number(m[2]);
+  if (max < min) fail('must have MIN ≤ MAX');
+  return { min, max };
 }
 
 function parseKeyList(raw: string): string[] {
@@ -120,13 +129,20 @@ const OPTIONS = {
   keys: {
     help: 'How many keys the first account starts with (fixtures first, then generated keys)',
     value: 'N',
-    defaultText: '25',
-    default: () => 25,
+    defaultText: "the scenario's count (25 for default)",
+    default: () => undefined as number | undefined,
     parse: integer(0, 1_000_000),
     accept: integerValue(integer(0, 1_000_000)),
   },
+  scenario: {
+    help: 'Start-up dataset, one of fixtures/scenarios/*.json (default, empty, many-keys, near-limit, …)',
+    value: 'NAME',
+    defaultText: 'default',
+    default: () => 'default',
+    parse: (raw: string) => (SCENARIO_NAME.test(raw.trim()) ? raw.trim() : fail('must be a scenario name such as near-limit')),
+  },
   fixtures: {
-    help: 'JSON file of keys to load instead of the embedded fixtures/keys.json',
+    help: "JSON file of keys to load instead of the scenario's fixtures",
     value: 'FILE',
     defaultText: 'embedded fixtures',
     default: () => undefined as string | unknown[] | undefined,
@@ -165,6 +181,38 @@ const OPTIONS = {
     parse: integer(1, 1024 * 1024 * 1024),
     accept: integerValue(integer(1, 1024 * 1024 * 1024)),
   },
+  adminToken: {
+    help: 'Bearer token the /__mock control routes require (unset: they are open, for local use)',
+    value: 'TOKEN',
+    defaultText: 'none (open)',
+    default: () => undefined as string | undefined,
+    parse: (raw: string) => (/^\S{8,}$/.test(raw.trim()) ? raw.trim() : fail('must be 8 or more characters without whitespace')),
+  },
+  control: {
+    help: 'Serve the /__mock test-control routes (--no-control removes them; /__mock/health stays)',
+    defaultText: 'true',
+    default: () => true,
+    parse: parseBoolean,
+    accept: (value: unknown) => (typeof value === 'boolean' ? value : typeof value === 'string' ? parseBoolean(value) : fail('must be a boolean')),
+    switch: true,
+  },
+  journalSize: {
+    help: 'How many API requests the request journal keeps (0 disables it)',
+    value: 'N',
+    defaultText: '1000',
+    default: () => 1000,
+    parse: integer(0, 1_000_000),
+    accept: integerValue(integer(0, 1_000_000)),
+  },
+  latency: {
+    help: 'Random delay added to every API response, in ms: "50-200" or "100"',
+    value: 'MS',
+    defaultText: 'none',
+    default: () => undefined as { min: number; max: number } | undefined,
+    parse: parseLatency,
+    accept: (value: unknown) =>
+      typeof value === 'number' ? parseLatency(String(value)) : typeof value === 'string' ? parseLatency(value) : fail('must be "MIN-MAX" or a number of ms'),
+  },
   logLevel: {
     help: `Log level: ${LOG_LEVELS.join(', ')}`,
     value: 'LEVEL',
@@ -190,11 +238,19 @@ export interface MockConfig {
   host: string;
   seed: number;
   now: number | undefined;
+  /** The start-up scenario's name. */
+  scenario: string;
+  /** How many keys the first account starts with: `--keys`, else the scenario's count. */
   keys: number;
+  /** The first account's fixture keys: `--fixtures`, else the scenario's. */
   fixtures: { source: string; entries: unknown };
   managementKey: string[];
   strict: boolean;
   bodyLimit: number;
+  adminToken: string | undefined;
+  control: boolean;
+  journalSize: number;
+  latency: { min: number; max: number } | undefined;
   logLevel: LogLevel;
 }
 
@@ -215,19 +271,13 @@ function validate<K extends OptionName>(name: K, input: unknown, origin: string)
   }
 }
 
-function readFixtures(fixtures: string | unknown[] | undefined): MockConfig['fixtures'] {
+function readFixtures(fixtures: string | unknown[]): MockConfig['fixtures'] {
   if (Array.isArray(fixtures)) return { source: 'fixtures', entries: fixtures };
-  const path = fixtures ?? DEFAULT_FIXTURES_PATH;
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return { source: fixtures, entries: readJsonFile(fixtures) };
   } catch (err) {
-    throw new ConfigError(`invalid --fixtures (MOCK_FIXTURES): cannot read ${path}: ${(err as Error).message}`);
-  }
-  try {
-    return { source: path, entries: JSON.parse(text) };
-  } catch (err) {
-    throw new ConfigError(`invalid --fixtures (MOCK_FIXTURES): ${path} is not valid JSON: ${(err as Error).message}`);
+    if (err instanceof FileError) throw new ConfigError(`invalid --fixtures (MOCK_FIXTURES): ${err.message}`);
+    throw err;
   }
 }
 
@@ -238,16 +288,31 @@ export function resolveConfig(options: MockOptions = {}, origins: Partial<Record
     if (input === undefined) return OPTIONS[name].default() as ValueOf<K> | undefined;
     return validate(name, input, origins[name] ?? `${flagName(name)} (${envName(name)})`);
   };
+  const scenarioName = get('scenario')!;
+  let scenario;
+  try {
+    scenario = loadScenario(scenarioName);
+  } catch (err) {
+    if (err instanceof ScenarioError) throw new ConfigError(`invalid --scenario (MOCK_SCENARIO): ${err.message}`);
+    throw err;
+  }
+  const fixtures = get('fixtures');
   return {
     port: get('port')!,
     host: get('host')!,
     seed: get('seed')!,
     now: get('now'),
-    keys: get('keys')!,
-    fixtures: readFixtures(get('fixtures')),
+    scenario: scenarioName,
+    // Own fixtures without --keys still top up to 25, like the default dataset.
+    keys: get('keys') ?? (fixtures === undefined ? scenario.keys : 25),
+    fixtures: fixtures === undefined ? { source: scenario.source, entries: scenario.fixtures } : readFixtures(fixtures),
     managementKey: get('managementKey')!,
     strict: get('strict')!,
     bodyLimit: get('bodyLimit')!,
+    adminToken: get('adminToken'),
+    control: get('control')!,
+    journalSize: get('journalSize')!,
+    latency: get('latency'),
     logLevel: get('logLevel')!,
   };
 }

@@ -1,40 +1,80 @@
 import { createHash } from 'node:crypto';
 import { VirtualClock } from './domain/clock.js';
+import { FaultRegistry } from './domain/faults.js';
+import { RequestJournal } from './domain/journal.js';
 import { KeyStore } from './domain/key-store.js';
-import { createRandom } from './domain/random.js';
+import { createRandom, type RandomSource } from './domain/random.js';
 import type { StoreState } from './domain/types.js';
 import { buildDataset } from './data/dataset.js';
+import type { Scenario } from './data/scenarios.js';
 import type { MockConfig } from './config.js';
+import { loadScenario, scenarioNames } from './fixture-files.js';
 
 /** SHA-256 hex, the one hashing primitive the domain is given on Node. */
 export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
+/** Where scenarios come from (the package's files on Node; injectable elsewhere). */
+export interface ScenarioSource {
+  names(): string[];
+  load(name: string): Scenario;
+}
+
 /**
- * Everything one mock instance holds: its clock, its store and the start-up state that reset goes
- * back to. Built from a resolved config; owned by one Fastify app (`app.mock`).
+ * Everything one mock instance holds: its clock, its store, the start-up state that reset goes
+ * back to, and the test-control plane's state (journal, faults). Built from a resolved config;
+ * owned by one Fastify app (`app.mock`).
  */
 export interface MockRuntime {
   readonly config: MockConfig;
   readonly clock: VirtualClock;
   readonly store: KeyStore;
+  readonly journal: RequestJournal;
+  readonly faults: FaultRegistry;
+  readonly scenarios: ScenarioSource;
   /** The start-up state (never handed to the store itself: the store gets clones). */
   readonly initialState: StoreState;
+  /** The clock's start-up instant, where reset puts it back. */
+  readonly startedAt: number;
+  /** The secrets stream of `POST /keys`; reset re-seeds it. */
+  keyRandom: RandomSource;
+  /** The stream for control-plane secrets (new accounts' management keys). */
+  controlRandom: RandomSource;
+  sha256Hex(text: string): string;
 }
+
+/** The seeds of the two runtime random streams, derived from `--seed` so that runs replay. */
+export const keySeed = (seed: number) => (seed ^ 0x5eed5eed) >>> 0;
+export const controlSeed = (seed: number) => (seed ^ 0xc0c0a) >>> 0;
 
 export function createMockRuntime(config: MockConfig, realNow: () => number = Date.now): MockRuntime {
   const clock = new VirtualClock(realNow, config.now);
+  const startedAt = clock.now();
   const initialState = buildDataset({
     seed: config.seed,
-    now: clock.now(),
+    now: startedAt,
     keys: config.keys,
     fixtures: config.fixtures.entries,
     fixturesSource: config.fixtures.source,
     managementKeys: config.managementKey,
     sha256Hex,
   });
+  const keyRandom = createRandom(keySeed(config.seed));
   // Secrets of keys created at run time come from their own stream, so they do not depend on
   // how many keys the dataset generated.
-  const store = new KeyStore({ clock, sha256Hex, random: createRandom(config.seed ^ 0x5eed5eed) });
+  const store = new KeyStore({ clock, sha256Hex, random: { next: () => runtime.keyRandom.next(), hex: (n) => runtime.keyRandom.hex(n) } });
   store.load(structuredClone(initialState));
-  return { config, clock, store, initialState };
+  const runtime: MockRuntime = {
+    config,
+    clock,
+    store,
+    journal: new RequestJournal(config.journalSize),
+    faults: new FaultRegistry(),
+    scenarios: { names: scenarioNames, load: loadScenario },
+    initialState,
+    startedAt,
+    keyRandom,
+    controlRandom: createRandom(controlSeed(config.seed)),
+    sha256Hex,
+  };
+  return runtime;
 }

@@ -53,6 +53,11 @@ const VALID: Record<OptionName, string> = {
   managementKey: 'k1,k2',
   strict: 'true',
   bodyLimit: '2048',
+  scenario: 'near-limit',
+  adminToken: 'admin-token-1',
+  control: 'false',
+  journalSize: '10',
+  latency: '5-10',
   logLevel: 'debug',
 };
 
@@ -64,11 +69,16 @@ describe('resolveConfig defaults', () => {
       host: '127.0.0.1',
       seed: 1,
       now: undefined,
+      scenario: 'default',
       keys: 25,
       fixtures: { source: DEFAULT_FIXTURES_PATH, entries: JSON.parse(readFileSync(DEFAULT_FIXTURES_PATH, 'utf8')) },
       managementKey: [DEFAULT_MANAGEMENT_KEY],
       strict: false,
       bodyLimit: 1_048_576,
+      adminToken: undefined,
+      control: true,
+      journalSize: 1000,
+      latency: undefined,
       logLevel: 'info',
     });
     expect(DEFAULT_MANAGEMENT_KEY).toMatch(/^sk-or-v1-[0-9a-f]{64}$/);
@@ -117,7 +127,23 @@ describe('the option table and the flag ↔ env rule', () => {
 
   it('lists every option, with the expected flags', () => {
     expect(table.map((o) => o.flag).sort()).toEqual(
-      ['--port', '--host', '--seed', '--now', '--keys', '--fixtures', '--management-key', '--strict', '--body-limit', '--log-level'].sort(),
+      [
+        '--port',
+        '--host',
+        '--seed',
+        '--now',
+        '--scenario',
+        '--keys',
+        '--fixtures',
+        '--management-key',
+        '--strict',
+        '--body-limit',
+        '--admin-token',
+        '--control',
+        '--journal-size',
+        '--latency',
+        '--log-level',
+      ].sort(),
     );
     for (const row of table) {
       expect(row.help.length).toBeGreaterThan(0);

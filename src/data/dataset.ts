@@ -1,7 +1,8 @@
 import { toIso } from '../domain/rules.js';
 import { maskedLabel } from '../domain/secrets.js';
 import type { AccountState, StoreState } from '../domain/types.js';
-import { generateKey, userId } from './key-factory.js';
+import type { Faker } from '@faker-js/faker';
+import { generateKey, generateSecret, userId } from './key-factory.js';
 import { parseFixtureKeys } from './fixtures.js';
 import { createSeededFaker } from './seeded-faker.js';
 
@@ -33,41 +34,75 @@ export interface DatasetOptions {
 export function buildDataset(options: DatasetOptions): StoreState {
   const { now, sha256Hex } = options;
   const faker = createSeededFaker(options.seed, now);
-  const accounts = options.managementKeys.map((managementKey, index): AccountState => {
-    const first = index === 0;
-    const defaultWorkspace = first ? DOCS_WORKSPACE_ID : faker.string.uuid();
-    return {
-      id: accountId(managementKey, sha256Hex),
-      user_id: first ? DOCS_USER_ID : userId(faker),
-      organization_id: null,
-      default_workspace_id: defaultWorkspace,
-      workspace_ids: [defaultWorkspace, faker.string.uuid()],
-      management_key: {
-        hash: sha256Hex(managementKey),
-        label: maskedLabel(managementKey),
-        name: 'Management key',
-        created_at: toIso(now - 400 * DAY_MS),
-      },
-      keys: [],
-    };
-  });
-
+  const accounts = options.managementKeys.map((managementKey, index) =>
+    buildAccount({ managementKey, first: index === 0, faker, now, sha256Hex }),
+  );
   const owner = accounts[0];
   if (owner) {
-    const ctx = { now, userId: owner.user_id, workspaceIds: owner.workspace_ids, sha256Hex, faker };
-    owner.keys = parseFixtureKeys(options.fixtures, ctx, options.fixturesSource);
-    for (const key of owner.keys) {
-      if (!owner.workspace_ids.includes(key.workspace_id)) owner.workspace_ids.push(key.workspace_id);
-    }
-    const hashes = new Set(owner.keys.map((k) => k.hash));
-    for (let index = owner.keys.length; index < options.keys; index++) {
-      const key = generateKey(faker, ctx, index);
-      if (hashes.has(key.hash)) continue;
-      hashes.add(key.hash);
-      owner.keys.push(key);
-    }
+    fillAccount(owner, { faker, now, sha256Hex, fixtures: options.fixtures, fixturesSource: options.fixturesSource, keys: options.keys });
   }
   return { accounts };
+}
+
+export interface AccountOptions {
+  managementKey: string;
+  /** The first account carries the documentation's user and workspace ids. */
+  first: boolean;
+  faker: Faker;
+  now: number;
+  sha256Hex(text: string): string;
+}
+
+/** An account without keys: its user, a default and a second workspace, its management key. */
+export function buildAccount({ managementKey, first, faker, now, sha256Hex }: AccountOptions): AccountState {
+  const defaultWorkspace = first ? DOCS_WORKSPACE_ID : faker.string.uuid();
+  return {
+    id: accountId(managementKey, sha256Hex),
+    user_id: first ? DOCS_USER_ID : userId(faker),
+    organization_id: null,
+    default_workspace_id: defaultWorkspace,
+    workspace_ids: [defaultWorkspace, faker.string.uuid()],
+    management_key: {
+      hash: sha256Hex(managementKey),
+      label: maskedLabel(managementKey),
+      name: 'Management key',
+      created_at: toIso(now - 400 * DAY_MS),
+    },
+    keys: [],
+  };
+}
+
+export interface FillOptions {
+  faker: Faker;
+  now: number;
+  sha256Hex(text: string): string;
+  fixtures: unknown;
+  fixturesSource?: string;
+  /** The total: fixtures first, then generated keys up to this count. */
+  keys: number;
+  /** Hashes that must not be used (held by other accounts): such keys get a fresh secret. */
+  taken?: (hash: string) => boolean;
+}
+
+/** Gives an account its keys (replacing any): fixtures, then generated keys up to `keys`. */
+export function fillAccount(account: AccountState, options: FillOptions): AccountState {
+  const { faker, now, sha256Hex } = options;
+  const ctx = { now, userId: account.user_id, workspaceIds: account.workspace_ids, sha256Hex, faker };
+  account.keys = parseFixtureKeys(options.fixtures, ctx, options.fixturesSource);
+  const taken = options.taken ?? (() => false);
+  for (const key of account.keys) {
+    if (!account.workspace_ids.includes(key.workspace_id)) account.workspace_ids.push(key.workspace_id);
+    // Hashes are unique across accounts: a fixture another account already holds gets a new secret.
+    if (taken(key.hash)) Object.assign(key, generateSecret(faker, sha256Hex));
+  }
+  const hashes = new Set(account.keys.map((k) => k.hash));
+  for (let index = account.keys.length; index < options.keys; index++) {
+    const key = generateKey(faker, ctx, index);
+    if (hashes.has(key.hash) || taken(key.hash)) continue;
+    hashes.add(key.hash);
+    account.keys.push(key);
+  }
+  return account;
 }
 
 /** A stable, non-secret id for the account of a management key. */

@@ -9,7 +9,9 @@ import {
   nullableStringRule,
   parseUtcInstant,
   toIso,
+  usageFamilyViolation,
   usageRule,
+  USAGE_FAMILIES,
   uuidRule,
   type FieldRule,
 } from '../domain/rules.js';
@@ -59,10 +61,7 @@ const FIELD_RULES: Record<string, FieldRule | 'timestamp' | 'nullable-timestamp'
   limit_remaining: 'ignored',
 };
 
-const FAMILIES = [
-  ['usage', 'usage_daily', 'usage_weekly', 'usage_monthly'],
-  ['byok_usage', 'byok_usage_daily', 'byok_usage_weekly', 'byok_usage_monthly'],
-] as const;
+const FAMILIES = USAGE_FAMILIES;
 
 export interface FixtureContext extends KeyContext {
   faker: Faker;
@@ -181,14 +180,7 @@ function fillFamily(
   const w = pick(weekly) ?? d;
   const m = pick(monthly) ?? d;
   const t = pick(total) ?? Math.max(w, m);
-  const order: [keyof KeyUsage, number, keyof KeyUsage, number][] = [
-    [daily, d, weekly, w],
-    [daily, d, monthly, m],
-    [weekly, w, total, t],
-    [monthly, m, total, t],
-  ];
-  for (const [small, a, large, b] of order) {
-    if (a > b) throw new FixtureError(`${where(small)}: ${a} must be ≤ ${large} (${b})`);
-  }
+  const broken = usageFamilyViolation([total, daily, weekly, monthly], { [total]: t, [daily]: d, [weekly]: w, [monthly]: m });
+  if (broken) throw new FixtureError(`${where(broken[0])}: ${broken[1]}`);
   return { [total]: t, [daily]: d, [weekly]: w, [monthly]: m };
 }

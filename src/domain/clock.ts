@@ -10,6 +10,7 @@ export interface Clock {
 export class VirtualClock implements Clock {
   private virtualAnchor: number;
   private realAnchor: number;
+  private stopped = false;
 
   constructor(
     private readonly realNow: () => number,
@@ -20,7 +21,12 @@ export class VirtualClock implements Clock {
   }
 
   now(): number {
-    return this.virtualAnchor + (this.realNow() - this.realAnchor);
+    return this.stopped ? this.virtualAnchor : this.virtualAnchor + (this.realNow() - this.realAnchor);
+  }
+
+  /** Whether the clock stands still (tests that assert exact timestamps freeze it). */
+  get frozen(): boolean {
+    return this.stopped;
   }
 
   set(instant: number): void {
@@ -30,5 +36,12 @@ export class VirtualClock implements Clock {
 
   advance(ms: number): void {
     this.set(this.now() + ms);
+  }
+
+  /** Stops (true) or restarts (false) the clock at the current instant. */
+  freeze(frozen: boolean): void {
+    const now = this.now();
+    this.stopped = frozen;
+    this.set(now);
   }
 }

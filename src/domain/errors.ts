@@ -22,10 +22,17 @@ const MESSAGES = {
   authUnknown: { status: 401, text: () => 'Invalid credentials: no API key matches the bearer token' },
   authDisabled: { status: 401, text: () => 'API key is disabled' },
   authExpired: { status: 401, text: () => 'API key has expired' },
+  adminTokenRequired: { status: 401, text: () => 'The mock control API needs "Authorization: Bearer <admin token>" (--admin-token)' },
   // 403
   managementRequired: { status: 403, text: () => 'Only management keys can perform this operation' },
   // 404
   keyNotFound: { status: 404, text: (hash: string) => `API key not found: no key with hash "${clip(hash)}"` },
+  accountNotFound: { status: 404, text: (id: string) => `Account not found: "${clip(id)}"` },
+  faultNotFound: { status: 404, text: (id: string) => `Fault rule not found: "${clip(id)}"` },
+  scenarioNotFound: {
+    status: 404,
+    text: (name: string, available: string[]) => `Unknown scenario "${clip(name)}" (available: ${available.join(', ')})`,
+  },
   routeNotFound: { status: 404, text: (method: string, path: string) => `Not found: no route ${method} ${clip(path, 200)}` },
   // 413, 415, 431
   bodyTooLarge: { status: 413, text: (limit: number) => `Request body too large: the limit is ${limit} bytes` },
@@ -39,6 +46,8 @@ const MESSAGES = {
   clientError: { status: 400, text: (status: number) => `Request failed with status ${status}` },
   // 429, 500
   rateLimited: { status: 429, text: () => 'Rate limit exceeded' },
+  injected: { status: 500, text: (_status: number, message: string) => message },
+  badMockHeader: { status: 400, text: (detail: string) => `Invalid X-Mock-Response header: ${detail}` },
   internal: { status: 500, text: () => 'Internal Server Error' },
 } as const satisfies Record<string, { status: number; text: (...args: never[]) => string }>;
 
@@ -47,6 +56,9 @@ type ArgsOf<K extends MessageId> = Parameters<(typeof MESSAGES)[K]['text']>;
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
+  /** Extra detail for the envelope's optional `metadata`. */
+  metadata: Record<string, unknown> | undefined;
+
   constructor(
     readonly id: MessageId,
     readonly status: number,
@@ -54,12 +66,17 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+
+  withMetadata(metadata: Record<string, unknown> | undefined): this {
+    this.metadata = metadata;
+    return this;
+  }
 }
 
 export function apiError<K extends MessageId>(id: K, ...args: ArgsOf<K>): ApiError {
   const entry = MESSAGES[id];
   const text = (entry.text as (...a: ArgsOf<K>) => string)(...args);
-  // clientError carries the status Fastify chose (e.g. 405, 431) rather than the table's.
-  const status = id === 'clientError' ? (args[0] as number) : entry.status;
+  // These carry the status chosen elsewhere (by Fastify, by a fault rule) rather than the table's.
+  const status = id === 'clientError' || id === 'injected' ? (args[0] as number) : entry.status;
   return new ApiError(id, status, text);
 }

@@ -10,8 +10,10 @@ import {
   nullableStringRule,
   parseUtcInstant,
   toIso,
+  usageRule,
   type FieldRule,
 } from './rules.js';
+import { nextReset, windowsCrossed } from './windows.js';
 import { maskedLabel, plaintextKey } from './secrets.js';
 import type {
   AccountState,
@@ -75,6 +77,12 @@ function newestFirst(a: KeyRecord, b: KeyRecord): number {
   return a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0;
 }
 
+function resetWindows(key: KeyRecord, crossed: { daily: boolean; weekly: boolean; monthly: boolean }): void {
+  if (crossed.daily) key.usage_daily = key.byok_usage_daily = 0;
+  if (crossed.weekly) key.usage_weekly = key.byok_usage_weekly = 0;
+  if (crossed.monthly) key.usage_monthly = key.byok_usage_monthly = 0;
+}
+
 /** Who is calling: a management key (its account) or an ordinary key created through the API. */
 export type Principal =
   | { kind: 'management'; account: Account }
@@ -110,8 +118,34 @@ export class KeyStore {
 
   constructor(private readonly deps: KeyStoreDeps) {}
 
+  /** Epoch ms where the usage windows were last brought up to date, and when they next reset. */
+  private windowsAsOf = 0;
+  private nextWindowReset = 0;
+
   now(): number {
     return this.deps.clock.now();
+  }
+
+  /**
+   * Brings the usage windows up to the clock and returns the clock: crossing midnight UTC zeroes
+   * every `usage_daily`/`byok_usage_daily`, crossing Monday 00:00 UTC the weekly ones, crossing
+   * the 1st of a month the monthly ones (OpenRouter's documented reset rule). Lazy, so it holds
+   * whether time passes for real or the virtual clock jumps; one comparison when nothing crossed.
+   * A clock set back in time zeroes nothing (spend is not un-spent).
+   */
+  sync(): number {
+    const now = this.deps.clock.now();
+    if (now >= this.nextWindowReset || now < this.windowsAsOf) {
+      const crossed = windowsCrossed(this.windowsAsOf, now);
+      if (crossed.daily) {
+        for (const account of this.accounts.values()) {
+          for (const key of account.keys.values()) resetWindows(key, crossed);
+        }
+      }
+      this.windowsAsOf = now;
+      this.nextWindowReset = nextReset(now);
+    }
+    return now;
   }
 
   // ---- state ------------------------------------------------------------------------------
@@ -122,16 +156,19 @@ export class KeyStore {
     this.keyOwners.clear();
     this.managementKeys.clear();
     for (const accountState of state.accounts) this.addAccount(accountState);
+    // A loaded state is taken as current: its windows start counting from now.
+    this.windowsAsOf = this.now();
+    this.nextWindowReset = nextReset(this.windowsAsOf);
   }
 
   /** A deep copy of the whole state, in a form `load` takes back unchanged. */
   export(): StoreState {
-    return {
-      accounts: [...this.accounts.values()].map((account) => ({
-        ...structuredClone(account.state),
-        keys: [...account.keys.values()].map((key) => ({ ...key })),
-      })),
-    };
+    this.sync();
+    return { accounts: [...this.accounts.values()].map((account) => this.exportAccount(account)) };
+  }
+
+  private exportAccount(account: Account): AccountState {
+    return { ...structuredClone(account.state), keys: [...account.keys.values()].map((key) => ({ ...key })) };
   }
 
   addAccount(accountState: AccountState): Account {
@@ -147,6 +184,22 @@ export class KeyStore {
       this.keyOwners.set(key.hash, account);
     }
     return account;
+  }
+
+  /** Replaces an account's state in place (its position, and so "the first account", is kept). */
+  replaceAccount(accountState: AccountState): Account {
+    const accounts = [...this.accounts.values()];
+    const index = accounts.findIndex((a) => a.id === accountState.id);
+    if (index === -1) throw new Error(`no account ${accountState.id}`);
+    const states = accounts.map((a) => (a.id === accountState.id ? accountState : this.exportAccount(a)));
+    this.load({ accounts: states });
+    return this.accounts.get(accountState.id)!;
+  }
+
+  /** Whether a key hash belongs to an account other than `exceptAccountId`. */
+  hashTaken(hash: string, exceptAccountId?: string): boolean {
+    const owner = this.keyOwners.get(hash);
+    return owner !== undefined && owner.id !== exceptAccountId;
   }
 
   removeAccount(id: string): boolean {
@@ -180,6 +233,7 @@ export class KeyStore {
 
   /** Resolves an `Authorization` header to a principal, or throws 401. */
   authenticate(header: string | undefined): Principal {
+    this.sync();
     if (header === undefined || header.trim() === '') throw apiError('authMissing');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw apiError('authMalformed');
@@ -213,6 +267,7 @@ export class KeyStore {
   }
 
   list(account: Account, query: KeyListQuery = {}): KeyView[] {
+    this.sync();
     const workspaceId = query.workspaceId ?? account.state.default_workspace_id;
     if (!account.state.workspace_ids.includes(workspaceId)) {
       throw apiError('invalidField', 'query parameter', '"workspace_id"', "is not one of this account's workspaces");
@@ -226,6 +281,7 @@ export class KeyStore {
   }
 
   get(account: Account, hash: string): KeyView {
+    this.sync();
     return this.view(this.find(account, hash));
   }
 
@@ -235,6 +291,7 @@ export class KeyStore {
    * `patch` are ignored here; strict mode rejects them earlier, at the schema.
    */
   update(account: Account, hash: string, patch: KeyPatch): KeyView {
+    this.sync();
     const changes: Partial<Record<keyof KeyPatch, unknown>> = {};
     let named = 0;
     for (const field of PATCH_FIELDS) {
@@ -253,7 +310,7 @@ export class KeyStore {
   }
 
   create(account: Account, input: KeyCreateInput): { data: KeyView; key: string } {
-    const now = this.now();
+    const now = this.sync();
     const check = (field: string, rule: FieldRule, value: unknown) => {
       const broken = rule(value);
       if (broken) throw invalidBodyField(field, broken);
@@ -309,6 +366,7 @@ export class KeyStore {
   }
 
   remove(account: Account, hash: string): void {
+    this.sync();
     this.find(account, hash);
     account.keys.delete(hash);
     this.keyOwners.delete(hash);
@@ -317,6 +375,7 @@ export class KeyStore {
 
   /** `GET /key`: what the bearer token itself is. */
   currentKey(principal: Principal): CurrentKeyView {
+    this.sync();
     const { account } = principal;
     const common = {
       is_free_tier: false,
@@ -368,6 +427,41 @@ export class KeyStore {
       expires_at: key.expires_at,
       workspace_id: key.workspace_id,
     };
+  }
+
+  /**
+   * Records spend on a key (any account's: this is the test-control plane's door), in every window
+   * and the total; `byok` is external BYOK spend. `limit_remaining` follows on the next read.
+   */
+  recordUsage(hash: string, spend: { amount: number; byok?: number }): KeyView {
+    for (const [field, value] of [['amount', spend.amount], ['byok', spend.byok ?? 0]] as const) {
+      const broken = usageRule(value);
+      if (broken) throw invalidBodyField(field, broken);
+    }
+    this.sync();
+    const key = this.keyOwners.get(hash)?.keys.get(hash);
+    if (!key) throw apiError('keyNotFound', hash);
+    // Sums drop floating-point noise below 1e-10 USD (usage can be fractions of a cent).
+    const add = (a: number, b: number) => (a + b < 1e5 ? Math.round((a + b) * 1e10) / 1e10 : a + b);
+    const byok = spend.byok ?? 0;
+    key.usage = add(key.usage, spend.amount);
+    key.usage_daily = add(key.usage_daily, spend.amount);
+    key.usage_weekly = add(key.usage_weekly, spend.amount);
+    key.usage_monthly = add(key.usage_monthly, spend.amount);
+    key.byok_usage = add(key.byok_usage, byok);
+    key.byok_usage_daily = add(key.byok_usage_daily, byok);
+    key.byok_usage_weekly = add(key.byok_usage_weekly, byok);
+    key.byok_usage_monthly = add(key.byok_usage_monthly, byok);
+    return this.view(key);
+  }
+
+  /** Any account's key by hash (control plane), or 404. */
+  findAnywhere(hash: string): { account: Account; key: KeyView } {
+    this.sync();
+    const account = this.keyOwners.get(hash);
+    const key = account?.keys.get(hash);
+    if (!account || !key) throw apiError('keyNotFound', hash);
+    return { account, key: this.view(key) };
   }
 
   // ---- helpers ----------------------------------------------------------------------------

@@ -66,3 +66,29 @@ export const timestampRule: FieldRule = (v) =>
 
 /** The canonical form the mock writes every timestamp in. */
 export const toIso = (ms: number): string => new Date(ms).toISOString();
+
+/** The usage families of a key: OpenRouter credits and BYOK, each as total, daily, weekly, monthly. */
+export const USAGE_FAMILIES = [
+  ['usage', 'usage_daily', 'usage_weekly', 'usage_monthly'],
+  ['byok_usage', 'byok_usage_daily', 'byok_usage_weekly', 'byok_usage_monthly'],
+] as const;
+
+/**
+ * The first break of daily ≤ weekly ≤ total and daily ≤ monthly ≤ total in a family, as
+ * `[field, rule]`, or null when the family is consistent.
+ */
+export function usageFamilyViolation(
+  [total, daily, weekly, monthly]: readonly [string, string, string, string],
+  values: Record<string, number>,
+): [string, string] | null {
+  const pairs = [
+    [daily, weekly],
+    [daily, monthly],
+    [weekly, total],
+    [monthly, total],
+  ] as const;
+  for (const [small, large] of pairs) {
+    if (values[small]! > values[large]!) return [small, `${values[small]} must be ≤ ${large} (${values[large]})`];
+  }
+  return null;
+}

@@ -29,7 +29,8 @@ export function toApiError(error: FastifyError, request: FastifyRequest, bodyLim
 }
 
 export function sendApiError(reply: FastifyReply, error: ApiError): FastifyReply {
-  return reply.code(error.status).send({ error: { code: error.status, message: error.message } });
+  const body = { code: error.status, message: error.message, ...(error.metadata ? { metadata: error.metadata } : {}) };
+  return reply.code(error.status).send({ error: body });
 }
 
 export const errorHandlerPlugin = fp(

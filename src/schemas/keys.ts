@@ -18,9 +18,7 @@ const usageFields = {
   byok_usage_monthly: usd('External BYOK usage for the current UTC month'),
 };
 
-/** An API key as every key endpoint returns it (the reference's key object plus `external_user`). */
-export const KeySchema = Type.Object(
-  {
+const keyProperties = {
     hash: Type.String({ description: 'Unique hash identifier of the key (SHA-256 hex of the secret)', examples: [HASH_EXAMPLE] }),
     name: Type.String({ description: 'Name of the key' }),
     label: Type.String({ description: 'The masked key, e.g. sk-or-v1-0e6...1c96' }),
@@ -36,9 +34,14 @@ export const KeySchema = Type.Object(
     creator_user_id: Nullable(Type.String(), { description: 'The user who created the key' }),
     workspace_id: Type.String({ description: 'The workspace the key belongs to', examples: [WORKSPACE_EXAMPLE] }),
     external_user: Nullable(Type.String(), { description: 'The external user the key was created for, or null' }),
-  },
-  { $id: 'Key', description: 'An API key' },
-);
+};
+
+/** An API key as every key endpoint returns it (the reference's key object plus `external_user`). */
+export const KeySchema = Type.Object(keyProperties, { $id: 'Key', description: 'An API key' });
+
+/** A key as stored (and as the control plane's state document holds it): no derived fields. */
+const { limit_remaining: _derived, ...keyRecordProperties } = keyProperties;
+export const KeyRecordSchema = Type.Object(keyRecordProperties, { additionalProperties: false, description: 'A stored key' });
 export type Key = Static<typeof KeySchema>;
 
 /** The current key (`GET /key`), with every field the newest SDK requires. */

@@ -1,0 +1,231 @@
+import { parseDuration } from '../domain/duration.js';
+import { apiError } from '../domain/errors.js';
+import type { FaultRule, FaultSpec } from '../domain/faults.js';
+import type { JournalEntry, JournalFilter } from '../domain/journal.js';
+import type { Account } from '../domain/key-store.js';
+import { createRandom } from '../domain/random.js';
+import { parseUtcInstant, toIso } from '../domain/rules.js';
+import { plaintextKey } from '../domain/secrets.js';
+import { validateState } from '../domain/state-rules.js';
+import type { KeyView, StoreState } from '../domain/types.js';
+import { buildAccount, fillAccount } from '../data/dataset.js';
+import { ScenarioError } from '../data/scenarios.js';
+import { createSeededFaker } from '../data/seeded-faker.js';
+import { keySeed, type MockRuntime } from '../runtime.js';
+
+/** An account as the control plane describes it. */
+export interface AccountSummary {
+  id: string;
+  user_id: string;
+  default_workspace_id: string;
+  workspace_ids: string[];
+  management_key_label: string;
+  keys: number;
+}
+
+export interface CreatedAccount extends AccountSummary {
+  /** The new account's management key (plaintext; shown once, like POST /keys). */
+  management_key: string;
+}
+
+export interface ClockState {
+  now: string;
+  frozen: boolean;
+}
+
+export interface ClockChange {
+  /** Jump to this instant (ISO 8601). */
+  now?: string;
+  /** Move forward by milliseconds, or a duration such as "90s", "36h", "1d12h30m". */
+  advance?: number | string;
+  /** Stop (true) or restart (false) the clock. */
+  frozen?: boolean;
+}
+
+export interface ScenarioSummary {
+  name: string;
+  description: string;
+  keys: number;
+}
+
+const summary = (account: Account): AccountSummary => ({
+  id: account.id,
+  user_id: account.state.user_id,
+  default_workspace_id: account.state.default_workspace_id,
+  workspace_ids: [...account.state.workspace_ids],
+  management_key_label: account.state.management_key.label,
+  keys: account.keys.size,
+});
+
+/**
+ * The test-control plane: one implementation behind the `/__mock` routes and the handle that
+ * `createMockServer()` returns, so both mean the same. Every method either succeeds or throws an
+ * `ApiError` having changed nothing.
+ */
+export class MockControl {
+  private createdAccounts = 0;
+
+  constructor(private readonly runtime: MockRuntime) {}
+
+  health() {
+    const accounts = this.runtime.store.listAccounts();
+    return { status: 'ok' as const, accounts: accounts.length, keys: accounts.reduce((n, a) => n + a.keys.size, 0) };
+  }
+
+  /** Back to exactly the start-up state: keys, accounts, clock, secrets stream; faults and journal emptied. */
+  reset(): void {
+    const { runtime } = this;
+    runtime.clock.freeze(false);
+    runtime.clock.set(runtime.startedAt);
+    runtime.store.load(structuredClone(runtime.initialState));
+    runtime.keyRandom = createRandom(keySeed(runtime.config.seed));
+    runtime.faults.clear();
+    runtime.journal.clear();
+    this.createdAccounts = 0;
+  }
+
+  state(): StoreState {
+    return this.runtime.store.export();
+  }
+
+  /** Replaces the whole state; a document that breaks a rule is a 400 naming the entry. */
+  load(document: StoreState): void {
+    validateState(document);
+    this.runtime.store.load(structuredClone(document));
+  }
+
+  scenarios(): ScenarioSummary[] {
+    return this.runtime.scenarios.names().map((name) => {
+      const scenario = this.scenario$(name);
+      return { name, description: scenario.description, keys: scenario.keys };
+    });
+  }
+
+  /** Replaces one account's keys (default: the first account) with a scenario's dataset. */
+  scenario(name: string, options: { account_id?: string; seed?: number } = {}): AccountSummary {
+    const scenario = this.scenario$(name);
+    const { store } = this.runtime;
+    const target = options.account_id === undefined ? store.listAccounts()[0] : store.account(options.account_id);
+    if (!target) throw apiError('accountNotFound', options.account_id ?? '(none)');
+    const state = { ...structuredClone(target.state), keys: [] };
+    this.fill(state, scenario.name, options.seed);
+    return summary(store.replaceAccount(state));
+  }
+
+  /** A fresh, isolated account with its own management key (and a scenario's keys, if named). */
+  createAccount(options: { scenario?: string; seed?: number } = {}): CreatedAccount {
+    const { runtime } = this;
+    if (options.scenario !== undefined) this.scenario$(options.scenario);
+    const managementKey = plaintextKey(runtime.controlRandom.hex(64));
+    const now = runtime.store.now();
+    const seed = options.seed ?? runtime.config.seed + ++this.createdAccounts;
+    const faker = createSeededFaker(seed, now);
+    const state = buildAccount({ managementKey, first: false, faker, now, sha256Hex: runtime.sha256Hex });
+    if (runtime.store.account(state.id)) throw apiError('badRequest', 'account id collision; try again');
+    if (options.scenario !== undefined) this.fill(state, options.scenario, seed);
+    const account = runtime.store.addAccount(state);
+    return { ...summary(account), management_key: managementKey };
+  }
+
+  accounts(): AccountSummary[] {
+    return this.runtime.store.listAccounts().map(summary);
+  }
+
+  deleteAccount(id: string): void {
+    if (!this.runtime.store.removeAccount(id)) throw apiError('accountNotFound', id);
+  }
+
+  clock(): ClockState {
+    const { clock } = this.runtime;
+    return { now: toIso(this.runtime.store.sync()), frozen: clock.frozen };
+  }
+
+  /** Sets, advances, freezes or unfreezes the virtual clock; usage windows roll as it crosses them. */
+  setClock(change: ClockChange): ClockState {
+    const { clock } = this.runtime;
+    if (change.now !== undefined && change.advance !== undefined) {
+      throw apiError('invalidField', 'request body', 'fields "now" and "advance"', 'cannot be combined; send one');
+    }
+    let target: number | undefined;
+    if (change.now !== undefined) {
+      const at = parseUtcInstant(change.now) ?? (/[+-]\d{2}:\d{2}$/.test(change.now) ? Date.parse(change.now) : Number.NaN);
+      if (!Number.isFinite(at)) {
+        throw apiError('invalidField', 'request body', 'field "now"', 'must be an ISO 8601 date-time such as "2026-03-01T00:00:00Z"');
+      }
+      target = at;
+    }
+    if (change.advance !== undefined) {
+      const ms = typeof change.advance === 'number' ? change.advance : parseDuration(change.advance);
+      if (ms === null || !Number.isSafeInteger(ms) || ms < 0) {
+        throw apiError(
+          'invalidField',
+          'request body',
+          'field "advance"',
+          'must be whole milliseconds ≥ 0 or a duration such as "90s", "36h", "1d12h30m"',
+        );
+      }
+      target = clock.now() + ms;
+    }
+    if (target !== undefined) clock.set(target);
+    if (change.frozen !== undefined) clock.freeze(change.frozen);
+    return this.clock();
+  }
+
+  recordUsage(hash: string, spend: { amount: number; byok?: number }): KeyView {
+    return this.runtime.store.recordUsage(hash, spend);
+  }
+
+  addFault(spec: FaultSpec): FaultRule {
+    return this.runtime.faults.add(spec);
+  }
+
+  faults(): FaultRule[] {
+    return this.runtime.faults.list();
+  }
+
+  removeFault(id: string): void {
+    if (!this.runtime.faults.remove(id)) throw apiError('faultNotFound', id);
+  }
+
+  clearFaults(): number {
+    const count = this.runtime.faults.size;
+    this.runtime.faults.clear();
+    return count;
+  }
+
+  requests(filter: JournalFilter = {}): { data: JournalEntry[]; meta: { total: number; capacity: number; enabled: boolean } } {
+    const { journal } = this.runtime;
+    return { data: journal.list(filter), meta: { total: journal.size, capacity: journal.capacity, enabled: journal.enabled } };
+  }
+
+  clearRequests(): number {
+    const count = this.runtime.journal.size;
+    this.runtime.journal.clear();
+    return count;
+  }
+
+  private scenario$(name: string) {
+    try {
+      return this.runtime.scenarios.load(name);
+    } catch (err) {
+      if (err instanceof ScenarioError) throw apiError('scenarioNotFound', name, this.runtime.scenarios.names());
+      throw err;
+    }
+  }
+
+  private fill(state: ReturnType<typeof buildAccount>, scenarioName: string, seed = this.runtime.config.seed) {
+    const { runtime } = this;
+    const scenario = this.scenario$(scenarioName);
+    const now = runtime.store.now();
+    fillAccount(state, {
+      faker: createSeededFaker(seed, now),
+      now,
+      sha256Hex: runtime.sha256Hex,
+      fixtures: scenario.fixtures,
+      fixturesSource: scenario.source,
+      keys: scenario.keys,
+      taken: (hash) => runtime.store.hashTaken(hash, state.id),
+    });
+  }
+}
+

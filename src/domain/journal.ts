@@ -1,0 +1,109 @@
+import { maskedLabel } from './secrets.js';
+
+/** One API request as the journal keeps it: enough to assert "the app sent exactly this PATCH". */
+export interface JournalEntry {
+  id: number;
+  time: string;
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  /** The parsed JSON body (secrets masked; large bodies summarised), or null when there was none. */
+  body: unknown;
+  status: number;
+  duration_ms: number;
+  /** The account of the caller, when the credentials were valid. */
+  account_id: string | null;
+  /** The `:hash` of the route, when it has one. */
+  hash: string | null;
+}
+
+export interface JournalFilter {
+  method?: string;
+  /** Exact path, or a prefix ending in `*`. */
+  path?: string;
+  hash?: string;
+  status?: number;
+  /** Only entries at or after this instant (epoch ms). */
+  since?: number;
+  limit?: number;
+}
+
+/** Bodies larger than this (as JSON) are kept as a summary, so the journal's memory stays bounded. */
+export const JOURNAL_BODY_LIMIT = 16 * 1024;
+
+const SECRET = /sk-or-v1-[0-9A-Za-z]{8,}/g;
+const SECRET_FIELDS = new Set(['api_key', 'apikey', 'key', 'authorization', 'token', 'password', 'secret']);
+
+/** Masks anything that looks like a plaintext key, and the values of secret-named fields. */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.replace(SECRET, (secret) => maskedLabel(secret));
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 32) return '[too deep]';
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [field, item] of Object.entries(value)) {
+    out[field] = SECRET_FIELDS.has(field.toLowerCase()) && item !== null && item !== undefined ? '[redacted]' : redactSecrets(item, depth + 1);
+  }
+  return out;
+}
+
+/** What the journal stores of a body: redacted, and summarised when large. */
+export function journalBody(body: unknown): unknown {
+  if (body === undefined) return null;
+  const redacted = redactSecrets(body);
+  const size = JSON.stringify(redacted)?.length ?? 0;
+  return size > JOURNAL_BODY_LIMIT ? { _truncated: true, _size: size } : redacted;
+}
+
+/**
+ * A bounded ring buffer of requests, newest first on read. Capacity 0 disables it. Recording is
+ * O(1) and never allocates beyond the capacity.
+ */
+export class RequestJournal {
+  private readonly entries: (JournalEntry | undefined)[];
+  private next = 0;
+  private count = 0;
+  private lastId = 0;
+
+  constructor(readonly capacity: number) {
+    this.entries = new Array<JournalEntry | undefined>(capacity);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  get enabled(): boolean {
+    return this.capacity > 0;
+  }
+
+  record(entry: Omit<JournalEntry, 'id'>): void {
+    if (this.capacity === 0) return;
+    this.entries[this.next] = { id: ++this.lastId, ...entry };
+    this.next = (this.next + 1) % this.capacity;
+    if (this.count < this.capacity) this.count++;
+  }
+
+  list(filter: JournalFilter = {}): JournalEntry[] {
+    const out: JournalEntry[] = [];
+    const method = filter.method?.toUpperCase();
+    const pathPrefix = filter.path?.endsWith('*') ? filter.path.slice(0, -1) : undefined;
+    for (let i = 1; i <= this.count; i++) {
+      const entry = this.entries[(this.next - i + this.capacity) % this.capacity]!;
+      if (method && entry.method !== method) continue;
+      if (filter.path && (pathPrefix === undefined ? entry.path !== filter.path : !entry.path.startsWith(pathPrefix))) continue;
+      if (filter.hash && entry.hash !== filter.hash) continue;
+      if (filter.status !== undefined && entry.status !== filter.status) continue;
+      if (filter.since !== undefined && Date.parse(entry.time) < filter.since) continue;
+      out.push(entry);
+      if (filter.limit !== undefined && out.length >= filter.limit) break;
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.entries.fill(undefined);
+    this.next = 0;
+    this.count = 0;
+  }
+}

@@ -1,0 +1,146 @@
+import { STATUS_CODES } from 'node:http';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler } from 'fastify';
+import { apiError } from '../domain/errors.js';
+import type { FaultRule } from '../domain/faults.js';
+import { journalBody } from '../domain/journal.js';
+import { toIso } from '../domain/rules.js';
+import type { MockRuntime } from '../runtime.js';
+import { sendApiError } from './error-handler.js';
+
+/**
+ * What happens to API traffic besides the API itself: injected faults (rules and the one-shot
+ * `X-Mock-Response` header), global latency, and the request journal. Registered inside the API's
+ * scope only, so control routes are never faulted, delayed or journalled.
+ */
+
+type Action = Pick<FaultRule, 'status' | 'body' | 'delay_ms' | 'jitter_ms' | 'retry_after' | 'fault'>;
+
+const HEADER = 'x-mock-response';
+
+/** `X-Mock-Response: status=429; delay_ms=100; retry_after=2; fault=reset; message=Slow down`. */
+export function parseMockResponseHeader(value: string): Action {
+  const action: Action = {};
+  for (const part of value.split(/[;,&]/)) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    const name = (eq === -1 ? part : part.slice(0, eq)).trim().toLowerCase();
+    const raw = eq === -1 ? '' : part.slice(eq + 1).trim();
+    const int = (min: number, max: number) => {
+      const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+      if (!(n >= min && n <= max)) throw apiError('badMockHeader', `${name} must be an integer from ${min} to ${max}`);
+      return n;
+    };
+    switch (name) {
+      case 'status':
+        action.status = int(400, 599);
+        break;
+      case 'delay_ms':
+        action.delay_ms = int(0, 600_000);
+        break;
+      case 'retry_after':
+        action.retry_after = int(0, 86_400);
+        break;
+      case 'message':
+        action.body = raw;
+        break;
+      case 'fault':
+        if (raw !== 'reset' && raw !== 'timeout') throw apiError('badMockHeader', 'fault must be reset or timeout');
+        action.fault = raw;
+        break;
+      default:
+        throw apiError('badMockHeader', `unknown part "${name.slice(0, 40)}" (use status, delay_ms, retry_after, message, fault)`);
+    }
+  }
+  return action;
+}
+
+/** The OpenRouter envelope of an injected error. */
+export function injectedError(status: number, body: unknown) {
+  let message = status === 429 ? 'Rate limit exceeded' : (STATUS_CODES[status] ?? 'Error');
+  let metadata: Record<string, unknown> | undefined;
+  if (typeof body === 'string' && body !== '') message = body;
+  else if (body && typeof body === 'object') {
+    const error = (body as { error?: { message?: unknown; metadata?: unknown } }).error;
+    if (error && typeof error === 'object') {
+      if (typeof error.message === 'string') message = error.message;
+      if (error.metadata && typeof error.metadata === 'object') metadata = error.metadata as Record<string, unknown>;
+    } else metadata = body as Record<string, unknown>;
+  }
+  return apiError('injected', status, message).withMetadata(metadata);
+}
+
+export function trafficHooks(runtime: MockRuntime): { onRequest: onRequestHookHandler; onResponse: onResponseHookHandler } {
+  const { faults, journal, config } = runtime;
+  const latency = config.latency;
+
+  const record = (request: FastifyRequest, status: number, durationMs: number) => {
+    if (!journal.enabled) return;
+    const params = request.params as { hash?: string } | undefined;
+    const path = request.url.split('?')[0] ?? request.url;
+    journal.record({
+      time: toIso(runtime.clock.now() - durationMs),
+      method: request.method,
+      path,
+      query: { ...(request.query as Record<string, unknown>) },
+      body: journalBody(request.body),
+      status,
+      duration_ms: Math.round(durationMs * 1000) / 1000,
+      account_id: request.principal?.account.id ?? null,
+      hash: params?.hash ?? null,
+    });
+  };
+
+  const carryOut = (action: Action, request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    const respond = () => {
+      if (action.fault === 'reset') {
+        record(request, 0, reply.elapsedTime);
+        request.raw.socket?.destroy();
+        reply.hijack();
+        return;
+      }
+      if (action.fault === 'timeout') {
+        // Never answer: the socket stays open until the client gives up or the server closes.
+        record(request, 0, reply.elapsedTime);
+        reply.hijack();
+        return;
+      }
+      if (action.status !== undefined) {
+        const retryAfter = action.retry_after ?? (action.status === 429 ? 1 : undefined);
+        if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+        sendApiError(reply, injectedError(action.status, action.body));
+        return;
+      }
+      done();
+    };
+    const jitter = action.jitter_ms ? Math.floor(Math.random() * (action.jitter_ms + 1)) : 0;
+    const wait = (action.delay_ms ?? 0) + jitter + latencyMs();
+    if (wait > 0) setTimeout(respond, wait);
+    else respond();
+  };
+
+  const latencyMs = () => (latency ? latency.min + Math.floor(Math.random() * (latency.max - latency.min + 1)) : 0);
+
+  const onRequest: onRequestHookHandler = function faultsAndLatency(request, reply, done) {
+    const header = request.headers[HEADER];
+    // The common case costs two checks.
+    if (header === undefined && faults.size === 0 && !latency) return done();
+    let action: Action | undefined;
+    try {
+      action = header !== undefined ? parseMockResponseHeader(Array.isArray(header) ? header.join(';') : header) : undefined;
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (!action) {
+      const path = request.url.split('?')[0] ?? request.url;
+      action = faults.take({ method: request.method, path, hash: (request.params as { hash?: string } | undefined)?.hash });
+    }
+    carryOut(action ?? {}, request, reply, done);
+  };
+
+  const onResponse: onResponseHookHandler = function journalRequest(request, reply, done) {
+    record(request, reply.statusCode, reply.elapsedTime);
+    done();
+  };
+
+  return { onRequest, onResponse };
+}

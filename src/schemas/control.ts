@@ -1,0 +1,161 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { AccountState, KeyRecord } from '../domain/types.js';
+import { Nullable, StringEnum } from './common.js';
+import { KeyRecordSchema } from './keys.js';
+
+/** The test-control plane's wire contract (`/__mock`). */
+
+export const HealthSchema = Type.Object({
+  status: Type.Literal('ok'),
+  version: Type.String(),
+  uptime_ms: Type.Number(),
+  accounts: Type.Integer(),
+  keys: Type.Integer(),
+});
+
+export const AccountStateSchema = Type.Object(
+  {
+    id: Type.String({ minLength: 1 }),
+    user_id: Type.String({ minLength: 1 }),
+    organization_id: Nullable(Type.String()),
+    default_workspace_id: Type.String(),
+    workspace_ids: Type.Array(Type.String(), { minItems: 1 }),
+    management_key: Type.Object(
+      { hash: Type.String(), label: Type.String(), name: Type.String(), created_at: Type.String() },
+      { additionalProperties: false },
+    ),
+    keys: Type.Array(KeyRecordSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const StateDocumentSchema = Type.Object(
+  { accounts: Type.Array(AccountStateSchema) },
+  { additionalProperties: false, description: 'Every account and key: GET exports it, PUT replaces the state with it' },
+);
+
+// The state document and the domain's state must describe the same objects.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const stateMatchesDomain: Same<Static<typeof AccountStateSchema>, AccountState> = true;
+const recordMatchesDomain: Same<Static<typeof KeyRecordSchema>, KeyRecord> = true;
+void stateMatchesDomain;
+void recordMatchesDomain;
+
+export const AccountSummarySchema = Type.Object({
+  id: Type.String(),
+  user_id: Type.String(),
+  default_workspace_id: Type.String(),
+  workspace_ids: Type.Array(Type.String()),
+  management_key_label: Type.String(),
+  keys: Type.Integer(),
+});
+
+export const CreatedAccountSchema = Type.Object({
+  ...AccountSummarySchema.properties,
+  management_key: Type.String({ description: 'The new management key (plaintext, shown once)' }),
+});
+
+export const ScenarioNameParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }) });
+
+export const ScenarioApplyBody = Type.Object(
+  {
+    account_id: Type.Optional(Type.String({ minLength: 1, description: 'Default: the first account' })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const AccountCreateBody = Type.Object(
+  {
+    scenario: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1 }) });
+export const HashParams = Type.Object({ hash: Type.String() });
+
+export const ClockSchema = Type.Object({
+  now: Type.String({ description: 'The virtual clock (ISO 8601 UTC)' }),
+  frozen: Type.Boolean(),
+});
+
+export const ClockChangeBody = Type.Object(
+  {
+    now: Type.Optional(Type.String({ description: 'Jump to this instant (ISO 8601)' })),
+    advance: Type.Optional(
+      Type.Unsafe<number | string>({
+        type: ['integer', 'string'],
+        description: 'Move forward: milliseconds, or a duration such as "90s", "36h", "1d12h30m"',
+      }),
+    ),
+    frozen: Type.Optional(Type.Boolean({ description: 'Stop (true) or restart (false) the clock' })),
+  },
+  { additionalProperties: false },
+);
+
+export const UsageBody = Type.Object(
+  {
+    amount: Type.Number({ minimum: 0, description: 'OpenRouter credit spend in USD, added to every window and the total' }),
+    byok: Type.Optional(Type.Number({ minimum: 0, description: 'External BYOK spend in USD' })),
+  },
+  { additionalProperties: false },
+);
+
+const FaultMatchSchema = Type.Object(
+  {
+    method: Type.Optional(Type.String({ minLength: 1 })),
+    path: Type.Optional(Type.String({ minLength: 1, description: '"/keys/*", "/api/v1/keys/**"; * is one segment' })),
+    hash: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const FaultSpecBody = Type.Object(
+  {
+    match: Type.Optional(FaultMatchSchema),
+    status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
+    body: Type.Optional(
+      Type.Unsafe<string | Record<string, unknown>>({ type: ['string', 'object'], description: 'The message, or {error:{message, metadata}}' }),
+    ),
+    delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
+    jitter_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
+    times: Type.Optional(Type.Integer({ minimum: 1 })),
+    retry_after: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
+    fault: Type.Optional(StringEnum(['reset', 'timeout'] as const)),
+  },
+  { additionalProperties: false },
+);
+
+export const FaultRuleSchema = Type.Object({
+  ...FaultSpecBody.properties,
+  id: Type.String(),
+  match: FaultMatchSchema,
+  remaining: Nullable(Type.Integer()),
+  hits: Type.Integer(),
+});
+
+export const JournalQuery = Type.Object({
+  method: Type.Optional(Type.String({ minLength: 1 })),
+  path: Type.Optional(Type.String({ minLength: 1, description: 'Exact path, or a prefix ending in *' })),
+  hash: Type.Optional(Type.String({ minLength: 1 })),
+  status: Type.Optional(Type.Integer({ minimum: 0, maximum: 599 })),
+  since: Type.Optional(Type.String({ format: 'date-time' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+});
+
+export const JournalEntrySchema = Type.Object({
+  id: Type.Integer(),
+  time: Type.String(),
+  method: Type.String(),
+  path: Type.String(),
+  query: Type.Object({}, { additionalProperties: true }),
+  body: Type.Unknown(),
+  status: Type.Integer({ description: '0 when the mock dropped or never answered the request (reset, timeout)' }),
+  duration_ms: Type.Number(),
+  account_id: Nullable(Type.String()),
+  hash: Nullable(Type.String()),
+});
+
+export const DeletedCountSchema = Type.Object({ deleted: Type.Integer() });
