@@ -1,17 +1,18 @@
-import { Ajv, type Options as AjvOptions } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { MockConfig } from './config.js';
 import type { Duplex } from 'node:stream';
 import { apiError } from './domain/errors.js';
 import { errorHandlerPlugin, sendApiError, toApiError } from './plugins/error-handler.js';
+import cors from '@fastify/cors';
 import { MockControl } from './control/mock-control.js';
+import { openApiPlugin } from './plugins/openapi.js';
+import { StateSaver } from './state-file.js';
+import { VERSION } from './version.js';
 import { controlRoutes } from './routes/control/index.js';
 import { openRouterApi } from './routes/openrouter/index.js';
 import { createMockRuntime, type MockRuntime } from './runtime.js';
-import { ErrorEnvelopeSchema } from './schemas/common.js';
-import { CurrentKeySchema, KeySchema } from './schemas/keys.js';
+import { createValidators, SHARED_SCHEMAS } from './validators.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,25 +23,6 @@ declare module 'fastify' {
   }
 }
 
-// ajv-formats is CommonJS; its default export arrives wrapped under ESM.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-
-/**
- * Two validators: bodies are checked exactly as sent (no type coercion: `"limit": "75"` is a
- * 400, as on the real API), while query strings and path parameters, which are text by nature,
- * may coerce ("?offset=100" is the integer 100). Unknown body fields are never stripped silently
- * at this layer: the domain ignores them, or the strict schema rejects them.
- */
-function validators() {
-  const common: AjvOptions = { allErrors: false, allowUnionTypes: true, useDefaults: false, removeAdditional: false, strict: true };
-  const body = addFormats(new Ajv({ ...common, coerceTypes: false }));
-  const text = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
-  for (const schema of [ErrorEnvelopeSchema, KeySchema, CurrentKeySchema]) {
-    body.addSchema(schema);
-    text.addSchema(schema);
-  }
-  return { body, text };
-}
 
 /** Answers a request Node's HTTP parser rejected, in OpenRouter's error shape, then closes. */
 function rawClientError(error: Error & { code?: string }, socket: Duplex): void {
@@ -66,9 +48,16 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
     logger:
       config.logLevel === 'silent'
         ? false
-        : { level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } },
+        : {
+            level: config.logLevel,
+            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
+            // Pretty on a terminal, JSON lines otherwise (containers, CI, log shippers).
+            ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+          },
     bodyLimit: config.bodyLimit,
     forceCloseConnections: true,
+    // A caller's X-Request-Id is kept (and echoed); otherwise the mock numbers requests itself.
+    requestIdHeader: 'x-request-id',
     return503OnClosing: false,
     // Errors raised before routing (a malformed URL) and by Node's HTTP parser (broken request
     // lines, oversized headers) get the OpenRouter envelope too.
@@ -78,9 +67,9 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
     clientErrorHandler: rawClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const ajv = validators();
+  const ajv = createValidators();
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajv.body : ajv.text).compile(schema));
-  for (const schema of [ErrorEnvelopeSchema, KeySchema, CurrentKeySchema]) app.addSchema(schema);
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
   // GET and DELETE carry no body; some clients still send `Content-Type: application/json` with
   // an empty one, which Fastify's parser would refuse. Everything else goes to the default parser.
@@ -99,6 +88,35 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   app.decorate('mock', runtime);
   app.decorate('control', control);
   app.register(errorHandlerPlugin, { bodyLimit: config.bodyLimit });
+  // Every response says where it came from, and which request it answers.
+  const serverHeader = `openrouter-keys-mock/${VERSION}`;
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-mock-server', serverHeader);
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  // Browser apps on another origin may call the API (and the control plane) with a bearer token.
+  app.register(cors, {
+    origin: config.corsOrigin === '*' ? '*' : config.corsOrigin,
+    methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
+    // allowedHeaders unset: the preflight's requested headers are reflected (Authorization,
+    // Content-Type, the SDK's HTTP-Referer / X-OpenRouter-Title, X-Mock-Response, …).
+    exposedHeaders: ['Retry-After', 'X-Mock-Server', 'X-Request-Id'],
+    maxAge: 600,
+  });
+  app.register(openApiPlugin);
+  if (config.stateFile) {
+    const saver = new StateSaver(config.stateFile, runtime.store, (err) => app.log.error({ err }, 'could not save --state-file'));
+    app.addHook('onResponse', (_request, _reply, done) => {
+      saver.changed();
+      done();
+    });
+    app.addHook('onReady', (done) => {
+      saver.changed();
+      done();
+    });
+    app.addHook('onClose', () => saver.flush());
+  }
   app.register(openRouterApi, { prefix: '/api/v1', runtime, strict: config.strict });
   app.register(controlRoutes, { prefix: '/__mock', control, enabled: config.control, adminToken: config.adminToken });
   return app;

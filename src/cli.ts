@@ -1,28 +1,45 @@
 #!/usr/bin/env node
-import { ConfigError, DEFAULT_MANAGEMENT_KEY, helpText, optionsFromCli, resolveConfig } from './config.js';
+import closeWithGrace from 'close-with-grace';
+import { ConfigError, DEFAULT_MANAGEMENT_KEY, helpText, optionsFromCli, resolveConfig, type MockConfig } from './config.js';
 import { FixtureError } from './data/fixtures.js';
 import { maskedLabel } from './domain/secrets.js';
-import { startServer } from './server.js';
+import { startServer, type MockServer } from './server.js';
+import { StateFileError } from './state-file.js';
 import { VERSION } from './version.js';
-
-const version = VERSION;
 
 function exitWith(message: string): never {
   process.stderr.write(`openrouter-keys-mock: ${message}\n`);
   process.exit(2);
 }
 
+/** The start-up banner: where it listens, where the docs are, which key opens it, what it holds. */
+function banner(server: MockServer, config: MockConfig): string {
+  const keys = server.managementKeys.map((key) => (key === DEFAULT_MANAGEMENT_KEY ? `${key} (default development key)` : maskedLabel(key)));
+  const accounts = server.store.listAccounts();
+  const keyCount = accounts.reduce((n, a) => n + a.keys.size, 0);
+  const token = server.managementKey === DEFAULT_MANAGEMENT_KEY ? DEFAULT_MANAGEMENT_KEY : '<management key>';
+  return [
+    `openrouter-keys-mock ${VERSION} listening on ${server.url}`,
+    `  docs:           ${server.origin}/docs (OpenAPI: ${server.origin}/openapi.json)`,
+    `  management key: ${keys.join(', ')}`,
+    `  dataset:        ${accounts.length} account(s), ${keyCount} key(s), scenario ${config.stateFile ? `from ${config.stateFile}` : config.scenario}, seed ${config.seed}`,
+    `  clock:          ${new Date(server.app.mock.clock.now()).toISOString()}${config.now === undefined ? ' (real time)' : ''}`,
+    `  control:        ${config.control ? `${server.origin}/__mock${config.adminToken ? ' (admin token required)' : ''}` : 'off'}`,
+    `  try:            curl -H "Authorization: Bearer ${token}" ${server.url}/keys`,
+    '',
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
-  let parsed;
-  let config;
+  let config: MockConfig;
   try {
-    parsed = optionsFromCli(process.argv.slice(2), process.env);
+    const parsed = optionsFromCli(process.argv.slice(2), process.env);
     if (parsed.help) {
-      process.stdout.write(`${helpText(version)}\n`);
+      process.stdout.write(`${helpText(VERSION)}\n`);
       return;
     }
     if (parsed.version) {
-      process.stdout.write(`${version}\n`);
+      process.stdout.write(`${VERSION}\n`);
       return;
     }
     config = resolveConfig(parsed.options, parsed.origins);
@@ -31,44 +48,25 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  let server;
+  let server: MockServer;
   try {
     server = await startServer(config);
   } catch (error) {
-    if (error instanceof FixtureError) exitWith(error.message);
+    if (error instanceof FixtureError || error instanceof StateFileError) exitWith(error.message);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') exitWith(`port ${config.port} on ${config.host} is already in use (choose another with --port)`);
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') exitWith(`cannot listen on --host ${config.host}`);
     throw error;
   }
+  process.stdout.write(banner(server, config));
 
-  const keys = server.managementKeys.map((key) => (key === DEFAULT_MANAGEMENT_KEY ? `${key} (default development key)` : maskedLabel(key)));
-  const accounts = server.store.listAccounts();
-  const keyCount = accounts.reduce((n, a) => n + a.keys.size, 0);
-  process.stdout.write(
-    [
-      `openrouter-keys-mock ${version} listening on ${server.url}`,
-      `  management key: ${keys.join(', ')}`,
-      `  dataset: ${accounts.length} account(s), ${keyCount} key(s), seed ${config.seed}, clock ${new Date(server.app.mock.clock.now()).toISOString()}`,
-      `  try: curl -H "Authorization: Bearer ${server.managementKeys[0] === DEFAULT_MANAGEMENT_KEY ? DEFAULT_MANAGEMENT_KEY : '<management key>'}" ${server.url}/keys`,
-      '',
-    ].join('\n'),
-  );
-
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    server.app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 1000);
-    force.unref();
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // SIGTERM/SIGINT (also as PID 1 in a container): stop accepting, finish, save, exit — within a
+  // second, else exit anyway.
+  closeWithGrace({ delay: 1000, logger: false }, async ({ signal, err }) => {
+    if (err) server.app.log.error({ err }, 'shutting down after an error');
+    else server.app.log.info({ signal }, 'shutting down');
+    await server.close();
+  });
 }
 
 main().catch((error: unknown) => {

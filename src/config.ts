@@ -76,6 +76,16 @@ function parseLatency(raw: string): { min: number; max: number } {
   return { min, max };
 }
 
+function parseOrigins(raw: string): string | string[] {
+  const text = raw.trim();
+  if (text === '*') return '*';
+  const origins = text.split(',').map((o) => o.trim().replace(/\/$/, ''));
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) fail(`must be "*" or origins such as http://localhost:5173 (got ${JSON.stringify(origin)})`);
+  }
+  return origins;
+}
+
 function parseKeyList(raw: string): string[] {
   const keys = raw.split(',').map((k) => k.trim());
   if (keys.some((k) => k === '' || /\s/.test(k))) fail('must be a comma-separated list of non-empty keys without whitespace');
@@ -213,6 +223,26 @@ const OPTIONS = {
     accept: (value: unknown) =>
       typeof value === 'number' ? parseLatency(String(value)) : typeof value === 'string' ? parseLatency(value) : fail('must be "MIN-MAX" or a number of ms'),
   },
+  corsOrigin: {
+    help: 'Origins browsers may call from: "*" (any) or a comma-separated list such as http://localhost:5173',
+    value: 'ORIGINS',
+    defaultText: '* (any origin)',
+    default: () => '*' as string | string[],
+    parse: parseOrigins,
+    accept: (value: unknown) =>
+      Array.isArray(value) && value.every((v) => typeof v === 'string')
+        ? parseOrigins(value.join(','))
+        : typeof value === 'string'
+          ? parseOrigins(value)
+          : fail('must be "*" or a list of origins'),
+  },
+  stateFile: {
+    help: 'Keep state across restarts in this JSON file: loaded at start, saved atomically after changes and at shutdown',
+    value: 'PATH',
+    defaultText: 'none (state lives in memory)',
+    default: () => undefined as string | undefined,
+    parse: (raw: string) => raw.trim() || fail('must be a file path'),
+  },
   logLevel: {
     help: `Log level: ${LOG_LEVELS.join(', ')}`,
     value: 'LEVEL',
@@ -251,6 +281,8 @@ export interface MockConfig {
   control: boolean;
   journalSize: number;
   latency: { min: number; max: number } | undefined;
+  corsOrigin: string | string[];
+  stateFile: string | undefined;
   logLevel: LogLevel;
 }
 
@@ -313,6 +345,8 @@ export function resolveConfig(options: MockOptions = {}, origins: Partial<Record
     control: get('control')!,
     journalSize: get('journalSize')!,
     latency: get('latency'),
+    corsOrigin: get('corsOrigin')!,
+    stateFile: get('stateFile'),
     logLevel: get('logLevel')!,
   };
 }

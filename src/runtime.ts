@@ -9,6 +9,7 @@ import { buildDataset } from './data/dataset.js';
 import type { Scenario } from './data/scenarios.js';
 import type { MockConfig } from './config.js';
 import { loadScenario, scenarioNames } from './fixture-files.js';
+import { readStateFile } from './state-file.js';
 
 /** SHA-256 hex, the one hashing primitive the domain is given on Node. */
 export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -49,15 +50,19 @@ export const controlSeed = (seed: number) => (seed ^ 0xc0c0a) >>> 0;
 export function createMockRuntime(config: MockConfig, realNow: () => number = Date.now): MockRuntime {
   const clock = new VirtualClock(realNow, config.now);
   const startedAt = clock.now();
-  const initialState = buildDataset({
-    seed: config.seed,
-    now: startedAt,
-    keys: config.keys,
-    fixtures: config.fixtures.entries,
-    fixturesSource: config.fixtures.source,
-    managementKeys: config.managementKey,
-    sha256Hex,
-  });
+  // With --state-file, what was saved is the start-up state (and what reset goes back to).
+  const saved = config.stateFile ? readStateFile(config.stateFile) : undefined;
+  const initialState =
+    saved ??
+    buildDataset({
+      seed: config.seed,
+      now: startedAt,
+      keys: config.keys,
+      fixtures: config.fixtures.entries,
+      fixturesSource: config.fixtures.source,
+      managementKeys: config.managementKey,
+      sha256Hex,
+    });
   const keyRandom = createRandom(keySeed(config.seed));
   // Secrets of keys created at run time come from their own stream, so they do not depend on
   // how many keys the dataset generated.

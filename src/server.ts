@@ -5,6 +5,7 @@ import type { AccountSummary, ClockState, CreatedAccount, ScenarioSummary } from
 import type { FaultRule, FaultSpec } from './domain/faults.js';
 import type { JournalEntry, JournalFilter } from './domain/journal.js';
 import type { KeyStore } from './domain/key-store.js';
+import { apiError } from './domain/errors.js';
 import { toIso } from './domain/rules.js';
 import type { KeyView, StoreState } from './domain/types.js';
 
@@ -89,7 +90,11 @@ export function createHandle(app: FastifyInstance): MockHandle {
     clearFaults: async () => control.clearFaults(),
     requests: async (filter = {}) => {
       const { since, ...rest } = filter;
-      return control.requests({ ...rest, ...(since !== undefined ? { since: Date.parse(at(since)) } : {}) }).data;
+      const sinceMs = since === undefined ? undefined : Date.parse(at(since));
+      if (sinceMs !== undefined && !Number.isFinite(sinceMs)) {
+        throw apiError('invalidField', 'query parameter', 'field "since"', 'must be an ISO 8601 date-time, a Date or epoch milliseconds');
+      }
+      return control.requests({ ...rest, ...(sinceMs !== undefined ? { since: sinceMs } : {}) }).data;
     },
     clearRequests: async () => control.clearRequests(),
   };

@@ -58,6 +58,8 @@ const VALID: Record<OptionName, string> = {
   control: 'false',
   journalSize: '10',
   latency: '5-10',
+  corsOrigin: 'http://localhost:5173',
+  stateFile: '/tmp/orkm-config-test-state.json',
   logLevel: 'debug',
 };
 
@@ -79,6 +81,8 @@ describe('resolveConfig defaults', () => {
       control: true,
       journalSize: 1000,
       latency: undefined,
+      corsOrigin: '*',
+      stateFile: undefined,
       logLevel: 'info',
     });
     expect(DEFAULT_MANAGEMENT_KEY).toMatch(/^sk-or-v1-[0-9a-f]{64}$/);
@@ -142,6 +146,8 @@ describe('the option table and the flag ↔ env rule', () => {
         '--control',
         '--journal-size',
         '--latency',
+        '--cors-origin',
+        '--state-file',
         '--log-level',
       ].sort(),
     );

@@ -11,7 +11,19 @@ import type { KeyView, StoreState } from '../domain/types.js';
 import { buildAccount, fillAccount } from '../data/dataset.js';
 import { ScenarioError } from '../data/scenarios.js';
 import { createSeededFaker } from '../data/seeded-faker.js';
-import { keySeed, type MockRuntime } from '../runtime.js';
+import type { TSchema } from '@sinclair/typebox';
+import type { ValidateFunction } from 'ajv';
+import { validationError } from '../plugins/validation-message.js';
+import { controlSeed, keySeed, type MockRuntime } from '../runtime.js';
+import {
+  AccountCreateBody,
+  ClockChangeBody,
+  FaultSpecBody,
+  ScenarioApplyBody,
+  StateDocumentSchema,
+  UsageBody,
+} from '../schemas/control.js';
+import { createValidators } from '../validators.js';
 
 /** An account as the control plane describes it. */
 export interface AccountSummary {
@@ -48,6 +60,22 @@ export interface ScenarioSummary {
   keys: number;
 }
 
+/**
+ * Inputs are checked against the same schemas the routes declare, so a handle call and an HTTP
+ * call with the same input get the same answer (the routes check first; this is cheap).
+ */
+const validators = createValidators().body;
+const compiled = new WeakMap<TSchema, ValidateFunction>();
+function check<T>(schema: TSchema, value: unknown): T {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = validators.compile(schema);
+    compiled.set(schema, validate);
+  }
+  if (!validate(value)) throw validationError(validate.errors ?? [], 'body');
+  return value as T;
+}
+
 const summary = (account: Account): AccountSummary => ({
   id: account.id,
   user_id: account.state.user_id,
@@ -79,6 +107,7 @@ export class MockControl {
     runtime.clock.set(runtime.startedAt);
     runtime.store.load(structuredClone(runtime.initialState));
     runtime.keyRandom = createRandom(keySeed(runtime.config.seed));
+    runtime.controlRandom = createRandom(controlSeed(runtime.config.seed));
     runtime.faults.clear();
     runtime.journal.clear();
     this.createdAccounts = 0;
@@ -90,6 +119,7 @@ export class MockControl {
 
   /** Replaces the whole state; a document that breaks a rule is a 400 naming the entry. */
   load(document: StoreState): void {
+    check(StateDocumentSchema, document);
     validateState(document);
     this.runtime.store.load(structuredClone(document));
   }
@@ -103,6 +133,7 @@ export class MockControl {
 
   /** Replaces one account's keys (default: the first account) with a scenario's dataset. */
   scenario(name: string, options: { account_id?: string; seed?: number } = {}): AccountSummary {
+    check(ScenarioApplyBody, options);
     const scenario = this.scenario$(name);
     const { store } = this.runtime;
     const target = options.account_id === undefined ? store.listAccounts()[0] : store.account(options.account_id);
@@ -114,6 +145,7 @@ export class MockControl {
 
   /** A fresh, isolated account with its own management key (and a scenario's keys, if named). */
   createAccount(options: { scenario?: string; seed?: number } = {}): CreatedAccount {
+    check(AccountCreateBody, options);
     const { runtime } = this;
     if (options.scenario !== undefined) this.scenario$(options.scenario);
     const managementKey = plaintextKey(runtime.controlRandom.hex(64));
@@ -142,6 +174,7 @@ export class MockControl {
 
   /** Sets, advances, freezes or unfreezes the virtual clock; usage windows roll as it crosses them. */
   setClock(change: ClockChange): ClockState {
+    check(ClockChangeBody, change);
     const { clock } = this.runtime;
     if (change.now !== undefined && change.advance !== undefined) {
       throw apiError('invalidField', 'request body', 'fields "now" and "advance"', 'cannot be combined; send one');
@@ -172,10 +205,12 @@ export class MockControl {
   }
 
   recordUsage(hash: string, spend: { amount: number; byok?: number }): KeyView {
+    check(UsageBody, spend);
     return this.runtime.store.recordUsage(hash, spend);
   }
 
   addFault(spec: FaultSpec): FaultRule {
+    check(FaultSpecBody, spec);
     return this.runtime.faults.add(spec);
   }
 

@@ -1,6 +1,6 @@
 import { toIso } from '../domain/rules.js';
 import { maskedLabel } from '../domain/secrets.js';
-import type { AccountState, StoreState } from '../domain/types.js';
+import type { AccountState, KeyRecord, StoreState } from '../domain/types.js';
 import type { Faker } from '@faker-js/faker';
 import { generateKey, generateSecret, userId } from './key-factory.js';
 import { parseFixtureKeys } from './fixtures.js';
@@ -90,16 +90,20 @@ export function fillAccount(account: AccountState, options: FillOptions): Accoun
   const ctx = { now, userId: account.user_id, workspaceIds: account.workspace_ids, sha256Hex, faker };
   account.keys = parseFixtureKeys(options.fixtures, ctx, options.fixturesSource);
   const taken = options.taken ?? (() => false);
+  const hashes = new Set<string>();
+  // Hashes are unique across accounts: a key whose hash another account (or an earlier key) holds
+  // gets a new secret, drawn until it is free — the same seed twice must not collide.
+  const unique = (key: KeyRecord) => {
+    while (hashes.has(key.hash) || taken(key.hash)) Object.assign(key, generateSecret(faker, sha256Hex));
+    hashes.add(key.hash);
+  };
   for (const key of account.keys) {
     if (!account.workspace_ids.includes(key.workspace_id)) account.workspace_ids.push(key.workspace_id);
-    // Hashes are unique across accounts: a fixture another account already holds gets a new secret.
-    if (taken(key.hash)) Object.assign(key, generateSecret(faker, sha256Hex));
+    unique(key);
   }
-  const hashes = new Set(account.keys.map((k) => k.hash));
   for (let index = account.keys.length; index < options.keys; index++) {
     const key = generateKey(faker, ctx, index);
-    if (hashes.has(key.hash) || taken(key.hash)) continue;
-    hashes.add(key.hash);
+    unique(key);
     account.keys.push(key);
   }
   return account;

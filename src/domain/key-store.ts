@@ -77,6 +77,54 @@ function newestFirst(a: KeyRecord, b: KeyRecord): number {
   return a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0;
 }
 
+/** The fields of a stored key, in the wire's order. */
+const KEY_RECORD_FIELDS = [
+  'hash',
+  'name',
+  'label',
+  'disabled',
+  'limit',
+  'limit_reset',
+  'include_byok_in_limit',
+  'usage',
+  'usage_daily',
+  'usage_weekly',
+  'usage_monthly',
+  'byok_usage',
+  'byok_usage_daily',
+  'byok_usage_weekly',
+  'byok_usage_monthly',
+  'created_at',
+  'updated_at',
+  'expires_at',
+  'creator_user_id',
+  'workspace_id',
+  'external_user',
+] as const satisfies readonly (keyof KeyRecord)[];
+
+function canonicalKey(key: KeyRecord): KeyRecord {
+  const out: Record<string, unknown> = {};
+  for (const field of KEY_RECORD_FIELDS) out[field] = key[field];
+  return out as unknown as KeyRecord;
+}
+
+/** Ids and hashes a state must not repeat; checked before anything is replaced. */
+function assertUnique(state: StoreState): void {
+  const ids = new Set<string>();
+  const managementHashes = new Set<string>();
+  const hashes = new Set<string>();
+  for (const account of state.accounts) {
+    if (ids.has(account.id)) throw new Error(`duplicate account id ${account.id}`);
+    ids.add(account.id);
+    if (managementHashes.has(account.management_key.hash)) throw new Error(`duplicate management key in account ${account.id}`);
+    managementHashes.add(account.management_key.hash);
+    for (const key of account.keys) {
+      if (hashes.has(key.hash)) throw new Error(`duplicate key hash ${key.hash}`);
+      hashes.add(key.hash);
+    }
+  }
+}
+
 function resetWindows(key: KeyRecord, crossed: { daily: boolean; weekly: boolean; monthly: boolean }): void {
   if (crossed.daily) key.usage_daily = key.byok_usage_daily = 0;
   if (crossed.weekly) key.usage_weekly = key.byok_usage_weekly = 0;
@@ -118,6 +166,9 @@ export class KeyStore {
 
   constructor(private readonly deps: KeyStoreDeps) {}
 
+  /** Counts changes to the state: persistence saves when it moves. */
+  revision = 0;
+
   /** Epoch ms where the usage windows were last brought up to date, and when they next reset. */
   private windowsAsOf = 0;
   private nextWindowReset = 0;
@@ -141,6 +192,7 @@ export class KeyStore {
         for (const account of this.accounts.values()) {
           for (const key of account.keys.values()) resetWindows(key, crossed);
         }
+        this.revision++;
       }
       this.windowsAsOf = now;
       this.nextWindowReset = nextReset(now);
@@ -152,10 +204,12 @@ export class KeyStore {
 
   /** Replaces the whole state. The caller hands over ownership of `state` (clone it to keep it). */
   load(state: StoreState): void {
+    assertUnique(state);
     this.accounts.clear();
     this.keyOwners.clear();
     this.managementKeys.clear();
     for (const accountState of state.accounts) this.addAccount(accountState);
+    this.revision++;
     // A loaded state is taken as current: its windows start counting from now.
     this.windowsAsOf = this.now();
     this.nextWindowReset = nextReset(this.windowsAsOf);
@@ -167,8 +221,23 @@ export class KeyStore {
     return { accounts: [...this.accounts.values()].map((account) => this.exportAccount(account)) };
   }
 
+  /** In the wire's field order, so that the handle's export and the HTTP one are the same bytes. */
   private exportAccount(account: Account): AccountState {
-    return { ...structuredClone(account.state), keys: [...account.keys.values()].map((key) => ({ ...key })) };
+    const { state } = account;
+    return {
+      id: state.id,
+      user_id: state.user_id,
+      organization_id: state.organization_id,
+      default_workspace_id: state.default_workspace_id,
+      workspace_ids: [...state.workspace_ids],
+      management_key: {
+        hash: state.management_key.hash,
+        label: state.management_key.label,
+        name: state.management_key.name,
+        created_at: state.management_key.created_at,
+      },
+      keys: [...account.keys.values()].map(canonicalKey),
+    };
   }
 
   addAccount(accountState: AccountState): Account {
@@ -176,6 +245,7 @@ export class KeyStore {
     if (this.accounts.has(rest.id)) throw new Error(`duplicate account id ${rest.id}`);
     if (this.managementKeys.has(rest.management_key.hash)) throw new Error(`duplicate management key in account ${rest.id}`);
     const account = new Account(rest);
+    this.revision++;
     this.accounts.set(account.id, account);
     this.managementKeys.set(rest.management_key.hash, account);
     for (const key of keys) {
@@ -208,6 +278,7 @@ export class KeyStore {
     for (const hash of account.keys.keys()) this.keyOwners.delete(hash);
     this.managementKeys.delete(account.state.management_key.hash);
     this.accounts.delete(id);
+    this.revision++;
     return true;
   }
 
@@ -306,6 +377,7 @@ export class KeyStore {
     if (changes.disabled !== undefined && changes.disabled !== key.disabled) account.invalidateListings();
     Object.assign(key, changes);
     key.updated_at = this.stamp(key.created_at);
+    this.revision++;
     return this.view(key);
   }
 
@@ -362,6 +434,7 @@ export class KeyStore {
     account.keys.set(record.hash, record);
     this.keyOwners.set(record.hash, account);
     account.invalidateListings();
+    this.revision++;
     return { data: this.view(record), key: plaintext };
   }
 
@@ -371,6 +444,7 @@ export class KeyStore {
     account.keys.delete(hash);
     this.keyOwners.delete(hash);
     account.invalidateListings();
+    this.revision++;
   }
 
   /** `GET /key`: what the bearer token itself is. */
@@ -452,6 +526,7 @@ export class KeyStore {
     key.byok_usage_daily = add(key.byok_usage_daily, byok);
     key.byok_usage_weekly = add(key.byok_usage_weekly, byok);
     key.byok_usage_monthly = add(key.byok_usage_monthly, byok);
+    this.revision++;
     return this.view(key);
   }
 

@@ -1,15 +1,15 @@
 import { STATUS_CODES } from 'node:http';
-import type { FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler, preValidationHookHandler } from 'fastify';
 import { apiError } from '../domain/errors.js';
 import type { FaultRule } from '../domain/faults.js';
-import { journalBody } from '../domain/journal.js';
+import { journalBody, redactSecrets } from '../domain/journal.js';
 import { toIso } from '../domain/rules.js';
 import type { MockRuntime } from '../runtime.js';
 import { sendApiError } from './error-handler.js';
 
 /**
- * What happens to API traffic besides the API itself: injected faults (rules and the one-shot
- * `X-Mock-Response` header), global latency, and the request journal. Registered inside the API's
+ * What happens to API traffic besides the API itself: global latency, injected faults (rules and
+ * the one-shot `X-Mock-Response` header) and the request journal. Registered inside the API's
  * scope only, so control routes are never faulted, delayed or journalled.
  */
 
@@ -69,24 +69,33 @@ export function injectedError(status: number, body: unknown) {
   return apiError('injected', status, message).withMetadata(metadata);
 }
 
-export function trafficHooks(runtime: MockRuntime): { onRequest: onRequestHookHandler; onResponse: onResponseHookHandler } {
+export function trafficHooks(runtime: MockRuntime): {
+  onRequest: onRequestHookHandler;
+  preValidation: preValidationHookHandler;
+  onResponse: onResponseHookHandler;
+} {
   const { faults, journal, config } = runtime;
   const latency = config.latency;
+  // Arrival instants on the virtual clock, for the journal (a WeakMap: nothing to clean up).
+  const arrivals = new WeakMap<FastifyRequest, number>();
 
   const record = (request: FastifyRequest, status: number, durationMs: number) => {
     if (!journal.enabled) return;
     const params = request.params as { hash?: string } | undefined;
     const path = request.url.split('?')[0] ?? request.url;
+    const { clock } = runtime;
     journal.record({
-      time: toIso(runtime.clock.now() - durationMs),
+      // When the request arrived, on the virtual clock.
+      time: toIso(arrivals.get(request) ?? clock.now() - durationMs),
       method: request.method,
-      path,
-      query: { ...(request.query as Record<string, unknown>) },
+      // A plaintext key can arrive anywhere, the path and query string included: masked everywhere.
+      path: redactSecrets(path) as string,
+      query: redactSecrets({ ...(request.query as Record<string, unknown>) }) as Record<string, unknown>,
       body: journalBody(request.body),
       status,
       duration_ms: Math.round(durationMs * 1000) / 1000,
       account_id: request.principal?.account.id ?? null,
-      hash: params?.hash ?? null,
+      hash: params?.hash === undefined ? null : (redactSecrets(params.hash) as string),
     });
   };
 
@@ -113,17 +122,31 @@ export function trafficHooks(runtime: MockRuntime): { onRequest: onRequestHookHa
       done();
     };
     const jitter = action.jitter_ms ? Math.floor(Math.random() * (action.jitter_ms + 1)) : 0;
-    const wait = (action.delay_ms ?? 0) + jitter + latencyMs();
+    const wait = (action.delay_ms ?? 0) + jitter;
     if (wait > 0) setTimeout(respond, wait);
     else respond();
   };
 
   const latencyMs = () => (latency ? latency.min + Math.floor(Math.random() * (latency.max - latency.min + 1)) : 0);
 
-  const onRequest: onRequestHookHandler = function faultsAndLatency(request, reply, done) {
+  /**
+   * Notes when the request arrived (for the journal), then applies the global latency: every API
+   * answer, errors included, waits a random while first.
+   */
+  const onRequest: onRequestHookHandler = function arrivalAndLatency(request, _reply, done) {
+    if (journal.enabled) arrivals.set(request, runtime.clock.now());
+    if (!latency) return done();
+    setTimeout(done, latencyMs());
+  };
+
+  /**
+   * Faults act once the request is authenticated and its body read (so the journal keeps both),
+   * before validation and the handler: a rule's 500 replaces whatever the API would have said.
+   */
+  const preValidation: preValidationHookHandler = function faultHook(request, reply, done) {
     const header = request.headers[HEADER];
     // The common case costs two checks.
-    if (header === undefined && faults.size === 0 && !latency) return done();
+    if (header === undefined && faults.size === 0) return done();
     let action: Action | undefined;
     try {
       action = header !== undefined ? parseMockResponseHeader(Array.isArray(header) ? header.join(';') : header) : undefined;
@@ -134,7 +157,8 @@ export function trafficHooks(runtime: MockRuntime): { onRequest: onRequestHookHa
       const path = request.url.split('?')[0] ?? request.url;
       action = faults.take({ method: request.method, path, hash: (request.params as { hash?: string } | undefined)?.hash });
     }
-    carryOut(action ?? {}, request, reply, done);
+    if (!action) return done();
+    carryOut(action, request, reply, done);
   };
 
   const onResponse: onResponseHookHandler = function journalRequest(request, reply, done) {
@@ -142,5 +166,5 @@ export function trafficHooks(runtime: MockRuntime): { onRequest: onRequestHookHa
     done();
   };
 
-  return { onRequest, onResponse };
+  return { onRequest, preValidation, onResponse };
 }

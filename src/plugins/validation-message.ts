@@ -63,7 +63,7 @@ function rule(error: FastifySchemaValidationError): string {
   }
 }
 
-export function validationError(errors: FastifySchemaValidationError[], context: SchemaErrorDataVar): ApiError {
+export function validationError(errors: FastifySchemaValidationError[], context: SchemaErrorDataVar | 'state document'): ApiError {
   const error = errors[0];
   const where = WHERE[context] ?? context;
   if (!error) return apiError('invalidField', where, 'value', 'is invalid');

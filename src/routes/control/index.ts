@@ -22,6 +22,7 @@ import {
   ScenarioApplyBody,
   ScenarioNameParams,
   StateDocumentSchema,
+  UsageBody,
 } from '../../schemas/control.js';
 import { KeyResponseSchema } from '../../schemas/keys.js';
 import { Type } from '@sinclair/typebox';
@@ -153,7 +154,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ control: MockControl; en
           tags,
           summary: 'Record spend on a key (every window and the total)',
           params: HashParams,
-          body: Type.Object({ amount: Type.Number(), byok: Type.Optional(Type.Number()) }),
+          body: UsageBody,
           response: { 200: KeyResponseSchema, ...errors },
         },
       },

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { VERSION } from '../src/version.js';
+import { api, bearer, buildTestApp, DOCS_HASH } from './helpers/build.js';
+
+const preflight = (app: ReturnType<typeof buildTestApp>, origin: string, method = 'PATCH') =>
+  app.inject({
+    method: 'OPTIONS',
+    url: `/api/v1/keys/${DOCS_HASH}`,
+    headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'authorization,content-type' },
+  });
+
+describe('CORS', () => {
+  it.each(['PATCH', 'DELETE', 'POST'])('answers the preflight of a cross-origin %s with Authorization', async (method) => {
+    const app = buildTestApp();
+    const res = await preflight(app, 'http://localhost:5173', method);
+    expect(res.statusCode).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(String(res.headers['access-control-allow-methods'])).toContain(method);
+    expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toContain('authorization');
+    expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toContain('content-type');
+  });
+
+  it('puts the CORS headers on answers and on errors, so a browser can read both', async () => {
+    const app = buildTestApp();
+    const ok = await app.inject({ method: 'GET', url: '/api/v1/keys', headers: { ...bearer(), origin: 'http://a.test' } });
+    const unauthorized = await app.inject({ method: 'GET', url: '/api/v1/keys', headers: { origin: 'http://a.test' } });
+    for (const res of [ok, unauthorized]) {
+      expect(res.headers['access-control-allow-origin']).toBe('*');
+      expect(String(res.headers['access-control-expose-headers'])).toContain('Retry-After');
+    }
+    expect(unauthorized.statusCode).toBe(401);
+  });
+
+  it('--cors-origin narrows it to the listed origins', async () => {
+    const app = buildTestApp({ corsOrigin: 'http://localhost:5173,https://app.example.com' });
+    const allowed = await preflight(app, 'https://app.example.com');
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    const other = await preflight(app, 'https://evil.example.net');
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('every response', () => {
+  it('carries x-mock-server and a request id, also on errors and unknown routes', async () => {
+    const app = buildTestApp();
+    const responses = [
+      await api(app, 'GET', '/keys'),
+      await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { limit: -1 }),
+      await app.inject({ method: 'GET', url: '/nowhere' }),
+      await app.inject({ method: 'GET', url: '/__mock/health' }),
+    ];
+    const ids = new Set<string>();
+    for (const res of responses) {
+      expect(res.headers['x-mock-server']).toBe(`openrouter-keys-mock/${VERSION}`);
+      expect(res.headers['x-request-id']).toBeTruthy();
+      ids.add(String(res.headers['x-request-id']));
+    }
+    expect(ids.size).toBe(responses.length);
+  });
+
+  it("echoes the caller's X-Request-Id", async () => {
+    const app = buildTestApp();
+    const res = await app.inject({ method: 'GET', url: '/api/v1/keys', headers: { ...bearer(), 'x-request-id': 'trace-42' } });
+    expect(res.headers['x-request-id']).toBe('trace-42');
+  });
+});
