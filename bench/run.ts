@@ -1,0 +1,736 @@
+/**
+ * `npm run bench`: the project's throughput, latency, start-up, memory and reset time, against a
+ * ceiling measured in the same run (bench/ceiling.ts: bare Fastify + TypeBox, same schemas).
+ *
+ * Servers under test run as separate `node` processes on built JS (dist/cli.js and the compiled
+ * ceiling), so that autocannon, in this process, does not share an event loop with them. The
+ * project and the ceiling are measured alternately (A B A B A B) and the median ratio is kept:
+ * these machines are noisy.
+ *
+ * Environment: BENCH_DURATION (seconds per autocannon run, default 3), BENCH_CONNECTIONS
+ * (default 10), BENCH_ROUNDS (A/B rounds, default 3), BENCH_WARMUP (seconds, default 2),
+ * BENCH_STARTUP_RUNS (default 5), BENCH_BIG_STARTUP_RUNS (100k-key start-ups, default 2),
+ * BENCH_ONLY (comma-separated groups: startup, single, reset, spread, big; the PATCH rounds always
+ * run). Writes bench/results.json.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import { DEFAULT_MANAGEMENT_KEY } from '../src/config.js';
+
+// ---- settings -----------------------------------------------------------------------------
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'dist', 'cli.js');
+const CEILING_BUILD = join(ROOT, 'node_modules', '.cache', 'openrouter-keys-mock-bench');
+const CEILING = join(CEILING_BUILD, 'bench', 'ceiling.js');
+const RESULTS = join(ROOT, 'bench', 'results.json');
+
+const envNumber = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number (got ${raw})`);
+  return n;
+};
+const DURATION = envNumber('BENCH_DURATION', 3);
+const CONNECTIONS = Math.round(envNumber('BENCH_CONNECTIONS', 10));
+const ROUNDS = Math.round(envNumber('BENCH_ROUNDS', 3));
+const WARMUP = envNumber('BENCH_WARMUP', 2);
+const STARTUP_RUNS = Math.round(envNumber('BENCH_STARTUP_RUNS', 5));
+const BIG_STARTUP_RUNS = Math.round(envNumber('BENCH_BIG_STARTUP_RUNS', 2));
+/** BENCH_ONLY=startup,single,reset,spread,big: run only these groups (the PATCH rounds always run). */
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : undefined;
+const wanted = (group: string) => !ONLY || ONLY.has(group);
+
+/** The documented development management key: what the servers use without configuration. */
+const MANAGEMENT_KEY = DEFAULT_MANAGEMENT_KEY;
+const NOW = '2026-01-15T12:00:00Z';
+/** The documentation's example key: a fixture, so in every dataset. */
+const DOCS_HASH = 'f01d52606dc8f0a8303a7b5cc3fa07109c2e346cec7c0a16b40de462992ce943';
+/** The README's PATCH example body. */
+const PATCH_BODY = JSON.stringify({ name: 'Updated API Key Name', disabled: false, limit: 75, limit_reset: 'daily', include_byok_in_limit: true });
+const POST_BODY = JSON.stringify({ name: 'bench key', limit: 10, limit_reset: 'monthly' });
+const HEADERS = { authorization: `Bearer ${MANAGEMENT_KEY}`, 'content-type': 'application/json' };
+const AUTH_ONLY = { authorization: `Bearer ${MANAGEMENT_KEY}` };
+const PROJECT_ARGS = ['--log-level', 'silent', '--now', NOW, '--seed', '1'];
+
+const TARGETS = {
+  patchRatio: 0.85,
+  patchJournalOffRatio: 0.9,
+  deepPageCost: 1.5,
+  startupRatio: 1.15,
+  startupBigMs: 1500,
+  rssBigMB: 250,
+  resetMs: 5,
+};
+
+// ---- small helpers ------------------------------------------------------------------------
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const median = (values: number[]): number => {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const quantile = (values: number[], q: number): number => {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+};
+const round = (n: number, digits = 2) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n);
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+/** One HTTP request on a fresh connection (no keep-alive: nothing is left open). */
+function request(
+  port: number,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string; timeoutMs?: number } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path, headers: options.headers, agent: false, timeout: options.timeoutMs ?? 5000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+// ---- processes ----------------------------------------------------------------------------
+
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    for (const child of children) child.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
+/** The servers run with their defaults: no MOCK_* / PORT / HOST from the caller's environment. */
+const serverEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => !/^(MOCK_|PORT$|HOST$|NODE_OPTIONS$)/.test(name)),
+) as NodeJS.ProcessEnv;
+
+interface Server {
+  name: string;
+  child: ChildProcess;
+  pid: number;
+  port: number;
+  origin: string;
+  /** From spawn to the first 200 answer of the probe request, in ms. */
+  startupMs: number;
+  stdout: () => string;
+}
+
+/**
+ * Spawns `node <script> <args> --port P` and polls it every 5 ms with the probe request (the same
+ * for the project and the ceiling: PATCH the docs key with `{}`) until the first 200. The time is
+ * from just before spawn to that answer.
+ */
+async function startServer(name: string, script: string, args: string[], timeoutMs = 120_000): Promise<Server> {
+  const port = await freePort();
+  let stdout = '';
+  let stderr = '';
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [script, ...args, '--port', String(port)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: serverEnv,
+  });
+  children.add(child);
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  for (;;) {
+    const attempt = performance.now();
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before answering: ${stderr.trim() || stdout.trim()}`);
+    }
+    const reply = await request(port, 'PATCH', `/api/v1/keys/${DOCS_HASH}`, { headers: HEADERS, body: '{}', timeoutMs: 30_000 }).catch(
+      () => undefined,
+    );
+    if (reply?.status === 200) {
+      const startupMs = performance.now() - t0;
+      return { name, child, pid: child.pid!, port, origin: `http://127.0.0.1:${port}`, startupMs, stdout: () => stdout };
+    }
+    if (reply) throw new Error(`${name} answered the probe with ${reply.status}: ${reply.body.slice(0, 200)}`);
+    if (performance.now() - t0 > timeoutMs) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not answer within ${timeoutMs} ms`);
+    }
+    await sleep(Math.max(0, 5 - (performance.now() - attempt)));
+  }
+}
+
+async function stopServer(server: Server): Promise<void> {
+  const { child } = server;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  }
+  children.delete(child);
+}
+
+const startProject = (keys?: number, extra: string[] = []) =>
+  startServer(`project${keys === undefined ? '' : ` (${keys} keys)`}`, CLI, [...PROJECT_ARGS, ...(keys === undefined ? [] : ['--keys', String(keys)]), ...extra]);
+const startCeiling = () => startServer('ceiling', CEILING, []);
+
+/** Resident set size and its peak, from /proc (kB → bytes). */
+function memoryOf(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
+  return { rss: field('VmRSS'), hwm: field('VmHWM') };
+}
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/** CPU time (user + system) a process has used so far, in µs, from /proc/<pid>/stat. */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command name: state is field 3, utime field 14, stime field 15 (1-based).
+  return ((Number(fields[11]) + Number(fields[12])) / CLK_TCK) * 1e6;
+}
+
+// ---- load ---------------------------------------------------------------------------------
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+  /** CPU time the server process spent per answered request (µs): robust to a noisy machine. */
+  cpuPerRequest: number;
+}
+
+interface LoadSpec {
+  method: 'GET' | 'POST' | 'PATCH';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Path per request (cycling), instead of `path`. */
+  paths?: string[];
+}
+
+async function load(server: Server, spec: LoadSpec, duration = DURATION): Promise<LoadResult> {
+  const options: autocannon.Options = {
+    url: `${server.origin}${spec.path}`,
+    connections: CONNECTIONS,
+    duration,
+    method: spec.method,
+    headers: spec.headers ?? (spec.body === undefined ? AUTH_ONLY : HEADERS),
+    ...(spec.body === undefined ? {} : { body: spec.body }),
+  };
+  if (spec.paths) {
+    const paths = spec.paths;
+    let next = 0;
+    options.requests = [
+      {
+        method: spec.method,
+        setupRequest: (req) => {
+          req.path = paths[next++ % paths.length]!;
+          return req;
+        },
+      },
+    ];
+  }
+  // autocannon's own histogram keeps whole milliseconds; keep every response time (ms, as a
+  // float from process.hrtime) for sub-millisecond percentiles.
+  const instance = autocannon(options) as unknown as Promise<autocannon.Result> & NodeJS.EventEmitter;
+  const latencies: number[] = [];
+  const cpuBefore = cpuMicros(server.pid);
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+  const result = await instance;
+  const cpu = cpuMicros(server.pid) - cpuBefore;
+  return {
+    rps: result.requests.average,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    errors: result.errors,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+    cpuPerRequest: cpu / Math.max(1, result.requests.total),
+  };
+}
+
+const warm = (server: Server, spec: LoadSpec) => load(server, spec, WARMUP);
+
+// ---- the cases ----------------------------------------------------------------------------
+
+interface CaseRow {
+  case: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** Requests/s over the ceiling's (median of the alternated ratios where alternated). */
+  ratio: number;
+  /** Server CPU µs per request. */
+  cpu: number;
+  /** The ceiling's CPU per request over this case's (1 = as cheap as the ceiling). */
+  cpuRatio: number;
+  note?: string;
+  runs?: LoadResult[];
+}
+
+interface TargetRow {
+  target: string;
+  value: string;
+  limit: string;
+  status: 'PASS' | 'MISS' | 'n/a';
+  note?: string;
+}
+
+const rows: CaseRow[] = [];
+/** The ceiling's median CPU µs per PATCH, once measured. */
+let ceilingCpu = Number.NaN;
+const targets: TargetRow[] = [];
+const notes: string[] = [];
+const extra: Record<string, unknown> = {};
+
+const patchOne: LoadSpec = { method: 'PATCH', path: `/api/v1/keys/${DOCS_HASH}`, body: PATCH_BODY };
+
+function row(name: string, runs: LoadResult[], ratio: number, note?: string, cpuRatio = Number.NaN): CaseRow {
+  const cpu = median(runs.map((x) => x.cpuPerRequest));
+  const r: CaseRow = {
+    case: name,
+    cpu,
+    cpuRatio: Number.isFinite(cpuRatio) ? cpuRatio : ceilingCpu / cpu,
+    rps: median(runs.map((x) => x.rps)),
+    p50: median(runs.map((x) => x.p50)),
+    p99: median(runs.map((x) => x.p99)),
+    errors: runs.reduce((n, x) => n + x.errors + x.non2xx, 0),
+    ratio,
+    runs,
+    ...(note ? { note } : {}),
+  };
+  rows.push(r);
+  return r;
+}
+
+function target(name: string, value: number, limit: number, direction: '>=' | '<=', unit = '', note?: string): void {
+  const ok = direction === '>=' ? value >= limit : value <= limit;
+  targets.push({
+    target: name,
+    value: `${round(value, unit === '×' ? 3 : 2)}${unit}`,
+    limit: `${direction} ${limit}${unit}`,
+    status: Number.isFinite(value) ? (ok ? 'PASS' : 'MISS') : 'n/a',
+    ...(note ? { note } : {}),
+  });
+}
+
+function naTarget(name: string, limit: string, note: string): void {
+  targets.push({ target: name, value: '—', limit, status: 'n/a', note });
+}
+
+function build(): void {
+  if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm run bench does)');
+  log('compiling the ceiling (bench/tsconfig.json)');
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'bench', 'tsconfig.json')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (tsc.status !== 0) throw new Error(`compiling the ceiling failed:\n${tsc.stdout}${tsc.stderr}`);
+  mkdirSync(CEILING_BUILD, { recursive: true });
+  // The output sits under node_modules, where Node stops looking for package.json: say it is ESM.
+  writeFileSync(join(CEILING_BUILD, 'package.json'), '{"type":"module"}\n');
+}
+
+function journalOptionAvailable(): boolean {
+  const help = spawnSync(process.execPath, [CLI, '--help'], { cwd: ROOT, encoding: 'utf8' });
+  return /--journal-size\b/.test(help.stdout);
+}
+
+/** Start-up of the default dataset vs the ceiling, alternated. */
+async function startupCase(): Promise<void> {
+  log(`start-up: project (25 keys) vs ceiling, ${STARTUP_RUNS} runs each, alternated`);
+  const project: number[] = [];
+  const ceiling: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < STARTUP_RUNS; i++) {
+    // A B, then B A: neither always goes first.
+    const first = i % 2 === 0 ? startProject : startCeiling;
+    const second = i % 2 === 0 ? startCeiling : startProject;
+    const a = await first();
+    await stopServer(a);
+    const b = await second();
+    await stopServer(b);
+    const [p, c] = i % 2 === 0 ? [a, b] : [b, a];
+    project.push(p.startupMs);
+    ceiling.push(c.startupMs);
+    ratios.push(p.startupMs / c.startupMs);
+  }
+  extra.startup = { projectMs: project.map((x) => round(x)), ceilingMs: ceiling.map((x) => round(x)), ratios: ratios.map((x) => round(x, 3)) };
+  log(`  project ${round(median(project))} ms, ceiling ${round(median(ceiling))} ms`);
+  target('start-up, default dataset (× ceiling start-up)', median(ratios), TARGETS.startupRatio, '<=', '×', `project ${round(median(project), 1)} ms vs ceiling ${round(median(ceiling), 1)} ms (medians of ${STARTUP_RUNS})`);
+}
+
+/** PATCH one key: project and ceiling alternated; journal off too when the option exists. */
+async function patchCases(journal: boolean): Promise<{ ceilingRps: number; project: Server }> {
+  const project = await startProject();
+  const ceiling = await startCeiling();
+  const journalOff = journal ? await startProject(undefined, ['--journal-size', '0']) : undefined;
+  log('warming up');
+  await warm(project, patchOne);
+  await warm(ceiling, patchOne);
+  if (journalOff) await warm(journalOff, patchOne);
+  const p: LoadResult[] = [];
+  const c: LoadResult[] = [];
+  const j: LoadResult[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    // The ceiling sits between the project's runs; the project's order flips every round.
+    const order = i % 2 === 0 ? ['p', 'c', 'j'] : ['j', 'c', 'p'];
+    log(`PATCH round ${i + 1}/${ROUNDS}: ${order.filter((x) => x !== 'j' || journalOff).map((x) => ({ p: 'project', c: 'ceiling', j: 'project --journal-size 0' })[x]).join(', ')}`);
+    for (const which of order) {
+      if (which === 'p') p.push(await load(project, patchOne));
+      else if (which === 'c') c.push(await load(ceiling, patchOne));
+      else if (journalOff) j.push(await load(journalOff, patchOne));
+    }
+  }
+  const ratios = p.map((x, i) => x.rps / c[i]!.rps);
+  const cpuRatios = p.map((x, i) => c[i]!.cpuPerRequest / x.cpuPerRequest);
+  const ceilingRps = median(c.map((x) => x.rps));
+  ceilingCpu = median(c.map((x) => x.cpuPerRequest));
+  row('ceiling: PATCH (bare Fastify + TypeBox)', c, 1, undefined, 1);
+  const onLabel = journalOff ? 'PATCH one key (journal on, default size)' : 'PATCH one key';
+  const patchRow = row(onLabel, p, median(ratios), `req/s ratios ${ratios.map((x) => round(x, 3)).join(', ')}; CPU ratios ${cpuRatios.map((x) => round(x, 3)).join(', ')}`, median(cpuRatios));
+  target('PATCH one key (× ceiling req/s)', patchRow.ratio, TARGETS.patchRatio, '>=', '×', `server CPU per request: ceiling ÷ project = ${round(patchRow.cpuRatio, 3)}`);
+  if (journalOff) {
+    const jr = j.map((x, i) => x.rps / c[i]!.rps);
+    const jc = j.map((x, i) => c[i]!.cpuPerRequest / x.cpuPerRequest);
+    const off = row('PATCH one key, journal off (--journal-size 0)', j, median(jr), `req/s ratios ${jr.map((x) => round(x, 3)).join(', ')}; CPU ratios ${jc.map((x) => round(x, 3)).join(', ')}`, median(jc));
+    target('PATCH, journal off (× ceiling req/s)', off.ratio, TARGETS.patchJournalOffRatio, '>=', '×', `server CPU per request: ceiling ÷ project = ${round(off.cpuRatio, 3)}`);
+    await stopServer(journalOff);
+  } else {
+    log('journal option not available yet');
+    notes.push('PATCH with the journal on/off: journal option not available yet (`node dist/cli.js --help` lists no --journal-size).');
+    rows.push({ case: 'PATCH, journal off', rps: Number.NaN, p50: Number.NaN, p99: Number.NaN, errors: 0, ratio: Number.NaN, cpu: Number.NaN, cpuRatio: Number.NaN, note: 'journal option not available yet' });
+    naTarget('PATCH, journal off (× ceiling req/s)', `>= ${TARGETS.patchJournalOffRatio}×`, 'journal option not available yet');
+  }
+  await stopServer(ceiling);
+  return { ceilingRps, project };
+}
+
+async function singleCases(project: Server, ceilingRps: number): Promise<void> {
+  const get: LoadSpec = { method: 'GET', path: `/api/v1/keys/${DOCS_HASH}` };
+  await warm(project, get);
+  log('GET /keys/:hash');
+  const g = await load(project, get);
+  row('GET /keys/:hash', [g], g.rps / ceilingRps);
+
+  const post: LoadSpec = { method: 'POST', path: '/api/v1/keys', body: POST_BODY };
+  log('POST /keys');
+  const p = await load(project, post);
+  row('POST /keys', [p], p.rps / ceilingRps, `the store grew by ${p.total} keys`);
+}
+
+/** reset(): through POST /__mock/reset when the project has it, else in-process on dist/. */
+async function resetCase(project: Server): Promise<void> {
+  const probe = await request(project.port, 'POST', '/__mock/reset', { headers: AUTH_ONLY });
+  if (probe.status >= 200 && probe.status < 300) {
+    const times: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const t = performance.now();
+      const r = await request(project.port, 'POST', '/__mock/reset', { headers: AUTH_ONLY });
+      times.push(performance.now() - t);
+      if (r.status >= 300) throw new Error(`POST /__mock/reset answered ${r.status}`);
+    }
+    const ms = median(times.slice(10));
+    extra.reset = { method: 'HTTP POST /__mock/reset (round trip, new connection each)', medianMs: round(ms, 3), p95Ms: round(quantile(times.slice(10), 0.95), 3) };
+    target('reset() of the default dataset (ms)', ms, TARGETS.resetMs, '<=', ' ms', 'measured as the HTTP round trip of POST /__mock/reset (an upper bound)');
+    return;
+  }
+  const how = probe.status === 404 ? 'POST /__mock/reset answered 404' : `POST /__mock/reset answered ${probe.status}`;
+  log(`${how}: measuring reset in-process`);
+  type AppModule = typeof import('../src/app.js');
+  type ConfigModule = typeof import('../src/config.js');
+  const { buildApp } = (await import(pathToFileURL(join(ROOT, 'dist', 'app.js')).href)) as AppModule;
+  const { resolveConfig } = (await import(pathToFileURL(join(ROOT, 'dist', 'config.js')).href)) as ConfigModule;
+  const app = buildApp(resolveConfig({ seed: 1, now: NOW, logLevel: 'silent' }));
+  const times: number[] = [];
+  for (let i = 0; i < 1200; i++) {
+    const t = performance.now();
+    app.mock.store.load(structuredClone(app.mock.initialState));
+    times.push(performance.now() - t);
+  }
+  await app.close();
+  const measured = times.slice(200);
+  const ms = median(measured);
+  extra.reset = {
+    method: `in-process (${how}): app.mock.store.load(structuredClone(app.mock.initialState)) on buildApp(resolveConfig({seed: 1, now})) from dist/`,
+    medianMs: round(ms, 4),
+    p95Ms: round(quantile(measured, 0.95), 4),
+    maxMs: round(Math.max(...measured), 4),
+    iterations: measured.length,
+  };
+  target('reset() of the default dataset (ms)', ms, TARGETS.resetMs, '<=', ' ms', `in-process (${how}); median of ${measured.length}`);
+}
+
+/** All hashes of a project's first account, through GET /keys pages (every workspace). */
+async function allHashes(server: Server, workspaceIds: string[]): Promise<string[]> {
+  const hashes: string[] = [];
+  for (const workspace of workspaceIds) {
+    for (let offset = 0; ; offset += 100) {
+      const r = await request(server.port, 'GET', `/api/v1/keys?include_disabled=true&offset=${offset}&workspace_id=${workspace}`, { headers: AUTH_ONLY });
+      if (r.status !== 200) throw new Error(`GET /keys answered ${r.status}: ${r.body.slice(0, 200)}`);
+      const page = (JSON.parse(r.body) as { data: { hash: string }[] }).data;
+      for (const key of page) hashes.push(key.hash);
+      if (page.length < 100) break;
+    }
+  }
+  return hashes;
+}
+
+async function spreadCase(ceilingRps: number): Promise<void> {
+  const keys = 10_000;
+  log(`PATCH spread over ${keys} keys`);
+  const server = await startProject(keys);
+  // GET /keys lists one workspace at a time and the API has no list of workspaces; the account's
+  // workspace ids are read from the same (deterministic) dataset built in-process with no keys,
+  // and every hash itself comes from the API. The count is checked against the banner.
+  type RuntimeModule = typeof import('../src/runtime.js');
+  type ConfigModule = typeof import('../src/config.js');
+  const { createMockRuntime } = (await import(pathToFileURL(join(ROOT, 'dist', 'runtime.js')).href)) as RuntimeModule;
+  const { resolveConfig } = (await import(pathToFileURL(join(ROOT, 'dist', 'config.js')).href)) as ConfigModule;
+  const workspaces = createMockRuntime(resolveConfig({ seed: 1, now: NOW, keys: 0 })).initialState.accounts[0]!.workspace_ids;
+  const hashes = await allHashes(server, workspaces);
+  const banner = /(\d+) key\(s\)/.exec(server.stdout())?.[1];
+  if (new Set(hashes).size !== hashes.length || String(hashes.length) !== banner) {
+    throw new Error(`fetched ${hashes.length} hashes (${new Set(hashes).size} distinct), the banner says ${banner} keys`);
+  }
+  const spec: LoadSpec = { method: 'PATCH', path: `/api/v1/keys/${hashes[0]}`, body: PATCH_BODY, paths: hashes.map((h) => `/api/v1/keys/${h}`) };
+  await warm(server, spec);
+  const r = await load(server, spec);
+  row(`PATCH spread over ${keys.toLocaleString('en')} keys`, [r], r.rps / ceilingRps, `${hashes.length} hashes from GET /keys over ${workspaces.length} workspaces, cycled`);
+  await stopServer(server);
+}
+
+async function bigCases(ceilingRps: number): Promise<void> {
+  const keys = 100_000;
+  const times: number[] = [];
+  let server: Server | undefined;
+  for (let i = 0; i < BIG_STARTUP_RUNS; i++) {
+    if (server) await stopServer(server);
+    log(`start-up with ${keys} keys (${i + 1}/${BIG_STARTUP_RUNS})`);
+    server = await startProject(keys);
+    times.push(server.startupMs);
+    log(`  ${round(server.startupMs)} ms`);
+  }
+  const big = server!;
+  extra.startupBig = { ms: times.map((x) => round(x)) };
+  target(`start-up with ${keys.toLocaleString('en')} keys (ms)`, median(times), TARGETS.startupBigMs, '<=', ' ms', `median of ${times.length}`);
+
+  const afterStart = memoryOf(big.pid);
+  // Find the length of the default workspace's listing (about 90 % of the keys: the dataset puts
+  // about 10 % in the account's second workspace), for the deepest full page.
+  const count = async (offset: number) => {
+    const r = await request(big.port, 'GET', `/api/v1/keys?include_disabled=true&offset=${offset}`, { headers: AUTH_ONLY });
+    if (r.status !== 200) throw new Error(`GET /keys answered ${r.status}`);
+    return (JSON.parse(r.body) as { data: unknown[] }).data.length;
+  };
+  let lo = 0;
+  let hi = keys;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if ((await count(mid - 1)) > 0) lo = mid;
+    else hi = mid - 1;
+  }
+  const listed = lo;
+  const at99900 = await count(99_900);
+  const deepOffset = at99900 === 100 ? 99_900 : Math.max(0, listed - 100);
+  if (deepOffset !== 99_900) {
+    notes.push(
+      `GET /keys deep page: the default workspace lists ${listed} of the ${keys} keys (the rest are in the account's second workspace), so offset 99,900 answers ${at99900} keys; the deepest full page, offset ${deepOffset}, is measured instead.`,
+    );
+  }
+  const first: LoadSpec = { method: 'GET', path: '/api/v1/keys?include_disabled=true&offset=0' };
+  const deep: LoadSpec = { method: 'GET', path: `/api/v1/keys?include_disabled=true&offset=${deepOffset}` };
+  log('warming up (100k keys)');
+  await warm(big, first);
+  await warm(big, deep);
+  await warm(big, patchOne);
+  const afterWarmup = memoryOf(big.pid);
+  const f: LoadResult[] = [];
+  const d: LoadResult[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    log(`GET /keys first page vs offset ${deepOffset}, round ${i + 1}/${ROUNDS}`);
+    if (i % 2 === 0) {
+      f.push(await load(big, first));
+      d.push(await load(big, deep));
+    } else {
+      d.push(await load(big, deep));
+      f.push(await load(big, first));
+    }
+  }
+  const afterLoad = memoryOf(big.pid);
+  const costRatios = f.map((x, i) => x.rps / d[i]!.rps);
+  const cpuCost = d.map((x, i) => x.cpuPerRequest / f[i]!.cpuPerRequest);
+  row(`GET /keys first page (${keys.toLocaleString('en')} keys)`, f, median(f.map((x) => x.rps)) / ceilingRps);
+  row(`GET /keys offset ${deepOffset.toLocaleString('en')} (${keys.toLocaleString('en')} keys)`, d, median(d.map((x) => x.rps)) / ceilingRps, `cost vs first page (req/s): ${costRatios.map((x) => round(x, 3)).join(', ')}; (CPU/request): ${cpuCost.map((x) => round(x, 3)).join(', ')}`);
+  target(`GET /keys page at offset ${deepOffset.toLocaleString('en')} (cost × first page)`, median(costRatios), TARGETS.deepPageCost, '<=', '×', `cost = first-page req/s ÷ deep-page req/s (medians of ${ROUNDS} alternated pairs); by server CPU per request the deep page costs ${round(median(cpuCost), 3)}× the first`);
+
+  const mb = (bytes: number) => bytes / 1e6;
+  extra.memoryBig = {
+    afterStartMB: round(mb(afterStart.rss), 1),
+    afterWarmupMB: round(mb(afterWarmup.rss), 1),
+    afterLoadMB: round(mb(afterLoad.rss), 1),
+    peakMB: round(mb(afterLoad.hwm), 1),
+  };
+  target(`resident memory with ${keys.toLocaleString('en')} keys (MB)`, mb(afterWarmup.rss), TARGETS.rssBigMB, '<=', ' MB', `VmRSS after start + warm-up; after start ${round(mb(afterStart.rss), 1)} MB, after the GET runs ${round(mb(afterLoad.rss), 1)} MB, peak (VmHWM) ${round(mb(afterLoad.hwm), 1)} MB`);
+  await stopServer(big);
+}
+
+// ---- report -------------------------------------------------------------------------------
+
+/** What was measured: the commit, and the files that differed from it (the tree may be dirty). */
+function gitState() {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
+  return { commit: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain').split('\n').filter(Boolean) };
+}
+
+function machine() {
+  const cpu = /^model name\s*:\s*(.+)$/m.exec(existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '')?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  return { nproc: os.availableParallelism(), cpu, node: process.version, os: `${os.type()} ${os.release()} ${os.arch()}`, memoryGB: round(os.totalmem() / 2 ** 30, 1) };
+}
+
+function table(headers: string[], body: string[][], align: ('l' | 'r')[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (align[i] === 'r' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+  const rule = `| ${widths.map((w, i) => (align[i] === 'r' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
+  return [line(headers), rule, ...body.map(line)].join('\n');
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—');
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const loadStart = os.loadavg();
+  build();
+  const journal = journalOptionAvailable();
+  log(`duration ${DURATION} s, ${CONNECTIONS} connections, ${ROUNDS} A/B rounds; journal option ${journal ? 'available' : 'not available yet'}`);
+
+  if (wanted('startup')) await startupCase();
+  // The PATCH A/B rounds give every other case its ceiling, so they always run.
+  const { ceilingRps, project } = await patchCases(journal);
+  if (wanted('single')) await singleCases(project, ceilingRps);
+  if (wanted('reset')) await resetCase(project);
+  await stopServer(project);
+  if (wanted('spread')) await spreadCase(ceilingRps);
+  if (wanted('big')) await bigCases(ceilingRps);
+
+  const caseTable = table(
+    ['case', 'req/s', 'p50 ms', 'p99 ms', 'errors', '× ceiling req/s', 'CPU µs/req', '× ceiling CPU'],
+    rows.map((r) => [
+      r.case,
+      fmt(r.rps),
+      fmt(r.p50, 2),
+      fmt(r.p99, 2),
+      Number.isFinite(r.rps) ? String(r.errors) : '—',
+      Number.isFinite(r.ratio) ? r.ratio.toFixed(3) : r.note ?? '—',
+      fmt(r.cpu, 1),
+      Number.isFinite(r.cpuRatio) ? r.cpuRatio.toFixed(3) : '—',
+    ]),
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+  );
+  const targetTable = table(
+    ['target', 'measured', 'target', 'result'],
+    targets.map((t) => [t.target, t.value, t.limit, t.status]),
+    ['l', 'r', 'r', 'l'],
+  );
+  const reset = extra.reset as { method: string } | undefined;
+  const totalS = (performance.now() - started) / 1000;
+  const out = [
+    '',
+    `Load: autocannon, ${CONNECTIONS} connections, ${DURATION} s a run, against 127.0.0.1; servers are separate node processes on built JS.`,
+    `PATCH: project and ceiling alternated ${ROUNDS}×; "× ceiling" is the median of the per-round ratios (other cases: over the ceiling's median PATCH).`,
+    `"CPU µs/req": user+system CPU of the server process per answered request (/proc); "× ceiling CPU" = ceiling's ÷ this case's (1 = as cheap as the ceiling).`,
+    `Load average at start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${os.availableParallelism()} CPUs).`,
+    '',
+    caseTable,
+    '',
+    targetTable,
+    '',
+    ...targets.filter((t) => t.note).map((t) => `- ${t.target}: ${t.note}`),
+    ...notes.map((n) => `- ${n}`),
+    ...(reset ? [`- reset measured ${reset.method}`] : []),
+    '',
+    `Total ${round(totalS, 1)} s. Results: bench/results.json`,
+    '',
+  ].join('\n');
+  process.stdout.write(out);
+
+  writeFileSync(
+    RESULTS,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        command: 'npm run bench',
+        machine: machine(),
+        loadAverage: { start: loadStart.map((x) => round(x)), end: os.loadavg().map((x) => round(x)) },
+        git: gitState(),
+        settings: { duration: DURATION, connections: CONNECTIONS, rounds: ROUNDS, warmup: WARMUP, startupRuns: STARTUP_RUNS, bigStartupRuns: BIG_STARTUP_RUNS, journalOption: journal, now: NOW, seed: 1 },
+        cases: rows.map((r) => ({
+          ...r,
+          rps: round(r.rps, 1),
+          p50: round(r.p50, 3),
+          p99: round(r.p99, 3),
+          ratio: round(r.ratio, 4),
+          cpu: round(r.cpu, 2),
+          cpuRatio: round(r.cpuRatio, 4),
+          runs: r.runs?.map((x) => ({ ...x, rps: round(x.rps, 1), p50: round(x.p50, 3), p99: round(x.p99, 3), cpuPerRequest: round(x.cpuPerRequest, 2) })),
+        })),
+        targets,
+        notes,
+        ...extra,
+        totalSeconds: round(totalS, 1),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  for (const child of children) child.kill('SIGKILL');
+  process.exit(1);
+});
