@@ -12,7 +12,7 @@ import { VERSION } from './version.js';
 import { controlRoutes } from './routes/control/index.js';
 import { openRouterApi } from './routes/openrouter/index.js';
 import { createMockRuntime, type MockRuntime } from './runtime.js';
-import { createValidators, SHARED_SCHEMAS } from './validators.js';
+import { createValidators, lazySerializers, lazyValidator, SHARED_SCHEMAS } from './validators.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -65,10 +65,11 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
       sendApiError(reply, toApiError(error, request, config.bodyLimit));
     },
     clientErrorHandler: rawClientError,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const ajv = createValidators();
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajv.body : ajv.text).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) => lazyValidator(httpPart === 'body' ? ajv.body : ajv.text, schema));
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
   // GET and DELETE carry no body; some clients still send `Content-Type: application/json` with
@@ -88,9 +89,13 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   app.decorate('mock', runtime);
   app.decorate('control', control);
   app.register(errorHandlerPlugin, { bodyLimit: config.bodyLimit });
-  // Every response says where it came from, and which request it answers.
+  // Every response says where it came from, and which request it answers; the journal wants to
+  // know when each arrived, on the virtual clock. One hook for the three.
   const serverHeader = `openrouter-keys-mock/${VERSION}`;
+  const { clock } = runtime;
+  app.decorateRequest('arrivedAt', 0);
   app.addHook('onRequest', (request, reply, done) => {
+    request.arrivedAt = clock.now();
     reply.header('x-mock-server', serverHeader);
     reply.header('x-request-id', request.id);
     done();

@@ -1,4 +1,5 @@
-import { Ajv, type Options as AjvOptions } from 'ajv';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
+import { Ajv, type ErrorObject, type Options as AjvOptions, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { ErrorEnvelopeSchema } from './schemas/common.js';
 import { CurrentKeySchema, KeySchema } from './schemas/keys.js';
@@ -17,7 +18,16 @@ export const SHARED_SCHEMAS = [ErrorEnvelopeSchema, KeySchema, CurrentKeySchema]
  * rejects them.
  */
 export function createValidators(): { body: Ajv; text: Ajv } {
-  const common: AjvOptions = { allErrors: false, allowUnionTypes: true, useDefaults: false, removeAdditional: false, strict: true };
+  // validateSchema off: checking our own TypeBox schemas against the JSON Schema meta-schema meant
+  // compiling the meta-schema at every start (~120 ms); strict mode still rejects unknown keywords.
+  const common: AjvOptions = {
+    allErrors: false,
+    allowUnionTypes: true,
+    useDefaults: false,
+    removeAdditional: false,
+    strict: true,
+    validateSchema: false,
+  };
   const body = addFormats(new Ajv({ ...common, coerceTypes: false }));
   const text = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
   for (const schema of SHARED_SCHEMAS) {
@@ -26,3 +36,31 @@ export function createValidators(): { body: Ajv; text: Ajv } {
   }
   return { body, text };
 }
+
+type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+/**
+ * Compiles on first use: most of a mock's 50-odd routes and 200-odd response statuses are never
+ * exercised by a given test run, and compiling them all up front was most of the start-up time.
+ */
+export function lazyValidator(ajv: Ajv, schema: object): Validate {
+  let compiled: ValidateFunction | undefined;
+  const validate: Validate = (data) => {
+    compiled ??= ajv.compile(schema);
+    const ok = compiled(data);
+    validate.errors = compiled.errors;
+    return ok;
+  };
+  return validate;
+}
+
+type BuildSerializer = ReturnType<typeof SerializerSelector>;
+
+/** Fastify's own serializer factory (fast-json-stringify), with each serializer built on first use. */
+export const lazySerializers: BuildSerializer = (externalSchemas, options) => {
+  const build = SerializerSelector()(externalSchemas, options);
+  return (route) => {
+    let serialize: ((data: unknown) => string) | undefined;
+    return (data: unknown) => (serialize ??= build(route))(data);
+  };
+};

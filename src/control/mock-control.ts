@@ -2,7 +2,7 @@ import { parseDuration } from '../domain/duration.js';
 import { apiError } from '../domain/errors.js';
 import type { FaultRule, FaultSpec } from '../domain/faults.js';
 import type { JournalEntry, JournalFilter } from '../domain/journal.js';
-import type { Account } from '../domain/key-store.js';
+import { copyState, type Account } from '../domain/key-store.js';
 import { createRandom } from '../domain/random.js';
 import { parseUtcInstant, toIso } from '../domain/rules.js';
 import { plaintextKey } from '../domain/secrets.js';
@@ -64,11 +64,12 @@ export interface ScenarioSummary {
  * Inputs are checked against the same schemas the routes declare, so a handle call and an HTTP
  * call with the same input get the same answer (the routes check first; this is cheap).
  */
-const validators = createValidators().body;
+let validators: ReturnType<typeof createValidators>['body'] | undefined;
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 function check<T>(schema: TSchema, value: unknown): T {
   let validate = compiled.get(schema);
   if (!validate) {
+    validators ??= createValidators().body;
     validate = validators.compile(schema);
     compiled.set(schema, validate);
   }
@@ -105,7 +106,7 @@ export class MockControl {
     const { runtime } = this;
     runtime.clock.freeze(false);
     runtime.clock.set(runtime.startedAt);
-    runtime.store.load(structuredClone(runtime.initialState));
+    runtime.store.load(copyState(runtime.initialState));
     runtime.keyRandom = createRandom(keySeed(runtime.config.seed));
     runtime.controlRandom = createRandom(controlSeed(runtime.config.seed));
     runtime.faults.clear();
@@ -121,7 +122,7 @@ export class MockControl {
   load(document: StoreState): void {
     check(StateDocumentSchema, document);
     validateState(document);
-    this.runtime.store.load(structuredClone(document));
+    this.runtime.store.load(copyState(document));
   }
 
   scenarios(): ScenarioSummary[] {

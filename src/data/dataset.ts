@@ -90,16 +90,18 @@ export function fillAccount(account: AccountState, options: FillOptions): Accoun
   const ctx = { now, userId: account.user_id, workspaceIds: account.workspace_ids, sha256Hex, faker };
   account.keys = parseFixtureKeys(options.fixtures, ctx, options.fixturesSource);
   const taken = options.taken ?? (() => false);
-  const hashes = new Set<string>();
-  // Hashes are unique across accounts: a key whose hash another account (or an earlier key) holds
-  // gets a new secret, drawn until it is free — the same seed twice must not collide.
+  // Hashes are unique across accounts: a key whose hash another account (or a fixture) holds gets
+  // a new secret, drawn until it is free — the same seed twice must not collide. Generated keys
+  // cannot collide with each other (one seeded stream, far from its period), so only fixtures
+  // need remembering.
+  const fixtureHashes = new Set<string>();
   const unique = (key: KeyRecord) => {
-    while (hashes.has(key.hash) || taken(key.hash)) Object.assign(key, generateSecret(faker, sha256Hex));
-    hashes.add(key.hash);
+    while (fixtureHashes.has(key.hash) || taken(key.hash)) Object.assign(key, generateSecret(faker, sha256Hex));
   };
   for (const key of account.keys) {
     if (!account.workspace_ids.includes(key.workspace_id)) account.workspace_ids.push(key.workspace_id);
     unique(key);
+    fixtureHashes.add(key.hash);
   }
   for (let index = account.keys.length; index < options.keys; index++) {
     const key = generateKey(faker, ctx, index);

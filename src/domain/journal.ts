@@ -47,10 +47,31 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   return out;
 }
 
-/** What the journal stores of a body: redacted, and summarised when large. */
-export function journalBody(body: unknown): unknown {
-  if (body === undefined) return null;
-  const redacted = redactSecrets(body);
+/** Whether anything in the value would be redacted (walks without allocating). */
+function holdsSecrets(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('sk-or-v1-');
+  if (value === null || typeof value !== 'object') return false;
+  if (depth > 32) return true;
+  if (Array.isArray(value)) return value.some((item) => holdsSecrets(item, depth + 1));
+  for (const field in value) {
+    const item = (value as Record<string, unknown>)[field];
+    if (SECRET_FIELDS.has(field.toLowerCase()) && item !== null && item !== undefined) return true;
+    if (holdsSecrets(item, depth + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * What the journal stores of a body: redacted, and summarised when large. `rawSize` (the request's
+ * Content-Length), when known and small, spares serialising the body just to measure it.
+ */
+export function journalBody(body: unknown, rawSize?: number): unknown {
+  if (body === undefined || body === null) return null;
+  if (typeof body !== 'object') return redactSecrets(body);
+  // The parsed body is this request's own object, read by nobody after the handler: kept as is
+  // when clean, copied with masks when not.
+  const redacted = holdsSecrets(body) ? redactSecrets(body) : body;
+  if (rawSize !== undefined && rawSize <= JOURNAL_BODY_LIMIT) return redacted;
   const size = JSON.stringify(redacted)?.length ?? 0;
   return size > JOURNAL_BODY_LIMIT ? { _truncated: true, _size: size } : redacted;
 }
@@ -59,14 +80,18 @@ export function journalBody(body: unknown): unknown {
  * A bounded ring buffer of requests, newest first on read. Capacity 0 disables it. Recording is
  * O(1) and never allocates beyond the capacity.
  */
+/** An entry as recorded: its time as epoch ms (formatted only when someone reads the journal). */
+export type JournalRecord = Omit<JournalEntry, 'id' | 'time'> & { time: number };
+type Stored = JournalRecord & { id: number };
+
 export class RequestJournal {
-  private readonly entries: (JournalEntry | undefined)[];
+  private readonly entries: (Stored | undefined)[];
   private next = 0;
   private count = 0;
   private lastId = 0;
 
   constructor(readonly capacity: number) {
-    this.entries = new Array<JournalEntry | undefined>(capacity);
+    this.entries = new Array<Stored | undefined>(capacity);
   }
 
   get size(): number {
@@ -77,9 +102,10 @@ export class RequestJournal {
     return this.capacity > 0;
   }
 
-  record(entry: Omit<JournalEntry, 'id'>): void {
+  record(entry: JournalRecord): void {
     if (this.capacity === 0) return;
-    this.entries[this.next] = { id: ++this.lastId, ...entry };
+    (entry as Stored).id = ++this.lastId;
+    this.entries[this.next] = entry as Stored;
     this.next = (this.next + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
   }
@@ -94,8 +120,8 @@ export class RequestJournal {
       if (filter.path && (pathPrefix === undefined ? entry.path !== filter.path : !entry.path.startsWith(pathPrefix))) continue;
       if (filter.hash && entry.hash !== filter.hash) continue;
       if (filter.status !== undefined && entry.status !== filter.status) continue;
-      if (filter.since !== undefined && Date.parse(entry.time) < filter.since) continue;
-      out.push(entry);
+      if (filter.since !== undefined && entry.time < filter.since) continue;
+      out.push({ ...entry, time: new Date(entry.time).toISOString() });
       if (filter.limit !== undefined && out.length >= filter.limit) break;
     }
     return out;

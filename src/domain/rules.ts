@@ -64,8 +64,53 @@ export const timestampRule: FieldRule = (v) =>
     ? null
     : 'must be an ISO 8601 UTC timestamp ending in "Z" (e.g. "2027-12-31T23:59:59Z")';
 
-/** The canonical form the mock writes every timestamp in. */
-export const toIso = (ms: number): string => new Date(ms).toISOString();
+const DAY_MS = 86_400_000;
+const isoCodes = new Uint16Array(24);
+const put2 = (at: number, n: number) => {
+  isoCodes[at] = 48 + ((n / 10) | 0);
+  isoCodes[at + 1] = 48 + (n % 10);
+};
+
+/**
+ * The canonical form the mock writes every timestamp in: exactly `Date.prototype.toISOString()`
+ * (UTC, milliseconds, `Z`). For years 1970–9999 it is computed by arithmetic (days → civil date,
+ * Hinnant's algorithm) straight into character codes, which yields one flat string without
+ * allocating a Date — a 100,000-key dataset writes 250,000 timestamps at start-up. (Assembling it
+ * from string parts was as fast but left a tree of pieces per timestamp: +50 MB of heap.)
+ */
+export function toIso(ms: number): string {
+  if (!(ms >= 0 && ms < 253_402_300_800_000) || !Number.isInteger(ms)) return new Date(ms).toISOString();
+  const days = Math.floor(ms / DAY_MS);
+  const inDay = ms - days * DAY_MS;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const milli = inDay % 1000;
+  put2(0, (year / 100) | 0);
+  put2(2, year % 100);
+  isoCodes[4] = 45; // -
+  put2(5, month);
+  isoCodes[7] = 45;
+  put2(8, day);
+  isoCodes[10] = 84; // T
+  put2(11, Math.floor(inDay / 3_600_000));
+  isoCodes[13] = 58; // :
+  put2(14, Math.floor((inDay % 3_600_000) / 60_000));
+  isoCodes[16] = 58;
+  put2(17, Math.floor((inDay % 60_000) / 1000));
+  isoCodes[19] = 46; // .
+  isoCodes[20] = 48 + ((milli / 100) | 0);
+  isoCodes[21] = 48 + (((milli / 10) | 0) % 10);
+  isoCodes[22] = 48 + (milli % 10);
+  isoCodes[23] = 90; // Z
+  return String.fromCharCode.apply(null, isoCodes as unknown as number[]);
+}
 
 /** The usage families of a key: OpenRouter credits and BYOK, each as total, daily, weekly, monthly. */
 export const USAGE_FAMILIES = [

@@ -11,7 +11,18 @@ export interface WindowStarts {
   month: number;
 }
 
+let lastNow = Number.NaN;
+let lastStarts: WindowStarts = { day: 0, week: 0, month: 0 };
+
+/** The starts of the windows `now` is in (the last answer is remembered: callers ask in bursts). */
 export function windowStarts(now: number): WindowStarts {
+  if (now === lastNow) return lastStarts;
+  lastStarts = computeStarts(now);
+  lastNow = now;
+  return lastStarts;
+}
+
+function computeStarts(now: number): WindowStarts {
   const d = new Date(now);
   const day = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
   const daysSinceMonday = (d.getUTCDay() + 6) % 7;

@@ -1,4 +1,4 @@
-import type { FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyRequest, onRequestHookHandler, onRouteHookHandler } from 'fastify';
 import type { Account, KeyStore, Principal } from '../domain/key-store.js';
 
 /** Who may call a route: only management keys (the default), or any valid key (`GET /key`). */
@@ -17,16 +17,30 @@ declare module 'fastify' {
  * Authentication runs in `onRequest`, before the body is read, so that 401/403 come before
  * 413/415/400, and those before the lookup's 404 — the order the real API answers in.
  */
-export function authenticate(store: KeyStore): onRequestHookHandler {
+export function authenticate(store: KeyStore, access: Access): onRequestHookHandler {
+  const management = access === 'management';
   return function authHook(request, _reply, done) {
     try {
       const principal = store.authenticate(request.headers.authorization);
-      if ((request.routeOptions.config.access ?? 'management') === 'management') store.requireManagement(principal);
+      if (management) store.requireManagement(principal);
       request.principal = principal;
       done();
     } catch (error) {
       done(error as Error);
     }
+  };
+}
+
+/**
+ * Gives every route of the scope its authentication hook, chosen once from the route's
+ * `config.access` (rather than read from `request.routeOptions` on every request).
+ */
+export function authenticateRoutes(store: KeyStore): onRouteHookHandler {
+  const hooks = { management: authenticate(store, 'management'), any: authenticate(store, 'any') };
+  return (route) => {
+    const access: Access = (route.config as { access?: Access } | undefined)?.access ?? 'management';
+    const own = route.onRequest === undefined ? [] : [route.onRequest].flat();
+    route.onRequest = [hooks[access], ...own];
   };
 }
 

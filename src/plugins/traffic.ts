@@ -3,7 +3,6 @@ import type { FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHook
 import { apiError } from '../domain/errors.js';
 import type { FaultRule } from '../domain/faults.js';
 import { journalBody, redactSecrets } from '../domain/journal.js';
-import { toIso } from '../domain/rules.js';
 import type { MockRuntime } from '../runtime.js';
 import { sendApiError } from './error-handler.js';
 
@@ -12,6 +11,18 @@ import { sendApiError } from './error-handler.js';
  * the one-shot `X-Mock-Response` header) and the request journal. Registered inside the API's
  * scope only, so control routes are never faulted, delayed or journalled.
  */
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** When the request arrived, on the virtual clock (set by the app's first hook; for the journal). */
+    arrivedAt: number;
+  }
+}
+
+const contentLength = (request: FastifyRequest): number | undefined => {
+  const header = request.headers['content-length'];
+  return header === undefined ? undefined : Number(header);
+};
 
 type Action = Pick<FaultRule, 'status' | 'body' | 'delay_ms' | 'jitter_ms' | 'retry_after' | 'fault'>;
 
@@ -76,22 +87,19 @@ export function trafficHooks(runtime: MockRuntime): {
 } {
   const { faults, journal, config } = runtime;
   const latency = config.latency;
-  // Arrival instants on the virtual clock, for the journal (a WeakMap: nothing to clean up).
-  const arrivals = new WeakMap<FastifyRequest, number>();
 
   const record = (request: FastifyRequest, status: number, durationMs: number) => {
     if (!journal.enabled) return;
     const params = request.params as { hash?: string } | undefined;
     const path = request.url.split('?')[0] ?? request.url;
-    const { clock } = runtime;
     journal.record({
       // When the request arrived, on the virtual clock.
-      time: toIso(arrivals.get(request) ?? clock.now() - durationMs),
+      time: request.arrivedAt,
       method: request.method,
       // A plaintext key can arrive anywhere, the path and query string included: masked everywhere.
       path: redactSecrets(path) as string,
       query: redactSecrets({ ...(request.query as Record<string, unknown>) }) as Record<string, unknown>,
-      body: journalBody(request.body),
+      body: journalBody(request.body, contentLength(request)),
       status,
       duration_ms: Math.round(durationMs * 1000) / 1000,
       account_id: request.principal?.account.id ?? null,
@@ -129,13 +137,8 @@ export function trafficHooks(runtime: MockRuntime): {
 
   const latencyMs = () => (latency ? latency.min + Math.floor(Math.random() * (latency.max - latency.min + 1)) : 0);
 
-  /**
-   * Notes when the request arrived (for the journal), then applies the global latency: every API
-   * answer, errors included, waits a random while first.
-   */
-  const onRequest: onRequestHookHandler = function arrivalAndLatency(request, _reply, done) {
-    if (journal.enabled) arrivals.set(request, runtime.clock.now());
-    if (!latency) return done();
+  /** Global latency: every API answer, errors included, waits a random while first. */
+  const onRequest: onRequestHookHandler = function latencyHook(_request, _reply, done) {
     setTimeout(done, latencyMs());
   };
 

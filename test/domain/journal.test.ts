@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { JOURNAL_BODY_LIMIT, journalBody, redactSecrets, RequestJournal, type JournalEntry } from '../../src/domain/journal.js';
+import { JOURNAL_BODY_LIMIT, journalBody, redactSecrets, RequestJournal, type JournalRecord } from '../../src/domain/journal.js';
 
-const entry = (n: number, over: Partial<JournalEntry> = {}): Omit<JournalEntry, 'id'> => ({
-  time: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+const entry = (n: number, over: Partial<JournalRecord> = {}): JournalRecord => ({
+  time: Date.UTC(2026, 0, 1, 0, 0, n),
   method: n % 2 ? 'PATCH' : 'GET',
   path: `/api/v1/keys/${n}`,
   query: {},
@@ -20,6 +20,7 @@ describe('RequestJournal', () => {
     for (let n = 1; n <= 12; n++) journal.record(entry(n));
     const listed = journal.list();
     expect(journal.size).toBe(5);
+    expect(listed[0]!.time).toBe('2026-01-01T00:00:12.000Z');
     expect(listed.map((e) => e.hash)).toEqual(['12', '11', '10', '9', '8']);
     expect(listed.map((e) => e.id)).toEqual([12, 11, 10, 9, 8]);
   });
@@ -67,5 +68,8 @@ describe('redaction', () => {
     const body = { name: 'x'.repeat(JOURNAL_BODY_LIMIT + 10) };
     expect(journalBody(body)).toEqual({ _truncated: true, _size: JSON.stringify(body).length });
     expect(journalBody(undefined)).toBeNull();
+    // A declared small size skips measuring; a large or unknown one measures.
+    expect(journalBody({ name: 'x' }, 12)).toEqual({ name: 'x' });
+    expect(journalBody(body, JOURNAL_BODY_LIMIT + 100)).toEqual({ _truncated: true, _size: JSON.stringify(body).length });
   });
 });

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { authenticate } from '../../plugins/auth.js';
+import { authenticateRoutes } from '../../plugins/auth.js';
 import { trafficHooks } from '../../plugins/traffic.js';
 import type { MockRuntime } from '../../runtime.js';
 import { currentKeyRoute } from './key.js';
@@ -14,8 +14,8 @@ export const openRouterApi: FastifyPluginAsync<{ runtime: MockRuntime; strict: b
   const { store } = runtime;
   const traffic = trafficHooks(runtime);
   app.decorateRequest('principal', null);
-  if (runtime.config.latency || runtime.journal.enabled) app.addHook('onRequest', traffic.onRequest);
-  app.addHook('onRequest', authenticate(store));
+  if (runtime.config.latency) app.addHook('onRequest', traffic.onRequest);
+  app.addHook('onRoute', authenticateRoutes(store));
   app.addHook('preValidation', traffic.preValidation);
   if (runtime.journal.enabled) app.addHook('onResponse', traffic.onResponse);
   await app.register(keysRoutes, { store, strict });
