@@ -489,14 +489,14 @@ async function resetCase(project: Server): Promise<void> {
   const times: number[] = [];
   for (let i = 0; i < 1200; i++) {
     const t = performance.now();
-    app.mock.store.load(structuredClone(app.mock.initialState));
+    app.mock.store.load(app.mock.initialState());
     times.push(performance.now() - t);
   }
   await app.close();
   const measured = times.slice(200);
   const ms = median(measured);
   extra.reset = {
-    method: `in-process (${how}): app.mock.store.load(structuredClone(app.mock.initialState)) on buildApp(resolveConfig({seed: 1, now})) from dist/`,
+    method: `in-process (${how}): app.mock.store.load(app.mock.initialState()) on buildApp(resolveConfig({seed: 1, now})) from dist/`,
     medianMs: round(ms, 4),
     p95Ms: round(quantile(measured, 0.95), 4),
     maxMs: round(Math.max(...measured), 4),
@@ -531,7 +531,7 @@ async function spreadCase(ceilingRps: number): Promise<void> {
   type ConfigModule = typeof import('../src/config.js');
   const { createMockRuntime } = (await import(pathToFileURL(join(ROOT, 'dist', 'runtime.js')).href)) as RuntimeModule;
   const { resolveConfig } = (await import(pathToFileURL(join(ROOT, 'dist', 'config.js')).href)) as ConfigModule;
-  const workspaces = createMockRuntime(resolveConfig({ seed: 1, now: NOW, keys: 0 })).initialState.accounts[0]!.workspace_ids;
+  const workspaces = createMockRuntime(resolveConfig({ seed: 1, now: NOW, keys: 0 })).initialState().accounts[0]!.workspace_ids;
   const hashes = await allHashes(server, workspaces);
   const banner = /(\d+) key\(s\)/.exec(server.stdout())?.[1];
   if (new Set(hashes).size !== hashes.length || String(hashes.length) !== banner) {

@@ -37,8 +37,8 @@ export interface MockRuntime {
   readonly journal: RequestJournal;
   readonly faults: FaultRegistry;
   readonly scenarios: ScenarioSource;
-  /** The start-up state (never handed to the store itself: the store gets clones). */
-  readonly initialState: StoreState;
+  /** A fresh copy of the start-up state, for the store to own (reset goes back to it). */
+  initialState(): StoreState;
   /** The clock's start-up instant, where reset puts it back. */
   readonly startedAt: number;
   /** The secrets stream of `POST /keys`; reset re-seeds it. */
@@ -47,6 +47,9 @@ export interface MockRuntime {
   controlRandom: RandomSource;
   sha256Hex(text: string): string;
 }
+
+/** Up to this many keys, reset copies a kept snapshot; beyond, it rebuilds the dataset. */
+export const SNAPSHOT_LIMIT = 20_000;
 
 /** The seeds of the two runtime random streams, derived from `--seed` so that runs replay. */
 export const keySeed = (seed: number) => (seed ^ 0x5eed5eed) >>> 0;
@@ -57,8 +60,7 @@ export function createMockRuntime(config: MockConfig, realNow: () => number = Da
   const startedAt = clock.now();
   // With --state-file, what was saved is the start-up state (and what reset goes back to).
   const saved = config.stateFile ? readStateFile(config.stateFile) : undefined;
-  const initialState =
-    saved ??
+  const build = () =>
     buildDataset({
       seed: config.seed,
       now: startedAt,
@@ -68,11 +70,17 @@ export function createMockRuntime(config: MockConfig, realNow: () => number = Da
       managementKeys: config.managementKey,
       sha256Hex,
     });
+  const startState = saved ?? build();
+  // A snapshot makes reset instant (the default dataset: well under a millisecond). A large
+  // generated dataset is rebuilt instead — deterministic, so the same bytes — rather than kept
+  // twice in memory (100,000 keys: ~20 MB of object shells).
+  const snapshot = saved !== undefined || config.keys <= SNAPSHOT_LIMIT ? startState : undefined;
+  const initialState = () => copyState(snapshot ?? build());
   const keyRandom = createRandom(keySeed(config.seed));
   // Secrets of keys created at run time come from their own stream, so they do not depend on
   // how many keys the dataset generated.
   const store = new KeyStore({ clock, sha256Hex, random: { next: () => runtime.keyRandom.next(), hex: (n) => runtime.keyRandom.hex(n) } });
-  store.load(copyState(initialState));
+  store.load(snapshot ? copyState(startState) : startState);
   const runtime: MockRuntime = {
     config,
     clock,

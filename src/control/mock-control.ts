@@ -106,7 +106,7 @@ export class MockControl {
     const { runtime } = this;
     runtime.clock.freeze(false);
     runtime.clock.set(runtime.startedAt);
-    runtime.store.load(copyState(runtime.initialState));
+    runtime.store.load(runtime.initialState());
     runtime.keyRandom = createRandom(keySeed(runtime.config.seed));
     runtime.controlRandom = createRandom(controlSeed(runtime.config.seed));
     runtime.faults.clear();
