@@ -90,20 +90,26 @@ export function trafficHooks(runtime: MockRuntime): {
 
   const record = (request: FastifyRequest, status: number, durationMs: number) => {
     if (!journal.enabled) return;
-    const params = request.params as { hash?: string } | undefined;
-    const path = request.url.split('?')[0] ?? request.url;
+    const { url } = request;
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const hash = (request.params as { hash?: string } | undefined)?.hash ?? null;
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    // A plaintext key can arrive anywhere, the path and query string included: masked everywhere
+    // (checked once on the raw URL; the parsed query is this request's own object otherwise).
+    const secretInUrl = url.includes('sk-or-v1-');
     journal.record({
       // When the request arrived, on the virtual clock.
       time: request.arrivedAt,
       method: request.method,
-      // A plaintext key can arrive anywhere, the path and query string included: masked everywhere.
-      path: redactSecrets(path) as string,
-      query: redactSecrets({ ...(request.query as Record<string, unknown>) }) as Record<string, unknown>,
+      path: secretInUrl ? (redactSecrets(path) as string) : path,
+      query: secretInUrl ? (redactSecrets(query) as Record<string, unknown>) : query,
       body: journalBody(request.body, contentLength(request)),
       status,
       duration_ms: Math.round(durationMs * 1000) / 1000,
       account_id: request.principal?.account.id ?? null,
-      hash: params?.hash === undefined ? null : (redactSecrets(params.hash) as string),
+      // The decoded :hash is checked on its own (a key could arrive percent-encoded).
+      hash: hash !== null && hash.includes('sk-or-v1-') ? (redactSecrets(hash) as string) : hash,
     });
   };
 
