@@ -1,18 +1,11 @@
 import type { Faker } from '@faker-js/faker';
 import { parseRelativeInstant } from '../domain/duration.js';
 import {
-  booleanRule,
-  hashRule,
-  limitResetRule,
-  limitRule,
-  nameRule,
-  nullableStringRule,
+  KEY_VALUE_RULES,
   parseUtcInstant,
   toIso,
   usageFamilyViolation,
-  usageRule,
   USAGE_FAMILIES,
-  uuidRule,
   type FieldRule,
 } from '../domain/rules.js';
 import { maskedLabel } from '../domain/secrets.js';
@@ -30,33 +23,15 @@ export class FixtureError extends Error {
   override readonly name = 'FixtureError';
 }
 
-const labelRule: FieldRule = (v) => (typeof v === 'string' && v.length > 0 ? null : 'must be a non-empty string');
 const plaintextRule: FieldRule = (v) =>
   typeof v === 'string' && /^\S{8,}$/.test(v) ? null : 'must be the plaintext key: 8 or more characters, no whitespace';
 
 const FIELD_RULES: Record<string, FieldRule | 'timestamp' | 'nullable-timestamp' | 'ignored'> = {
   key: plaintextRule,
-  hash: hashRule,
-  name: nameRule,
-  label: labelRule,
-  disabled: booleanRule,
-  limit: limitRule,
-  limit_reset: limitResetRule,
-  include_byok_in_limit: booleanRule,
-  usage: usageRule,
-  usage_daily: usageRule,
-  usage_weekly: usageRule,
-  usage_monthly: usageRule,
-  byok_usage: usageRule,
-  byok_usage_daily: usageRule,
-  byok_usage_weekly: usageRule,
-  byok_usage_monthly: usageRule,
+  ...KEY_VALUE_RULES,
   created_at: 'timestamp',
   updated_at: 'nullable-timestamp',
   expires_at: 'nullable-timestamp',
-  creator_user_id: nullableStringRule,
-  workspace_id: uuidRule,
-  external_user: nullableStringRule,
   // Derived on every read; accepted so that a GET response can be pasted in as a fixture.
   limit_remaining: 'ignored',
 };

@@ -365,34 +365,13 @@ export class KeyStore {
   // ---- the key API ------------------------------------------------------------------------
 
   /**
-   * The API's view of a key. Built field by field, in the wire's order, rather than by spreading:
-   * one hidden class for every view, which the serializer walks several times faster.
+   * The API's view of a key: a field-by-field copy plus the derived `limit_remaining` — never a
+   * spread copy, which left the object in a slow shape that serialised several times slower.
    */
   view(key: KeyRecord): KeyView {
-    return {
-      hash: key.hash,
-      name: key.name,
-      label: key.label,
-      disabled: key.disabled,
-      limit: key.limit,
-      limit_remaining: limitRemaining(key),
-      limit_reset: key.limit_reset,
-      include_byok_in_limit: key.include_byok_in_limit,
-      usage: key.usage,
-      usage_daily: key.usage_daily,
-      usage_weekly: key.usage_weekly,
-      usage_monthly: key.usage_monthly,
-      byok_usage: key.byok_usage,
-      byok_usage_daily: key.byok_usage_daily,
-      byok_usage_weekly: key.byok_usage_weekly,
-      byok_usage_monthly: key.byok_usage_monthly,
-      created_at: key.created_at,
-      updated_at: key.updated_at,
-      expires_at: key.expires_at,
-      creator_user_id: key.creator_user_id,
-      workspace_id: key.workspace_id,
-      external_user: key.external_user,
-    };
+    const view = copyKey(key) as KeyView;
+    view.limit_remaining = limitRemaining(key);
+    return view;
   }
 
   list(account: Account, query: KeyListQuery = {}): KeyView[] {

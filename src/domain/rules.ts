@@ -137,3 +137,30 @@ export function usageFamilyViolation(
   }
   return null;
 }
+
+const labelRule: FieldRule = (v) => (typeof v === 'string' && v.length > 0 ? null : 'must be a non-empty string');
+
+/**
+ * The value rule of every stored key field but the timestamps (whose accepted forms differ:
+ * a state document takes ISO instants, a fixture also takes "now-30d").
+ */
+export const KEY_VALUE_RULES: Record<string, FieldRule> = {
+  hash: hashRule,
+  name: nameRule,
+  label: labelRule,
+  disabled: booleanRule,
+  limit: limitRule,
+  limit_reset: limitResetRule,
+  include_byok_in_limit: booleanRule,
+  usage: usageRule,
+  usage_daily: usageRule,
+  usage_weekly: usageRule,
+  usage_monthly: usageRule,
+  byok_usage: usageRule,
+  byok_usage_daily: usageRule,
+  byok_usage_weekly: usageRule,
+  byok_usage_monthly: usageRule,
+  creator_user_id: nullableStringRule,
+  workspace_id: uuidRule,
+  external_user: nullableStringRule,
+};

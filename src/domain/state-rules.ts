@@ -1,45 +1,22 @@
 import { apiError } from './errors.js';
 import {
-  booleanRule,
   hashRule,
-  limitResetRule,
-  limitRule,
-  nameRule,
-  nullableStringRule,
+  KEY_VALUE_RULES,
   timestampRule,
   usageFamilyViolation,
-  usageRule,
   USAGE_FAMILIES,
   uuidRule,
   type FieldRule,
 } from './rules.js';
 import type { StoreState } from './types.js';
 
-const labelRule: FieldRule = (v) => (typeof v === 'string' && v.length > 0 ? null : 'must be a non-empty string');
 const nullableTimestampRule: FieldRule = (v) => (v === null ? null : timestampRule(v));
 
 const KEY_RULES: Record<string, FieldRule> = {
-  hash: hashRule,
-  name: nameRule,
-  label: labelRule,
-  disabled: booleanRule,
-  limit: limitRule,
-  limit_reset: limitResetRule,
-  include_byok_in_limit: booleanRule,
-  usage: usageRule,
-  usage_daily: usageRule,
-  usage_weekly: usageRule,
-  usage_monthly: usageRule,
-  byok_usage: usageRule,
-  byok_usage_daily: usageRule,
-  byok_usage_weekly: usageRule,
-  byok_usage_monthly: usageRule,
+  ...KEY_VALUE_RULES,
   created_at: timestampRule,
   updated_at: nullableTimestampRule,
   expires_at: nullableTimestampRule,
-  creator_user_id: nullableStringRule,
-  workspace_id: uuidRule,
-  external_user: nullableStringRule,
 };
 
 /**
