@@ -82,16 +82,41 @@ export function journalBody(body: unknown, rawSize?: number): unknown {
  */
 /** An entry as recorded: its time as epoch ms (formatted only when someone reads the journal). */
 export type JournalRecord = Omit<JournalEntry, 'id' | 'time'> & { time: number };
-type Stored = JournalRecord & { id: number };
 
+/**
+ * A bounded ring buffer of requests, newest first on read. Capacity 0 disables it.
+ *
+ * Column by column (one preallocated array per field) rather than an object per entry: recording
+ * then allocates nothing, and a thousand retained entry objects no longer survive into the old
+ * generation for the garbage collector to trace on every request — that was most of the journal's
+ * cost under load.
+ */
 export class RequestJournal {
-  private readonly entries: (Stored | undefined)[];
+  private readonly ids: Float64Array;
+  private readonly times: Float64Array;
+  private readonly statuses: Uint16Array;
+  private readonly durations: Float64Array;
+  private readonly methods: string[];
+  private readonly paths: string[];
+  private readonly queries: (Record<string, unknown> | undefined)[];
+  private readonly bodies: unknown[];
+  private readonly accounts: (string | null)[];
+  private readonly hashes: (string | null)[];
   private next = 0;
   private count = 0;
   private lastId = 0;
 
   constructor(readonly capacity: number) {
-    this.entries = new Array<Stored | undefined>(capacity);
+    this.ids = new Float64Array(capacity);
+    this.times = new Float64Array(capacity);
+    this.statuses = new Uint16Array(capacity);
+    this.durations = new Float64Array(capacity);
+    this.methods = new Array<string>(capacity).fill('');
+    this.paths = new Array<string>(capacity).fill('');
+    this.queries = new Array<Record<string, unknown> | undefined>(capacity).fill(undefined);
+    this.bodies = new Array<unknown>(capacity).fill(null);
+    this.accounts = new Array<string | null>(capacity).fill(null);
+    this.hashes = new Array<string | null>(capacity).fill(null);
   }
 
   get size(): number {
@@ -103,10 +128,34 @@ export class RequestJournal {
   }
 
   record(entry: JournalRecord): void {
+    this.append(entry.time, entry.method, entry.path, entry.query, entry.body, entry.status, entry.duration_ms, entry.account_id, entry.hash);
+  }
+
+  /** `record` without an entry object, for the request path. */
+  append(
+    time: number,
+    method: string,
+    path: string,
+    query: Record<string, unknown> | undefined,
+    body: unknown,
+    status: number,
+    durationMs: number,
+    accountId: string | null,
+    hash: string | null,
+  ): void {
     if (this.capacity === 0) return;
-    (entry as Stored).id = ++this.lastId;
-    this.entries[this.next] = entry as Stored;
-    this.next = (this.next + 1) % this.capacity;
+    const at = this.next;
+    this.ids[at] = ++this.lastId;
+    this.times[at] = time;
+    this.methods[at] = method;
+    this.paths[at] = path;
+    this.queries[at] = query;
+    this.bodies[at] = body;
+    this.statuses[at] = status;
+    this.durations[at] = durationMs;
+    this.accounts[at] = accountId;
+    this.hashes[at] = hash;
+    this.next = at + 1 === this.capacity ? 0 : at + 1;
     if (this.count < this.capacity) this.count++;
   }
 
@@ -115,20 +164,33 @@ export class RequestJournal {
     const method = filter.method?.toUpperCase();
     const pathPrefix = filter.path?.endsWith('*') ? filter.path.slice(0, -1) : undefined;
     for (let i = 1; i <= this.count; i++) {
-      const entry = this.entries[(this.next - i + this.capacity) % this.capacity]!;
-      if (method && entry.method !== method) continue;
-      if (filter.path && (pathPrefix === undefined ? entry.path !== filter.path : !entry.path.startsWith(pathPrefix))) continue;
-      if (filter.hash && entry.hash !== filter.hash) continue;
-      if (filter.status !== undefined && entry.status !== filter.status) continue;
-      if (filter.since !== undefined && entry.time < filter.since) continue;
-      out.push({ ...entry, time: new Date(entry.time).toISOString() });
+      const at = (this.next - i + this.capacity) % this.capacity;
+      const path = this.paths[at]!;
+      if (method && this.methods[at] !== method) continue;
+      if (filter.path && (pathPrefix === undefined ? path !== filter.path : !path.startsWith(pathPrefix))) continue;
+      if (filter.hash && this.hashes[at] !== filter.hash) continue;
+      if (filter.status !== undefined && this.statuses[at] !== filter.status) continue;
+      if (filter.since !== undefined && this.times[at]! < filter.since) continue;
+      out.push({
+        id: this.ids[at]!,
+        time: new Date(this.times[at]!).toISOString(),
+        method: this.methods[at]!,
+        path,
+        query: { ...this.queries[at] },
+        body: this.bodies[at],
+        status: this.statuses[at]!,
+        duration_ms: this.durations[at]!,
+        account_id: this.accounts[at]!,
+        hash: this.hashes[at]!,
+      });
       if (filter.limit !== undefined && out.length >= filter.limit) break;
     }
     return out;
   }
 
   clear(): void {
-    this.entries.fill(undefined);
+    this.queries.fill(undefined);
+    this.bodies.fill(null);
     this.next = 0;
     this.count = 0;
   }

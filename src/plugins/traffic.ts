@@ -98,19 +98,18 @@ export function trafficHooks(runtime: MockRuntime): {
     // A plaintext key can arrive anywhere, the path and query string included: masked everywhere
     // (checked once on the raw URL; the parsed query is this request's own object otherwise).
     const secretInUrl = url.includes('sk-or-v1-');
-    journal.record({
-      // When the request arrived, on the virtual clock.
-      time: request.arrivedAt,
-      method: request.method,
-      path: secretInUrl ? (redactSecrets(path) as string) : path,
-      query: secretInUrl ? (redactSecrets(query) as Record<string, unknown>) : query,
-      body: journalBody(request.body, contentLength(request)),
+    journal.append(
+      request.arrivedAt,
+      request.method,
+      secretInUrl ? (redactSecrets(path) as string) : path,
+      queryAt === -1 ? undefined : secretInUrl ? (redactSecrets(query) as Record<string, unknown>) : query,
+      journalBody(request.body, contentLength(request)),
       status,
-      duration_ms: Math.round(durationMs * 1000) / 1000,
-      account_id: request.principal?.account.id ?? null,
+      Math.round(durationMs * 1000) / 1000,
+      request.principal?.account.id ?? null,
       // The decoded :hash is checked on its own (a key could arrive percent-encoded).
-      hash: hash !== null && hash.includes('sk-or-v1-') ? (redactSecrets(hash) as string) : hash,
-    });
+      hash !== null && hash.includes('sk-or-v1-') ? (redactSecrets(hash) as string) : hash,
+    );
   };
 
   const carryOut = (action: Action, request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
