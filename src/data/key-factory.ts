@@ -95,16 +95,30 @@ function sourceOf(faker: Faker): KeySource {
   return source;
 }
 
+/**
+ * Names come from a few hundred combinations, so each composed name is built once and shared by
+ * every key that draws it (100,000 keys: one string each, not 100,000 concatenations).
+ */
+const names = new Map<string, string>();
+const shared = (name: string): string => {
+  let kept = names.get(name);
+  if (kept === undefined) {
+    kept = name;
+    if (names.size < 10_000) names.set(name, name);
+  }
+  return kept;
+};
+
 function keyName(source: KeySource): string {
   switch (source.int(0, 5)) {
     case 0:
-      return `${source.word('firstName')}'s laptop`;
+      return shared(`${source.word('firstName')}'s laptop`);
     case 1:
-      return `${source.word('company')} integration`;
+      return shared(`${source.word('company')} integration`);
     case 2:
-      return `CI – ${source.word('noun')}-service`;
+      return shared(`CI – ${source.word('noun')}-service`);
     default:
-      return `${source.pick(ENVIRONMENTS)} ${source.pick(PURPOSES)}`;
+      return shared(`${source.pick(ENVIRONMENTS)} ${source.pick(PURPOSES)}`);
   }
 }
 

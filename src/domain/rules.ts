@@ -66,6 +66,7 @@ export const timestampRule: FieldRule = (v) =>
 
 const DAY_MS = 86_400_000;
 const isoCodes = new Uint16Array(24);
+const utf16 = new TextDecoder('utf-16le');
 const put2 = (at: number, n: number) => {
   isoCodes[at] = 48 + ((n / 10) | 0);
   isoCodes[at + 1] = 48 + (n % 10);
@@ -109,7 +110,7 @@ export function toIso(ms: number): string {
   isoCodes[21] = 48 + (((milli / 10) | 0) % 10);
   isoCodes[22] = 48 + (milli % 10);
   isoCodes[23] = 90; // Z
-  return String.fromCharCode.apply(null, isoCodes as unknown as number[]);
+  return utf16.decode(isoCodes);
 }
 
 /** The usage families of a key: OpenRouter credits and BYOK, each as total, daily, weekly, monthly. */
