@@ -23,6 +23,7 @@ import type {
   KeyListQuery,
   KeyPatch,
   KeyRecord,
+  KeyUsage,
   KeyView,
   ManagementKeyRecord,
   StoreState,
@@ -114,6 +115,24 @@ export function copyKey(key: KeyRecord): KeyRecord {
     workspace_id: key.workspace_id,
     external_user: key.external_user,
   };
+}
+
+/** A management key spends nothing itself. */
+const NO_USAGE: KeyUsage = {
+  usage: 0,
+  usage_daily: 0,
+  usage_weekly: 0,
+  usage_monthly: 0,
+  byok_usage: 0,
+  byok_usage_daily: 0,
+  byok_usage_weekly: 0,
+  byok_usage_monthly: 0,
+};
+
+function usageOf(key: KeyUsage): KeyUsage {
+  const usage = { ...NO_USAGE };
+  for (const field of Object.keys(NO_USAGE) as (keyof KeyUsage)[]) usage[field] = key[field];
+  return usage;
 }
 
 /** A copy of a whole state that `load` may own (see `copyKey`: strings are shared). */
@@ -505,14 +524,7 @@ export class KeyStore {
         limit_remaining: null,
         limit_reset: null,
         include_byok_in_limit: false,
-        usage: 0,
-        usage_daily: 0,
-        usage_weekly: 0,
-        usage_monthly: 0,
-        byok_usage: 0,
-        byok_usage_daily: 0,
-        byok_usage_weekly: 0,
-        byok_usage_monthly: 0,
+        ...NO_USAGE,
         creator_user_id: account.state.user_id,
         expires_at: null,
         workspace_id: account.state.default_workspace_id,
@@ -526,14 +538,7 @@ export class KeyStore {
       limit_remaining: limitRemaining(key),
       limit_reset: key.limit_reset,
       include_byok_in_limit: key.include_byok_in_limit,
-      usage: key.usage,
-      usage_daily: key.usage_daily,
-      usage_weekly: key.usage_weekly,
-      usage_monthly: key.usage_monthly,
-      byok_usage: key.byok_usage,
-      byok_usage_daily: key.byok_usage_daily,
-      byok_usage_weekly: key.byok_usage_weekly,
-      byok_usage_monthly: key.byok_usage_monthly,
+      ...usageOf(key),
       creator_user_id: key.creator_user_id,
       expires_at: key.expires_at,
       workspace_id: key.workspace_id,

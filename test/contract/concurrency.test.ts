@@ -13,31 +13,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockServer, type MockServer } from '../../src/server.js';
 import { DOCS_HASH, MANAGEMENT_KEY, TEST_NOW } from '../helpers/build.js';
+import type { KeyView } from '../../src/domain/types.js';
 
-interface KeyJson {
-  hash: string;
-  name: string;
-  label: string;
-  disabled: boolean;
-  limit: number | null;
-  limit_remaining: number | null;
-  limit_reset: 'daily' | 'weekly' | 'monthly' | null;
-  include_byok_in_limit: boolean;
-  usage: number;
-  usage_daily: number;
-  usage_weekly: number;
-  usage_monthly: number;
-  byok_usage: number;
-  byok_usage_daily: number;
-  byok_usage_weekly: number;
-  byok_usage_monthly: number;
-  created_at: string;
-  updated_at: string | null;
-  expires_at: string | null;
-  creator_user_id: string | null;
-  workspace_id: string;
-  external_user: string | null;
-}
+/** A key as the API returns it (the domain's view type). */
+type KeyJson = KeyView;
 
 /** Every field a name/limit PATCH must leave alone (all but name, limit, limit_remaining, updated_at). */
 const UNTOUCHED = [

@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { api, buildTestApp, DOCS_HASH, errorOf } from '../helpers/build.js';
+import type { KeyView } from '../../src/domain/types.js';
 
 const FIELDS = ['name', 'disabled', 'limit', 'limit_reset', 'include_byok_in_limit'] as const;
 type Field = (typeof FIELDS)[number];
@@ -21,25 +22,8 @@ const NUM_RUNS = 150;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-interface KeyJson {
-  hash: string;
-  name: string;
-  disabled: boolean;
-  limit: number | null;
-  limit_remaining: number | null;
-  limit_reset: 'daily' | 'weekly' | 'monthly' | null;
-  include_byok_in_limit: boolean;
-  usage: number;
-  usage_daily: number;
-  usage_weekly: number;
-  usage_monthly: number;
-  byok_usage: number;
-  byok_usage_daily: number;
-  byok_usage_weekly: number;
-  byok_usage_monthly: number;
-  updated_at: string | null;
-  [other: string]: unknown;
-}
+/** A key as the API returns it (the domain's view type). */
+type KeyJson = KeyView & { [other: string]: unknown };
 
 // ---- the model -------------------------------------------------------------------------------
 
