@@ -96,7 +96,7 @@ export function fillAccount(account: AccountState, options: FillOptions): Accoun
   // need remembering.
   const fixtureHashes = new Set<string>();
   const unique = (key: KeyRecord) => {
-    while (fixtureHashes.has(key.hash) || taken(key.hash)) Object.assign(key, generateSecret(faker, sha256Hex));
+    while (fixtureHashes.has(key.hash) || taken(key.hash)) Object.assign(key, generateSecret(faker));
   };
   for (const key of account.keys) {
     if (!account.workspace_ids.includes(key.workspace_id)) account.workspace_ids.push(key.workspace_id);

@@ -103,7 +103,7 @@ function parseEntry(entry: unknown, index: number, ctx: FixtureContext, source: 
     label = maskedLabel(given.key);
   } else if (typeof given.hash === 'string') {
     hash = given.hash;
-    label = generateSecret(ctx.faker, ctx.sha256Hex).label;
+    label = generateSecret(ctx.faker).label;
   } else {
     ({ hash, label } = generated);
   }

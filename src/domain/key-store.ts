@@ -157,21 +157,26 @@ function copyAccount(state: AccountState): AccountState {
   };
 }
 
-/** Ids and hashes a state must not repeat; checked before anything is replaced. */
-function assertUnique(state: StoreState): void {
-  const ids = new Set<string>();
-  const managementHashes = new Set<string>();
-  const hashes = new Set<string>();
-  for (const account of state.accounts) {
-    if (ids.has(account.id)) throw new Error(`duplicate account id ${account.id}`);
-    ids.add(account.id);
-    if (managementHashes.has(account.management_key.hash)) throw new Error(`duplicate management key in account ${account.id}`);
-    managementHashes.add(account.management_key.hash);
-    for (const key of account.keys) {
-      if (hashes.has(key.hash)) throw new Error(`duplicate key hash ${key.hash}`);
-      hashes.add(key.hash);
-    }
+interface Indexes {
+  accounts: Map<string, Account>;
+  keyOwners: Map<string, Account>;
+  managementKeys: Map<string, Account>;
+}
+
+/** Adds an account and its keys to the indexes; ids and hashes must be new. */
+function insertAccount(accountState: AccountState, indexes: Indexes): Account {
+  const { keys, ...rest } = accountState;
+  if (indexes.accounts.has(rest.id)) throw new Error(`duplicate account id ${rest.id}`);
+  if (indexes.managementKeys.has(rest.management_key.hash)) throw new Error(`duplicate management key in account ${rest.id}`);
+  const account = new Account(rest);
+  indexes.accounts.set(account.id, account);
+  indexes.managementKeys.set(rest.management_key.hash, account);
+  for (const key of keys) {
+    if (indexes.keyOwners.has(key.hash)) throw new Error(`duplicate key hash ${key.hash}`);
+    account.keys.set(key.hash, key);
+    indexes.keyOwners.set(key.hash, account);
   }
+  return account;
 }
 
 function resetWindows(key: KeyRecord, crossed: { daily: boolean; weekly: boolean; monthly: boolean }): void {
@@ -207,11 +212,11 @@ function invalidBodyField(field: string, rule: string) {
  * has changed nothing (all checks run before the first write).
  */
 export class KeyStore {
-  private readonly accounts = new Map<string, Account>();
+  private accounts = new Map<string, Account>();
   /** Every key of every account by hash: ownership checks and bearer-token lookups. */
-  private readonly keyOwners = new Map<string, Account>();
+  private keyOwners = new Map<string, Account>();
   /** Management keys by the SHA-256 of their plaintext. */
-  private readonly managementKeys = new Map<string, Account>();
+  private managementKeys = new Map<string, Account>();
 
   constructor(private readonly deps: KeyStoreDeps) {}
 
@@ -253,11 +258,13 @@ export class KeyStore {
 
   /** Replaces the whole state. The caller hands over ownership of `state` (clone it to keep it). */
   load(state: StoreState): void {
-    assertUnique(state);
-    this.accounts.clear();
-    this.keyOwners.clear();
-    this.managementKeys.clear();
-    for (const accountState of state.accounts) this.addAccount(accountState);
+    // Built into fresh indexes and swapped in at the end: a state that breaks a uniqueness rule
+    // throws before anything is replaced.
+    const indexes: Indexes = { accounts: new Map(), keyOwners: new Map(), managementKeys: new Map() };
+    for (const accountState of state.accounts) insertAccount(accountState, indexes);
+    this.accounts = indexes.accounts;
+    this.keyOwners = indexes.keyOwners;
+    this.managementKeys = indexes.managementKeys;
     this.revision++;
     // A loaded state is taken as current: its windows start counting from now.
     this.windowsAsOf = this.now();
@@ -276,18 +283,14 @@ export class KeyStore {
   }
 
   addAccount(accountState: AccountState): Account {
-    const { keys, ...rest } = accountState;
-    if (this.accounts.has(rest.id)) throw new Error(`duplicate account id ${rest.id}`);
-    if (this.managementKeys.has(rest.management_key.hash)) throw new Error(`duplicate management key in account ${rest.id}`);
-    const account = new Account(rest);
-    this.revision++;
-    this.accounts.set(account.id, account);
-    this.managementKeys.set(rest.management_key.hash, account);
-    for (const key of keys) {
-      if (this.keyOwners.has(key.hash)) throw new Error(`duplicate key hash ${key.hash}`);
-      account.keys.set(key.hash, key);
-      this.keyOwners.set(key.hash, account);
+    // Checked in full before the live indexes change.
+    const hashes = new Set<string>();
+    for (const key of accountState.keys) {
+      if (this.keyOwners.has(key.hash) || hashes.has(key.hash)) throw new Error(`duplicate key hash ${key.hash}`);
+      hashes.add(key.hash);
     }
+    const account = insertAccount(accountState, { accounts: this.accounts, keyOwners: this.keyOwners, managementKeys: this.managementKeys });
+    this.revision++;
     return account;
   }
 
