@@ -1,5 +1,5 @@
 export { buildApp } from './app.js';
-export { createMockServer, startServer, type MockServer } from './server.js';
+export { createMockServer, startServer, createHandle, type MockServer, type MockHandle } from './server.js';
 export {
   resolveConfig,
   ConfigError,
@@ -8,8 +8,12 @@ export {
   type MockOptions,
   type LogLevel,
 } from './config.js';
+export { MockControl, type AccountSummary, type CreatedAccount, type ClockState, type ClockChange, type ScenarioSummary } from './control/mock-control.js';
 export { KeyStore, PAGE_SIZE, type Principal } from './domain/key-store.js';
 export { ApiError } from './domain/errors.js';
 export { limitRemaining, usedAgainstLimit } from './domain/limit.js';
+export type { FaultSpec, FaultRule, FaultMatch } from './domain/faults.js';
+export type { JournalEntry, JournalFilter } from './domain/journal.js';
 export { FixtureError } from './data/fixtures.js';
+export { StateFileError } from './state-file.js';
 export type * from './domain/types.js';
