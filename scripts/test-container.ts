@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     spawnSync(engine.cmd, ['rm', '-f', NAME], { stdio: 'ignore' });
   }
   const failed = results.filter((r) => !r.ok);
-  console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+  console.log(`test:container: ${results.length - failed.length} of ${results.length} checks passed`);
   if (failed.length) process.exitCode = 1;
 }
 
