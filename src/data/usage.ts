@@ -4,8 +4,6 @@
  */
 import { windowStarts } from '../domain/windows.js';
 
-export { windowStarts, type WindowStarts } from '../domain/windows.js';
-
 /** Money to 4 decimal places, rounded down so that nested figures stay nested. */
 export const money = (usd: number): number => Math.floor(usd * 10_000) / 10_000;
 

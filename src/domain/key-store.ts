@@ -576,15 +576,6 @@ export class KeyStore {
     return this.view(key);
   }
 
-  /** Any account's key by hash (control plane), or 404. */
-  findAnywhere(hash: string): { account: Account; key: KeyView } {
-    this.sync();
-    const account = this.keyOwners.get(hash);
-    const key = account?.keys.get(hash);
-    if (!account || !key) throw apiError('keyNotFound', hash);
-    return { account, key: this.view(key) };
-  }
-
   // ---- helpers ----------------------------------------------------------------------------
 
   /** A key of this account, or 404 — also for another account's key, so nothing leaks. */
