@@ -4,7 +4,7 @@ import type { MockConfig } from './config.js';
 import type { Duplex } from 'node:stream';
 import { apiError } from './domain/errors.js';
 import { errorHandlerPlugin, sendApiError, toApiError } from './plugins/error-handler.js';
-import cors from '@fastify/cors';
+import { corsPolicy, corsPreflight } from './plugins/cors.js';
 import { MockControl } from './control/mock-control.js';
 import { openApiPlugin } from './plugins/openapi.js';
 import { StateSaver } from './state-file.js';
@@ -90,25 +90,22 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   app.decorate('control', control);
   app.register(errorHandlerPlugin, { bodyLimit: config.bodyLimit });
   // Every response says where it came from, and which request it answers; the journal wants to
-  // know when each arrived, on the virtual clock. One hook for the three.
+  // know when each arrived, on the virtual clock; a browser's cross-origin request gets its CORS
+  // headers. One hook for all of it: each hook is a step on every request.
   const serverHeader = `openrouter-keys-mock/${VERSION}`;
   const { clock } = runtime;
+  const cors = corsPolicy(config.corsOrigin);
   app.decorateRequest('arrivedAt', 0);
   app.addHook('onRequest', (request, reply, done) => {
     request.arrivedAt = clock.now();
     reply.header('x-mock-server', serverHeader);
     reply.header('x-request-id', request.id);
+    const { origin } = request.headers;
+    if (origin !== undefined) cors.annotate(origin, reply);
     done();
   });
   // Browser apps on another origin may call the API (and the control plane) with a bearer token.
-  app.register(cors, {
-    origin: config.corsOrigin === '*' ? '*' : config.corsOrigin,
-    methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
-    // allowedHeaders unset: the preflight's requested headers are reflected (Authorization,
-    // Content-Type, the SDK's HTTP-Referer / X-OpenRouter-Title, X-Mock-Response, …).
-    exposedHeaders: ['Retry-After', 'X-Mock-Server', 'X-Request-Id'],
-    maxAge: 600,
-  });
+  app.register(corsPreflight, { policy: cors });
   app.register(openApiPlugin);
   if (config.stateFile) {
     const saver = new StateSaver(config.stateFile, runtime.store, (err) => app.log.error({ err }, 'could not save --state-file'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VERSION } from '../src/version.js';
-import { api, bearer, buildTestApp, DOCS_HASH } from './helpers/build.js';
+import { api, bearer, buildTestApp, DOCS_HASH, errorOf } from './helpers/build.js';
 
 const preflight = (app: ReturnType<typeof buildTestApp>, origin: string, method = 'PATCH') =>
   app.inject({
@@ -37,6 +37,51 @@ describe('CORS', () => {
     expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example.com');
     const other = await preflight(app, 'https://evil.example.net');
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    // The answer depends on the origin, so caches must key on it.
+    for (const res of [allowed, other]) expect(String(res.headers.vary)).toContain('Origin');
+    const get = await app.inject({ method: 'GET', url: '/api/v1/keys', headers: { ...bearer(), origin: 'https://app.example.com' } });
+    expect(get.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(get.headers.vary).toBe('Origin');
+  });
+
+  it('a preflight reflects the requested headers, is cached 10 minutes, and needs no key', async () => {
+    const app = buildTestApp();
+    const res = await app.inject({
+      method: 'OPTIONS',
+      url: '/__mock/reset',
+      headers: { origin: 'http://a.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-mock-response, http-referer' },
+    });
+    expect(res.statusCode).toBe(204);
+    expect(res.body).toBe('');
+    expect(res.headers['content-length']).toBe('0');
+    expect(res.headers['access-control-allow-headers']).toBe('x-mock-response, http-referer');
+    expect(res.headers['access-control-max-age']).toBe('600');
+    expect(String(res.headers.vary)).toContain('Access-Control-Request-Headers');
+    expect(String(res.headers['access-control-allow-methods']).split(', ')).toEqual(['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS']);
+  });
+
+  it('a preflight is never delayed or faulted by a fault rule on its path', async () => {
+    const app = buildTestApp();
+    await app.inject({ method: 'POST', url: '/__mock/faults', payload: { status: 503, times: 5 } });
+    const res = await preflight(app, 'http://a.test');
+    expect(res.statusCode).toBe(204);
+    expect((await api(app, 'GET', '/keys')).statusCode).toBe(503);
+  });
+
+  it('an OPTIONS request that is not a preflight is a 400 in the OpenRouter shape', async () => {
+    const app = buildTestApp();
+    for (const headers of [{}, { origin: 'http://a.test' }, { 'access-control-request-method': 'PATCH' }]) {
+      const res = await app.inject({ method: 'OPTIONS', url: '/api/v1/keys', headers });
+      expect(res.statusCode).toBe(400);
+      expect(errorOf(res)).toEqual({ code: 400, message: expect.stringContaining('CORS preflight') });
+    }
+  });
+
+  it('adds no CORS headers where no browser asked (no Origin): they would only cost time', async () => {
+    const app = buildTestApp();
+    const res = await api(app, 'GET', '/keys');
+    expect(res.statusCode).toBe(200);
+    expect(Object.keys(res.headers).filter((name) => name.startsWith('access-control-') || name === 'vary')).toEqual([]);
   });
 });
 

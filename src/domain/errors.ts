@@ -16,6 +16,10 @@ const MESSAGES = {
   },
   emptyJsonBody: { status: 400, text: () => 'Invalid request body: the body is empty; send a JSON object (e.g. {})' },
   badRequest: { status: 400, text: (detail: string) => `Bad request: ${detail}` },
+  notPreflight: {
+    status: 400,
+    text: () => 'Invalid CORS preflight: an OPTIONS request needs the Origin and Access-Control-Request-Method headers',
+  },
   // 401
   authMissing: { status: 401, text: () => 'Missing Authentication header' },
   authMalformed: { status: 401, text: () => 'Invalid Authorization header: expected "Bearer <api key>"' },

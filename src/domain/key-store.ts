@@ -190,14 +190,15 @@ export type Principal =
   | { kind: 'management'; account: Account }
   | { kind: 'key'; account: Account; key: KeyRecord };
 
-const PATCH_RULES: Record<keyof Required<KeyPatch>, FieldRule> = {
-  name: nameRule,
-  disabled: booleanRule,
-  limit: limitRule,
-  limit_reset: limitResetRule,
-  include_byok_in_limit: booleanRule,
-};
-const PATCH_FIELDS = Object.keys(PATCH_RULES) as (keyof KeyPatch)[];
+/** A PATCH field the caller named: an own property that is not `undefined` (absent otherwise). */
+function ownField<F extends keyof KeyPatch>(patch: KeyPatch, field: F): KeyPatch[F] | undefined {
+  return Object.hasOwn(patch, field) ? patch[field] : undefined;
+}
+
+function checkPatchField(field: keyof KeyPatch, rule: FieldRule, value: unknown): void {
+  const broken = rule(value);
+  if (broken) throw invalidBodyField(field, broken);
+}
 
 const RATE_LIMIT_NOTE = 'This field is deprecated and safe to ignore.';
 const FREE_MODEL_DAILY_REQUESTS = 1000;
@@ -421,21 +422,33 @@ export class KeyStore {
    * `patch` are ignored here; strict mode rejects them earlier, at the schema.
    */
   update(account: Account, hash: string, patch: KeyPatch): KeyView {
-    this.sync();
-    const changes: Partial<Record<keyof KeyPatch, unknown>> = {};
-    let named = 0;
-    for (const field of PATCH_FIELDS) {
-      if (!Object.hasOwn(patch, field) || patch[field] === undefined) continue;
-      const broken = PATCH_RULES[field](patch[field]);
-      if (broken) throw invalidBodyField(field, broken);
-      changes[field] = patch[field];
-      named++;
-    }
+    const now = this.sync();
+    // Field by field rather than through a `changes` object and Object.assign: a PATCH is the
+    // hot path, and the generic version cost about 2 µs a request (BENCHMARKS.md).
+    const name = ownField(patch, 'name');
+    const disabled = ownField(patch, 'disabled');
+    const limit = ownField(patch, 'limit');
+    const limitReset = ownField(patch, 'limit_reset');
+    const includeByok = ownField(patch, 'include_byok_in_limit');
+    // Every field is checked before anything changes (and before the lookup's 404).
+    if (name !== undefined) checkPatchField('name', nameRule, name);
+    if (disabled !== undefined) checkPatchField('disabled', booleanRule, disabled);
+    if (limit !== undefined) checkPatchField('limit', limitRule, limit);
+    if (limitReset !== undefined) checkPatchField('limit_reset', limitResetRule, limitReset);
+    if (includeByok !== undefined) checkPatchField('include_byok_in_limit', booleanRule, includeByok);
     const key = this.find(account, hash);
-    if (named === 0) return this.view(key);
-    if (changes.disabled !== undefined && changes.disabled !== key.disabled) account.invalidateListings();
-    Object.assign(key, changes);
-    key.updated_at = this.stamp(key.created_at);
+    if (name === undefined && disabled === undefined && limit === undefined && limitReset === undefined && includeByok === undefined) {
+      return this.view(key);
+    }
+    if (name !== undefined) key.name = name;
+    if (disabled !== undefined) {
+      if (disabled !== key.disabled) account.invalidateListings();
+      key.disabled = disabled;
+    }
+    if (limit !== undefined) key.limit = limit;
+    if (limitReset !== undefined) key.limit_reset = limitReset;
+    if (includeByok !== undefined) key.include_byok_in_limit = includeByok;
+    key.updated_at = this.stamp(key.created_at, now);
     this.revision++;
     return this.view(key);
   }
@@ -586,8 +599,8 @@ export class KeyStore {
   }
 
   /** Now, as an ISO timestamp never earlier than `notBefore` (the virtual clock may be set back). */
-  private stamp(notBefore: string): string {
-    const now = toIso(this.now());
+  private stamp(notBefore: string, at: number): string {
+    const now = toIso(at);
     return now < notBefore ? notBefore : now;
   }
 }
