@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler, preValidationHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler, onRouteHookHandler, RouteHandlerMethod } from 'fastify';
 import { apiError } from '../domain/errors.js';
 import type { FaultRule } from '../domain/faults.js';
 import { journalBody, redactSecrets } from '../domain/journal.js';
@@ -82,7 +82,7 @@ export function injectedError(status: number, body: unknown) {
 
 export function trafficHooks(runtime: MockRuntime): {
   onRequest: onRequestHookHandler;
-  preValidation: preValidationHookHandler;
+  faultRoutes: onRouteHookHandler;
   onResponse: onResponseHookHandler;
 } {
   const { faults, journal, config } = runtime;
@@ -112,32 +112,45 @@ export function trafficHooks(runtime: MockRuntime): {
     );
   };
 
-  const carryOut = (action: Action, request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
-    const respond = () => {
+  /**
+   * Carries out a fault: answers with its error, resets or never answers — or, when it is only a
+   * delay, goes on with `next` (validation, then the route's handler) once the delay is over.
+   * Returns what the handler should return: undefined once the reply is sent or hijacked.
+   */
+  const carryOut = (action: Action, request: FastifyRequest, reply: FastifyReply, next: () => unknown): unknown => {
+    const respond = (): unknown => {
       if (action.fault === 'reset') {
         record(request, 0, reply.elapsedTime);
         request.raw.socket?.destroy();
         reply.hijack();
-        return;
+        return undefined;
       }
       if (action.fault === 'timeout') {
         // Never answer: the socket stays open until the client gives up or the server closes.
         record(request, 0, reply.elapsedTime);
         reply.hijack();
-        return;
+        return undefined;
       }
       if (action.status !== undefined) {
         const retryAfter = action.retry_after ?? (action.status === 429 ? 1 : undefined);
         if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
         sendApiError(reply, injectedError(action.status, action.body));
-        return;
+        return undefined;
       }
-      done();
+      return next();
     };
     const jitter = action.jitter_ms ? Math.floor(Math.random() * (action.jitter_ms + 1)) : 0;
     const wait = (action.delay_ms ?? 0) + jitter;
-    if (wait > 0) setTimeout(respond, wait);
-    else respond();
+    if (wait === 0) return respond();
+    return new Promise((resolve, reject) => {
+      setTimeout(() => {
+        try {
+          resolve(respond());
+        } catch (error) {
+          reject(error);
+        }
+      }, wait);
+    });
   };
 
   const latencyMs = () => (latency ? latency.min + Math.floor(Math.random() * (latency.max - latency.min + 1)) : 0);
@@ -147,26 +160,35 @@ export function trafficHooks(runtime: MockRuntime): {
     setTimeout(done, latencyMs());
   };
 
+  /** The fault, if any, that this request meets (a bad `X-Mock-Response` header throws its 400). */
+  const faultFor = (request: FastifyRequest): Action | undefined => {
+    const header = request.headers[HEADER];
+    if (header !== undefined) return parseMockResponseHeader(Array.isArray(header) ? header.join(';') : header);
+    const path = request.url.split('?')[0] ?? request.url;
+    return faults.take({ method: request.method, path, hash: (request.params as { hash?: string } | undefined)?.hash });
+  };
+
   /**
    * Faults act once the request is authenticated and its body read (so the journal keeps both),
    * before validation and the handler: a rule's 500 replaces whatever the API would have said.
+   *
+   * Not a `preValidation` hook: having one at all cost ~13,000 instructions on every request
+   * (callgrind, BENCHMARKS.md), faults or not. Instead each route validates with
+   * `attachValidation` and its handler is wrapped: faults first, then the validation error, then
+   * the route's own handler. With no fault set and no header, that is two checks.
    */
-  const preValidation: preValidationHookHandler = function faultHook(request, reply, done) {
-    const header = request.headers[HEADER];
-    // The common case costs two checks.
-    if (header === undefined && faults.size === 0) return done();
-    let action: Action | undefined;
-    try {
-      action = header !== undefined ? parseMockResponseHeader(Array.isArray(header) ? header.join(';') : header) : undefined;
-    } catch (error) {
-      return done(error as Error);
-    }
-    if (!action) {
-      const path = request.url.split('?')[0] ?? request.url;
-      action = faults.take({ method: request.method, path, hash: (request.params as { hash?: string } | undefined)?.hash });
-    }
-    if (!action) return done();
-    carryOut(action, request, reply, done);
+  const faultRoutes: onRouteHookHandler = (route) => {
+    const handler = route.handler;
+    route.attachValidation = true;
+    route.handler = function faultsThenHandler(request, reply) {
+      const next = () => {
+        if (request.validationError) throw request.validationError;
+        return handler.call(this, request, reply);
+      };
+      if (request.headers[HEADER] === undefined && faults.size === 0) return next();
+      const action = faultFor(request);
+      return action ? carryOut(action, request, reply, next) : next();
+    } as RouteHandlerMethod;
   };
 
   const onResponse: onResponseHookHandler = function journalRequest(request, reply, done) {
@@ -174,5 +196,5 @@ export function trafficHooks(runtime: MockRuntime): {
     done();
   };
 
-  return { onRequest, preValidation, onResponse };
+  return { onRequest, faultRoutes, onResponse };
 }

@@ -176,6 +176,34 @@ describe('fault rules', () => {
     expect((await ctl(app, 'GET', '/state')).body).toBe(before);
   });
 
+  it('a rule answers before validation: an invalid body meets the rule\'s status, not a 400', async () => {
+    const app = buildTestApp();
+    const before = (await ctl(app, 'GET', '/state')).body;
+    await addFault(app, { match: { method: 'PATCH' }, status: 502, times: 1 });
+    expectEnvelope(await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { limit: 'lots' }), 502);
+    // Once the rule is used up, the same body gets its validation error, and nothing changed.
+    expect(errorOf(await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { limit: 'lots' }))).toMatchObject({ code: 400, message: expect.stringContaining('limit') });
+    expect((await ctl(app, 'GET', '/state')).body).toBe(before);
+  });
+
+  it('a delay-only rule delays, then validation and the handler answer as usual', async () => {
+    const app = buildTestApp();
+    await addFault(app, { match: { method: 'PATCH' }, delay_ms: 20, times: 2 });
+    const invalid = await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { limit: -1 });
+    expect(errorOf(invalid)).toMatchObject({ code: 400, message: expect.stringContaining('limit') });
+    const valid = await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { name: 'after a delay' });
+    expect(valid.statusCode).toBe(200);
+    expect((valid.json() as { data: KeyView }).data.name).toBe('after a delay');
+    expect((await api(app, 'GET', `/keys/${DOCS_HASH}`)).json()).toMatchObject({ data: { name: 'after a delay' } });
+  });
+
+  it('a HEAD request uses a rule once, like the GET it mirrors', async () => {
+    const app = buildTestApp();
+    await addFault(app, { match: { path: '/keys' }, status: 503, times: 2 });
+    expect((await app.inject({ method: 'HEAD', url: '/api/v1/keys', headers: { authorization: `Bearer ${MANAGEMENT_KEY}` } })).statusCode).toBe(503);
+    expect(await faultsOf(app)).toMatchObject([{ remaining: 1 }]);
+  });
+
   it('match by hash: only requests for that key fail', async () => {
     const app = buildTestApp();
     const other = ((await api(app, 'GET', '/keys')).json() as { data: KeyView[] }).data.find((k) => k.hash !== DOCS_HASH)!;

@@ -7,8 +7,9 @@ import { keysRoutes } from './keys.js';
 
 /**
  * The OpenRouter API, mounted at `/api/v1`. Its hooks stay inside this scope: latency, then
- * authentication (onRequest: before the body is read), then injected faults (preValidation: with
- * the body read, before validation and the handler); the journal records every answered request.
+ * authentication (onRequest: before the body is read), then injected faults (each route's handler
+ * is wrapped: with the body read, before validation's error and the handler); the journal records
+ * every answered request.
  */
 export const openRouterApi: FastifyPluginAsync<{ runtime: MockRuntime; strict: boolean }> = async (app, { runtime, strict }) => {
   const { store } = runtime;
@@ -16,7 +17,7 @@ export const openRouterApi: FastifyPluginAsync<{ runtime: MockRuntime; strict: b
   app.decorateRequest('principal', null);
   if (runtime.config.latency) app.addHook('onRequest', traffic.onRequest);
   app.addHook('onRoute', authenticateRoutes(store));
-  app.addHook('preValidation', traffic.preValidation);
+  app.addHook('onRoute', traffic.faultRoutes);
   if (runtime.journal.enabled) app.addHook('onResponse', traffic.onResponse);
   await app.register(keysRoutes, { store, strict });
   await app.register(currentKeyRoute, { store });
