@@ -8,29 +8,25 @@
  * these machines are noisy.
  *
  * Environment: BENCH_DURATION (seconds per autocannon run, default 3), BENCH_CONNECTIONS
- * (default 10), BENCH_ROUNDS (A/B rounds, default 3), BENCH_WARMUP (seconds, default 2),
+ * (default 10), BENCH_ROUNDS (A/B rounds, default 5), BENCH_WARMUP (seconds, default 2),
  * BENCH_STARTUP_RUNS (default 5), BENCH_BIG_STARTUP_RUNS (100k-key start-ups, default 2),
  * BENCH_ONLY (comma-separated groups: startup, single, reset, spread, big; the PATCH rounds always
  * run). Writes bench/results.json.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { DEFAULT_MANAGEMENT_KEY } from '../src/config.js';
+import { CEILING, CLI, compileCeiling, DOCS_HASH, freePort, NOW, PATCH_BODY, PROJECT_ARGS, ROOT } from './shared.js';
 
 // ---- settings -----------------------------------------------------------------------------
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist', 'cli.js');
-const CEILING_BUILD = join(ROOT, 'node_modules', '.cache', 'openrouter-keys-mock-bench');
-const CEILING = join(CEILING_BUILD, 'bench', 'ceiling.js');
 const RESULTS = join(ROOT, 'bench', 'results.json');
 
 const envNumber = (name: string, fallback: number): number => {
@@ -41,7 +37,7 @@ const envNumber = (name: string, fallback: number): number => {
 };
 const DURATION = envNumber('BENCH_DURATION', 3);
 const CONNECTIONS = Math.round(envNumber('BENCH_CONNECTIONS', 10));
-const ROUNDS = Math.round(envNumber('BENCH_ROUNDS', 3));
+const ROUNDS = Math.round(envNumber('BENCH_ROUNDS', 5));
 const WARMUP = envNumber('BENCH_WARMUP', 2);
 const STARTUP_RUNS = Math.round(envNumber('BENCH_STARTUP_RUNS', 5));
 const BIG_STARTUP_RUNS = Math.round(envNumber('BENCH_BIG_STARTUP_RUNS', 2));
@@ -51,15 +47,9 @@ const wanted = (group: string) => !ONLY || ONLY.has(group);
 
 /** The documented development management key: what the servers use without configuration. */
 const MANAGEMENT_KEY = DEFAULT_MANAGEMENT_KEY;
-const NOW = '2026-01-15T12:00:00Z';
-/** The documentation's example key: a fixture, so in every dataset. */
-const DOCS_HASH = 'f01d52606dc8f0a8303a7b5cc3fa07109c2e346cec7c0a16b40de462992ce943';
-/** The README's PATCH example body. */
-const PATCH_BODY = JSON.stringify({ name: 'Updated API Key Name', disabled: false, limit: 75, limit_reset: 'daily', include_byok_in_limit: true });
 const POST_BODY = JSON.stringify({ name: 'bench key', limit: 10, limit_reset: 'monthly' });
 const HEADERS = { authorization: `Bearer ${MANAGEMENT_KEY}`, 'content-type': 'application/json' };
 const AUTH_ONLY = { authorization: `Bearer ${MANAGEMENT_KEY}` };
-const PROJECT_ARGS = ['--log-level', 'silent', '--now', NOW, '--seed', '1'];
 
 const TARGETS = {
   patchRatio: 0.85,
@@ -86,18 +76,6 @@ const quantile = (values: number[], q: number): number => {
 };
 const round = (n: number, digits = 2) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n);
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Reply {
   status: number;
@@ -360,19 +338,6 @@ function target(name: string, value: number, limit: number, direction: '>=' | '<
 
 function naTarget(name: string, limit: string, note: string): void {
   targets.push({ target: name, value: '—', limit, status: 'n/a', note });
-}
-
-function build(): void {
-  if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm run bench does)');
-  log('compiling the ceiling (bench/tsconfig.json)');
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'bench', 'tsconfig.json')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  if (tsc.status !== 0) throw new Error(`compiling the ceiling failed:\n${tsc.stdout}${tsc.stderr}`);
-  mkdirSync(CEILING_BUILD, { recursive: true });
-  // The output sits under node_modules, where Node stops looking for package.json: say it is ESM.
-  writeFileSync(join(CEILING_BUILD, 'package.json'), '{"type":"module"}\n');
 }
 
 function journalOptionAvailable(): boolean {
@@ -644,7 +609,7 @@ const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('e
 async function main(): Promise<void> {
   const started = performance.now();
   const loadStart = os.loadavg();
-  build();
+  compileCeiling(log);
   const journal = journalOptionAvailable();
   log(`duration ${DURATION} s, ${CONNECTIONS} connections, ${ROUNDS} A/B rounds; journal option ${journal ? 'available' : 'not available yet'}`);
 

@@ -1,0 +1,165 @@
+/**
+ * `npm run bench:instructions`: machine instructions per PATCH, the project against the ceiling,
+ * counted by valgrind's callgrind. A second measure beside `npm run bench`: on a shared VM whose
+ * speed drifts by ±30 % within a minute, requests/s cannot attribute a few microseconds, while an
+ * instruction count does not depend on what else the machine is doing. (It is not time: the
+ * kernel's share of a request — sockets, syscalls — is not counted, and the same instructions can
+ * run at different speeds. Use it to compare versions and find causes; the targets stay on
+ * `npm run bench`.)
+ *
+ * Each server runs under `valgrind --tool=callgrind` (Node with --single-threaded, so that
+ * background compiler and GC threads do not vary the count), answers a warm-up of PATCHes so that
+ * the JIT settles, has its counters zeroed (`callgrind_control -z`), answers the measured PATCHes
+ * and is dumped (`callgrind_control -d`). Two servers run at a time. Spread between runs of the
+ * same build: about ±5 % (timers and clock reads still differ).
+ *
+ * Environment: BENCH_IC_REQUESTS (measured PATCHes, default 3000), BENCH_IC_WARMUP (default 3000).
+ * Needs `valgrind` (Debian: apt-get install valgrind). Writes bench/instructions.json.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_MANAGEMENT_KEY } from '../src/config.js';
+import { CEILING, CLI, compileCeiling, DOCS_HASH, freePort, PATCH_BODY, PROJECT_ARGS, ROOT } from './shared.js';
+
+const envCount = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer (got ${raw})`);
+  return n;
+};
+const REQUESTS = envCount('BENCH_IC_REQUESTS', 3000);
+const WARMUP = envCount('BENCH_IC_WARMUP', 3000);
+const log = (message: string) => process.stderr.write(`[bench:instructions] ${message}\n`);
+
+
+interface Case {
+  name: string;
+  script: string;
+  args: string[];
+}
+
+const CASES: Case[] = [
+  { name: 'ceiling: PATCH (bare Fastify + TypeBox)', script: CEILING, args: [] },
+  { name: 'PATCH one key (journal on, default size)', script: CLI, args: PROJECT_ARGS },
+  { name: 'PATCH one key, journal off (--journal-size 0)', script: CLI, args: [...PROJECT_ARGS, '--journal-size', '0'] },
+];
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs one case under callgrind; resolves to instructions per measured request. */
+async function measure(spec: Case): Promise<number> {
+  const port = await freePort();
+  const out = mkdtempSync(join(os.tmpdir(), 'bench-ic-'));
+  const child = spawn(
+    'valgrind',
+    ['--tool=callgrind', `--callgrind-out-file=${join(out, 'callgrind.out')}`, process.execPath, '--single-threaded', spec.script, ...spec.args, '--port', String(port)],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+  const exited = new Promise<never>((_resolve, reject) =>
+    child.on('exit', (code, signal) => reject(new Error(`${spec.name}: server exited (${code ?? signal}): ${stderr.trim().slice(-800)}`))),
+  );
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const patch = () =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'PATCH',
+          path: `/api/v1/keys/${DOCS_HASH}`,
+          agent,
+          headers: { authorization: `Bearer ${DEFAULT_MANAGEMENT_KEY}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(PATCH_BODY) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(PATCH_BODY);
+    });
+  /** `count` PATCHes over four keep-alive connections; every answer must be a 200. */
+  const patches = async (count: number) => {
+    let left = count;
+    const worker = async () => {
+      while (left-- > 0) {
+        const status = await patch();
+        if (status !== 200) throw new Error(`${spec.name}: PATCH answered ${status}`);
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+  };
+  const control = (flag: string) => {
+    const result = spawnSync('callgrind_control', [flag, String(child.pid)], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`callgrind_control ${flag} failed: ${result.stderr}`);
+  };
+  try {
+    const run = async () => {
+      for (let waited = 0; ; waited += 200) {
+        if ((await patch().catch(() => 0)) === 200) break;
+        if (waited > 120_000) throw new Error(`${spec.name}: no answer under valgrind within 2 minutes`);
+        await sleep(200);
+      }
+      await patches(WARMUP);
+      control('-z');
+      await patches(REQUESTS);
+      control('-d');
+    };
+    await Promise.race([run(), exited]);
+    // The dump is written by the server process itself: wait for the file.
+    for (let waited = 0; waited < 30_000; waited += 100) {
+      const dumps = readdirSync(out).filter((name) => /^callgrind\.out\.\d+$/.test(name));
+      for (const name of dumps) {
+        const total = /^(?:summary|totals):\s*(\d+)/m.exec(readFileSync(join(out, name), 'utf8'))?.[1];
+        if (total !== undefined) return Number(total) / REQUESTS;
+      }
+      await sleep(100);
+    }
+    throw new Error(`${spec.name}: callgrind wrote no dump`);
+  } finally {
+    agent.destroy();
+    child.removeAllListeners('exit');
+    child.kill('SIGKILL');
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  if (spawnSync('valgrind', ['--version']).status !== 0) {
+    log('valgrind is not installed (Debian: apt-get install valgrind); nothing measured');
+    process.exit(1);
+  }
+  compileCeiling(log);
+  log(`${WARMUP} warm-up and ${REQUESTS} measured PATCHes per server, two servers at a time (a few minutes)`);
+  const started = Date.now();
+  const results: number[] = [];
+  for (let i = 0; i < CASES.length; i += 2) {
+    const pair = CASES.slice(i, i + 2);
+    log(`measuring: ${pair.map((c) => c.name).join('; ')}`);
+    results.push(...(await Promise.all(pair.map(measure))));
+  }
+  const ceiling = results[0]!;
+  const rows = CASES.map((spec, i) => ({ case: spec.name, instructionsPerRequest: Math.round(results[i]!), ceilingOverThis: Math.round((ceiling / results[i]!) * 1000) / 1000 }));
+  const width = Math.max(...rows.map((r) => r.case.length));
+  const lines = [
+    `| ${'case'.padEnd(width)} | instructions/PATCH | ceiling ÷ this |`,
+    `| ${'-'.repeat(width)} | -----------------: | -------------: |`,
+    ...rows.map((r) => `| ${r.case.padEnd(width)} | ${r.instructionsPerRequest.toLocaleString('en').padStart(18)} | ${r.ceilingOverThis.toFixed(3).padStart(14)} |`),
+  ];
+  process.stdout.write(`\nInstructions per PATCH under callgrind (${REQUESTS} measured after ${WARMUP} warm-up, node --single-threaded):\n\n${lines.join('\n')}\n\n`);
+  writeFileSync(
+    join(ROOT, 'bench', 'instructions.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, requests: REQUESTS, warmup: WARMUP, cases: rows }, null, 2)}\n`,
+  );
+  log(`done in ${Math.round((Date.now() - started) / 1000)} s; wrote bench/instructions.json`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:instructions failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

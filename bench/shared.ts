@@ -1,0 +1,51 @@
+/**
+ * What `npm run bench` and `npm run bench:instructions` share: where the servers are, the request
+ * they measure, the project's settings, and compiling the ceiling.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const CLI = join(ROOT, 'dist', 'cli.js');
+const CEILING_BUILD = join(ROOT, 'node_modules', '.cache', 'openrouter-keys-mock-bench');
+export const CEILING = join(CEILING_BUILD, 'bench', 'ceiling.js');
+
+export const NOW = '2026-01-15T12:00:00Z';
+/** The project with its defaults, request logging off, a fixed clock and seed. */
+export const PROJECT_ARGS = ['--log-level', 'silent', '--now', NOW, '--seed', '1'];
+/** The documentation's example key: a fixture, so in every dataset. */
+export const DOCS_HASH = 'f01d52606dc8f0a8303a7b5cc3fa07109c2e346cec7c0a16b40de462992ce943';
+/** The README's PATCH example body. */
+export const PATCH_BODY = JSON.stringify({ name: 'Updated API Key Name', disabled: false, limit: 75, limit_reset: 'daily', include_byok_in_limit: true });
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Compiles the ceiling server (bench/ceiling.ts and the project schemas it imports) to plain JS
+ * under node_modules/.cache, so that it runs under plain `node`, like dist/cli.js.
+ */
+export function compileCeiling(log: (message: string) => void): void {
+  if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first (the bench scripts do)');
+  log('compiling the ceiling (bench/tsconfig.json)');
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'bench', 'tsconfig.json')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (tsc.status !== 0) throw new Error(`compiling the ceiling failed:\n${tsc.stdout}${tsc.stderr}`);
+  mkdirSync(CEILING_BUILD, { recursive: true });
+  // The output sits under node_modules, where Node stops looking for package.json: say it is ESM.
+  writeFileSync(join(CEILING_BUILD, 'package.json'), '{"type":"module"}\n');
+}
