@@ -33,13 +33,26 @@ export function sendApiError(reply: FastifyReply, error: ApiError): FastifyReply
   return reply.code(error.status).send({ error: body });
 }
 
+/**
+ * Answers an error in the OpenRouter shape (logging bugs). `answered` learns the status first: the
+ * API's scope uses it for the request journal.
+ */
+export function answerError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  bodyLimit: number,
+  answered?: (status: number) => void,
+): FastifyReply {
+  const apiErr = toApiError(error, request, bodyLimit);
+  if (apiErr.status >= 500) request.log.error({ err: error }, 'request failed');
+  answered?.(apiErr.status);
+  return sendApiError(reply, apiErr);
+}
+
 export const errorHandlerPlugin = fp(
   async (app: FastifyInstance, options: { bodyLimit: number }) => {
-    app.setErrorHandler((error: FastifyError, request, reply) => {
-      const apiErr = toApiError(error, request, options.bodyLimit);
-      if (apiErr.status >= 500) request.log.error({ err: error }, 'request failed');
-      return sendApiError(reply, apiErr);
-    });
+    app.setErrorHandler((error: FastifyError, request, reply) => answerError(error, request, reply, options.bodyLimit));
     app.setNotFoundHandler((request, reply) => {
       sendApiError(reply, apiError('routeNotFound', request.method, request.url.split('?')[0] ?? request.url));
     });

@@ -71,6 +71,35 @@ describe('GET /__mock/requests', () => {
     expect(data[1]!.account_id).toBe(await firstAccountId(app));
   });
 
+  it('records every answer once, with the status the client got, whichever part of the mock gave it', async () => {
+    const app = buildTestApp({ bodyLimit: 1024 });
+    const auth = { authorization: `Bearer ${MANAGEMENT_KEY}` };
+    const json = { ...auth, 'content-type': 'application/json' };
+    const patch = `/api/v1/keys/${DOCS_HASH}`;
+    await ctl(app, 'POST', '/faults', { match: { method: 'DELETE' }, status: 503, times: 1 });
+    const requests: InjectOptions[] = [
+      { method: 'GET', url: '/api/v1/keys' }, // 401: the auth hook
+      { method: 'GET', url: '/api/v1/keys', headers: { authorization: `Bearer ${LOCAL_DEV_KEY}` } }, // 403
+      { method: 'PATCH', url: patch, headers: { ...auth, 'content-type': 'text/plain' }, payload: 'x' }, // 415: the parser
+      { method: 'PATCH', url: patch, headers: json, payload: JSON.stringify({ name: 'x'.repeat(2000) }) }, // 413
+      { method: 'PATCH', url: patch, headers: json, payload: '{"name":' }, // 400: malformed JSON
+      { method: 'PATCH', url: patch, headers: json, payload: JSON.stringify({ limit: -1 }) }, // 400: validation
+      { method: 'PATCH', url: patch, headers: { ...json, 'x-mock-response': 'status=9' }, payload: '{}' }, // 400: bad header
+      { method: 'PATCH', url: `/api/v1/keys/${'0'.repeat(64)}`, headers: json, payload: '{}' }, // 404: the store
+      { method: 'DELETE', url: patch, headers: auth }, // 503: a rule
+      { method: 'PATCH', url: patch, headers: { ...json, 'x-mock-response': 'status=429' }, payload: '{}' }, // 429: the header
+      { method: 'POST', url: '/api/v1/keys', headers: json, payload: JSON.stringify({ name: 'journalled' }) }, // 201
+      { method: 'GET', url: '/api/v1/key', headers: auth }, // 200
+      { method: 'HEAD', url: '/api/v1/keys', headers: auth }, // 200
+    ];
+    const statuses: number[] = [];
+    for (const request of requests) statuses.push((await app.inject(request)).statusCode);
+    expect(statuses).toEqual([401, 403, 415, 413, 400, 400, 400, 404, 503, 429, 201, 200, 200]);
+    const { data } = await journal(app);
+    expect(data.map((e) => [e.method, e.status]).reverse()).toEqual(requests.map((r, i) => [r.method, statuses[i]]));
+    for (const entry of data) expect(entry.duration_ms).toBeGreaterThanOrEqual(0);
+  });
+
   it('is newest first, with increasing ids', async () => {
     const app = buildTestApp();
     const sent: [string, Record<string, unknown>][] = [

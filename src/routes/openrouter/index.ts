@@ -9,7 +9,7 @@ import { keysRoutes } from './keys.js';
  * The OpenRouter API, mounted at `/api/v1`. Its hooks stay inside this scope: latency, then
  * authentication (onRequest: before the body is read), then injected faults (each route's handler
  * is wrapped: with the body read, before validation's error and the handler); the journal records
- * every answered request.
+ * every request when its answer is decided (the wrapped handler, this scope's error handler).
  */
 export const openRouterApi: FastifyPluginAsync<{ runtime: MockRuntime; strict: boolean }> = async (app, { runtime, strict }) => {
   const { store } = runtime;
@@ -18,7 +18,8 @@ export const openRouterApi: FastifyPluginAsync<{ runtime: MockRuntime; strict: b
   if (runtime.config.latency) app.addHook('onRequest', traffic.onRequest);
   app.addHook('onRoute', authenticateRoutes(store));
   app.addHook('onRoute', traffic.faultRoutes);
-  if (runtime.journal.enabled) app.addHook('onResponse', traffic.onResponse);
+  // Errors of this scope (auth, bodies, validation, rules) are answered as everywhere, and journalled.
+  app.setErrorHandler(traffic.errorHandler);
   await app.register(keysRoutes, { store, strict });
   await app.register(currentKeyRoute, { store });
 };
