@@ -7,8 +7,9 @@
  * project and the ceiling are measured alternately (A B A B A B) and the median ratio is kept:
  * these machines are noisy.
  *
- * Environment: BENCH_DURATION (seconds per autocannon run, default 3), BENCH_CONNECTIONS
- * (default 10), BENCH_ROUNDS (A/B rounds, default 5), BENCH_WARMUP (seconds, default 2),
+ * Environment: BENCH_DURATION (seconds per autocannon run, default 3), BENCH_SLICE (seconds per
+ * run in the alternated A/B comparisons, default 1), BENCH_CONNECTIONS (default 10), BENCH_ROUNDS
+ * (A/B rounds, default 15), BENCH_WARMUP (seconds, default 2),
  * BENCH_STARTUP_RUNS (default 5), BENCH_BIG_STARTUP_RUNS (100k-key start-ups, default 2),
  * BENCH_ONLY (comma-separated groups: startup, single, reset, spread, big; the PATCH rounds always
  * run). Writes bench/results.json.
@@ -37,7 +38,13 @@ const envNumber = (name: string, fallback: number): number => {
 };
 const DURATION = envNumber('BENCH_DURATION', 3);
 const CONNECTIONS = Math.round(envNumber('BENCH_CONNECTIONS', 10));
-const ROUNDS = Math.round(envNumber('BENCH_ROUNDS', 5));
+const ROUNDS = Math.round(envNumber('BENCH_ROUNDS', 15));
+/**
+ * Seconds per run in the alternated comparisons (PATCH A/B, first vs deep page). Short: this VM's
+ * speed drifts within seconds, so runs close together in time compare fairly, and many rounds give
+ * a steady median.
+ */
+const SLICE = envNumber('BENCH_SLICE', 1);
 const WARMUP = envNumber('BENCH_WARMUP', 2);
 const STARTUP_RUNS = Math.round(envNumber('BENCH_STARTUP_RUNS', 5));
 const BIG_STARTUP_RUNS = Math.round(envNumber('BENCH_BIG_STARTUP_RUNS', 2));
@@ -386,9 +393,9 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
     const order = i % 2 === 0 ? ['p', 'c', 'j'] : ['j', 'c', 'p'];
     log(`PATCH round ${i + 1}/${ROUNDS}: ${order.filter((x) => x !== 'j' || journalOff).map((x) => ({ p: 'project', c: 'ceiling', j: 'project --journal-size 0' })[x]).join(', ')}`);
     for (const which of order) {
-      if (which === 'p') p.push(await load(project, patchOne));
-      else if (which === 'c') c.push(await load(ceiling, patchOne));
-      else if (journalOff) j.push(await load(journalOff, patchOne));
+      if (which === 'p') p.push(await load(project, patchOne, SLICE));
+      else if (which === 'c') c.push(await load(ceiling, patchOne, SLICE));
+      else if (journalOff) j.push(await load(journalOff, patchOne, SLICE));
     }
   }
   const ratios = p.map((x, i) => x.rps / c[i]!.rps);
@@ -559,11 +566,11 @@ async function bigCases(ceilingRps: number): Promise<void> {
   for (let i = 0; i < ROUNDS; i++) {
     log(`GET /keys first page vs offset ${deepOffset}, round ${i + 1}/${ROUNDS}`);
     if (i % 2 === 0) {
-      f.push(await load(big, first));
-      d.push(await load(big, deep));
+      f.push(await load(big, first, SLICE));
+      d.push(await load(big, deep, SLICE));
     } else {
-      d.push(await load(big, deep));
-      f.push(await load(big, first));
+      d.push(await load(big, deep, SLICE));
+      f.push(await load(big, first, SLICE));
     }
   }
   const afterLoad = memoryOf(big.pid);
@@ -611,7 +618,7 @@ async function main(): Promise<void> {
   const loadStart = os.loadavg();
   compileCeiling(log);
   const journal = journalOptionAvailable();
-  log(`duration ${DURATION} s, ${CONNECTIONS} connections, ${ROUNDS} A/B rounds; journal option ${journal ? 'available' : 'not available yet'}`);
+  log(`duration ${DURATION} s (A/B slices ${SLICE} s), ${CONNECTIONS} connections, ${ROUNDS} A/B rounds; journal option ${journal ? 'available' : 'not available yet'}`);
 
   if (wanted('startup')) await startupCase();
   // The PATCH A/B rounds give every other case its ceiling, so they always run.
@@ -645,7 +652,7 @@ async function main(): Promise<void> {
   const totalS = (performance.now() - started) / 1000;
   const out = [
     '',
-    `Load: autocannon, ${CONNECTIONS} connections, ${DURATION} s a run, against 127.0.0.1; servers are separate node processes on built JS.`,
+    `Load: autocannon, ${CONNECTIONS} connections, ${DURATION} s a run (${SLICE} s in the alternated comparisons), against 127.0.0.1; servers are separate node processes on built JS.`,
     `PATCH: project and ceiling alternated ${ROUNDS}×; "× ceiling" is the median of the per-round ratios (other cases: over the ceiling's median PATCH).`,
     `"CPU µs/req": user+system CPU of the server process per answered request (/proc); "× ceiling CPU" = ceiling's ÷ this case's (1 = as cheap as the ceiling).`,
     `Load average at start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${os.availableParallelism()} CPUs).`,
@@ -672,7 +679,7 @@ async function main(): Promise<void> {
         machine: machine(),
         loadAverage: { start: loadStart.map((x) => round(x)), end: os.loadavg().map((x) => round(x)) },
         git: gitState(),
-        settings: { duration: DURATION, connections: CONNECTIONS, rounds: ROUNDS, warmup: WARMUP, startupRuns: STARTUP_RUNS, bigStartupRuns: BIG_STARTUP_RUNS, journalOption: journal, now: NOW, seed: 1 },
+        settings: { duration: DURATION, slice: SLICE, connections: CONNECTIONS, rounds: ROUNDS, warmup: WARMUP, startupRuns: STARTUP_RUNS, bigStartupRuns: BIG_STARTUP_RUNS, journalOption: journal, now: NOW, seed: 1 },
         cases: rows.map((r) => ({
           ...r,
           rps: round(r.rps, 1),
