@@ -9,8 +9,8 @@ import { errorResponses } from '../schemas/common.js';
  *
  * Written here rather than taken from `@fastify/cors` (README, "Stack"): that plugin does its
  * work on every request — it builds `request.routeOptions` twice, copies its options object and
- * adds its headers whether or not a browser asked — about 17,000 instructions per PATCH under
- * callgrind, an eighth of a whole request on bare Fastify (BENCHMARKS.md). CORS only concerns
+ * adds its headers whether or not a browser asked — 11,000–17,000 instructions per PATCH under
+ * callgrind, a tenth of a whole request on bare Fastify (BENCHMARKS.md). CORS only concerns
  * requests that carry `Origin` (a browser sends it on every cross-origin request), so here every
  * other request costs one header lookup, done in the app's one `onRequest` hook.
  *

@@ -82,7 +82,7 @@ export function injectedError(status: number, body: unknown) {
 
 export function trafficHooks(runtime: MockRuntime): {
   onRequest: onRequestHookHandler;
-  faultRoutes: onRouteHookHandler;
+  wrapHandlers: onRouteHookHandler;
   errorHandler: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => FastifyReply;
 } {
   const { faults, journal, config } = runtime;
@@ -182,7 +182,7 @@ export function trafficHooks(runtime: MockRuntime): {
    * rather than in an `onResponse` hook, which cost ~10,000 instructions a request: an entry is
    * recorded when the mock has decided its answer, with that status, and `duration_ms` up to then.
    */
-  const faultRoutes: onRouteHookHandler = (route) => {
+  const wrapHandlers: onRouteHookHandler = (route) => {
     const handler = route.handler;
     route.attachValidation = true;
     const answer = journal.enabled
@@ -214,5 +214,5 @@ export function trafficHooks(runtime: MockRuntime): {
   const errorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply =>
     answerError(error, request, reply, config.bodyLimit, (status) => record(request, status, reply.elapsedTime));
 
-  return { onRequest, faultRoutes, errorHandler };
+  return { onRequest, wrapHandlers, errorHandler };
 }

@@ -17,7 +17,7 @@ export const openRouterApi: FastifyPluginAsync<{ runtime: MockRuntime; strict: b
   app.decorateRequest('principal', null);
   if (runtime.config.latency) app.addHook('onRequest', traffic.onRequest);
   app.addHook('onRoute', authenticateRoutes(store));
-  app.addHook('onRoute', traffic.faultRoutes);
+  app.addHook('onRoute', traffic.wrapHandlers);
   // Errors of this scope (auth, bodies, validation, rules) are answered as everywhere, and journalled.
   app.setErrorHandler(traffic.errorHandler);
   await app.register(keysRoutes, { store, strict });
