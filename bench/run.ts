@@ -10,7 +10,7 @@
  * Environment: BENCH_DURATION (seconds per autocannon run, default 3), BENCH_SLICE (seconds per
  * run in the alternated A/B comparisons, default 1), BENCH_CONNECTIONS (default 10), BENCH_ROUNDS
  * (A/B rounds, default 15), BENCH_WARMUP (seconds, default 2),
- * BENCH_STARTUP_RUNS (default 5), BENCH_BIG_STARTUP_RUNS (100k-key start-ups, default 3),
+ * BENCH_STARTUP_RUNS (default 11), BENCH_BIG_STARTUP_RUNS (100k-key start-ups, default 3),
  * BENCH_ONLY (comma-separated groups: startup, single, reset, spread, big; the PATCH rounds always
  * run). Writes bench/results.json.
  */
@@ -46,7 +46,7 @@ const ROUNDS = Math.round(envNumber('BENCH_ROUNDS', 15));
  */
 const SLICE = envNumber('BENCH_SLICE', 1);
 const WARMUP = envNumber('BENCH_WARMUP', 2);
-const STARTUP_RUNS = Math.round(envNumber('BENCH_STARTUP_RUNS', 5));
+const STARTUP_RUNS = Math.round(envNumber('BENCH_STARTUP_RUNS', 11));
 const BIG_STARTUP_RUNS = Math.round(envNumber('BENCH_BIG_STARTUP_RUNS', 3));
 /** BENCH_ONLY=startup,single,reset,spread,big: run only these groups (the PATCH rounds always run). */
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : undefined;
