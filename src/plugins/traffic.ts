@@ -173,7 +173,7 @@ export function trafficHooks(runtime: MockRuntime): {
    * Faults act once the request is authenticated and its body read (so the journal keeps both),
    * before validation and the handler: a rule's 500 replaces whatever the API would have said.
    *
-   * Not a `preValidation` hook: having one at all cost ~13,000 instructions on every request
+   * Not a `preValidation` hook: having one at all cost 8,000–13,000 instructions on every request
    * (callgrind, BENCHMARKS.md), faults or not. Instead each route validates with
    * `attachValidation` and its handler is wrapped: faults first, then the validation error, then
    * the route's own handler. With no fault set and no header, that is two checks.
