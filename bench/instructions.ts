@@ -22,16 +22,10 @@ import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MANAGEMENT_KEY } from '../src/config.js';
-import { CEILING, CLI, compileCeiling, DOCS_HASH, freePort, PATCH_BODY, PROJECT_ARGS, ROOT } from './shared.js';
+import { CEILING, CLI, compileCeiling, DOCS_HASH, envNumber, freePort, PATCH_BODY, PROJECT_ARGS, ROOT } from './shared.js';
 
-const envCount = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  const n = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer (got ${raw})`);
-  return n;
-};
-const REQUESTS = envCount('BENCH_IC_REQUESTS', 3000);
-const WARMUP = envCount('BENCH_IC_WARMUP', 3000);
+const REQUESTS = Math.round(envNumber('BENCH_IC_REQUESTS', 3000));
+const WARMUP = Math.round(envNumber('BENCH_IC_WARMUP', 3000));
 const log = (message: string) => process.stderr.write(`[bench:instructions] ${message}\n`);
 
 

@@ -24,18 +24,12 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { DEFAULT_MANAGEMENT_KEY } from '../src/config.js';
-import { CEILING, CLI, compileCeiling, DOCS_HASH, freePort, NOW, PATCH_BODY, PROJECT_ARGS, ROOT } from './shared.js';
+import { CEILING, CLI, compileCeiling, DOCS_HASH, envNumber, freePort, NOW, PATCH_BODY, PROJECT_ARGS, ROOT } from './shared.js';
 
 // ---- settings -----------------------------------------------------------------------------
 
 const RESULTS = join(ROOT, 'bench', 'results.json');
 
-const envNumber = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  const n = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number (got ${raw})`);
-  return n;
-};
 const DURATION = envNumber('BENCH_DURATION', 3);
 const CONNECTIONS = Math.round(envNumber('BENCH_CONNECTIONS', 10));
 const ROUNDS = Math.round(envNumber('BENCH_ROUNDS', 15));

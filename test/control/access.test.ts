@@ -3,10 +3,10 @@
  * `--no-control` removes them (health stays); they never live under `/api/v1`; and a bad control
  * request is a 400 in the OpenRouter shape that changes nothing.
  */
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockServer, type MockServer } from '../../src/server.js';
-import { api, bearer, buildTestApp, DOCS_HASH, errorOf, MANAGEMENT_KEY } from '../helpers/build.js';
+import { api, bearer, buildTestApp, ctl, DOCS_HASH, errorOf, MANAGEMENT_KEY } from '../helpers/build.js';
 
 const ADMIN = 'admin-secret-1';
 
@@ -30,15 +30,6 @@ const CONTROL_ROUTES: [InjectOptions['method'], string, unknown][] = [
   ['GET', '/requests', undefined],
   ['DELETE', '/requests', undefined],
 ];
-
-function ctl(app: FastifyInstance, method: InjectOptions['method'], path: string, body?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-  return app.inject({
-    method,
-    url: `/__mock${path}`,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-}
 
 /** Everything the control plane can observe (read with the admin token when one is needed). */
 async function snapshot(app: FastifyInstance, headers: Record<string, string> = {}): Promise<string> {

@@ -3,20 +3,12 @@
  * `GET` lists them, `DELETE /__mock/accounts/:id` removes one. Parallel test files sharing one
  * server must never see each other's keys.
  */
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { CreatedAccount } from '../../src/control/mock-control.js';
 import type { KeyView, StoreState } from '../../src/domain/types.js';
 import { createHandle } from '../../src/server.js';
-import { api, buildTestApp, DOCS_HASH, errorOf, MANAGEMENT_KEY } from '../helpers/build.js';
-
-function ctl(app: FastifyInstance, method: InjectOptions['method'], path: string, body?: unknown): Promise<LightMyRequestResponse> {
-  return app.inject({
-    method,
-    url: `/__mock${path}`,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) }),
-  });
-}
+import { api, buildTestApp, ctl, DOCS_HASH, errorOf, MANAGEMENT_KEY } from '../helpers/build.js';
 
 async function createAccount(app: FastifyInstance, body?: unknown): Promise<CreatedAccount> {
   const res = await ctl(app, 'POST', '/accounts', body);

@@ -3,27 +3,17 @@
  * clock crosses midnight UTC, Monday 00:00 UTC and the 1st of a month; `limit_remaining`; expiry.
  * `buildTestApp` freezes the clock's real-time source, so only the control plane moves time.
  */
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClockState } from '../../src/control/mock-control.js';
 import type { KeyView } from '../../src/domain/types.js';
 import { createMockServer, type MockServer } from '../../src/server.js';
-import { api, buildTestApp, DOCS_HASH, errorOf, TEST_NOW } from '../helpers/build.js';
+import { api, buildTestApp, ctl, DOCS_HASH, errorOf, TEST_NOW } from '../helpers/build.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-
-function ctl(app: FastifyInstance, method: InjectOptions['method'], path: string, body?: unknown): Promise<LightMyRequestResponse> {
-  return app.inject({
-    method,
-    url: `/__mock${path}`,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, payload: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-}
 
 async function clock(app: FastifyInstance, change?: unknown): Promise<ClockState> {
   const res = change === undefined ? await ctl(app, 'GET', '/clock') : await ctl(app, 'POST', '/clock', change);

@@ -10,16 +10,7 @@ import type { FaultRule } from '../../src/domain/faults.js';
 import type { JournalEntry } from '../../src/domain/journal.js';
 import type { KeyView } from '../../src/domain/types.js';
 import { createMockServer, type MockServer } from '../../src/server.js';
-import { api, buildTestApp, DOCS_HASH, errorOf, MANAGEMENT_KEY, TEST_NOW } from '../helpers/build.js';
-
-function ctl(app: FastifyInstance, method: InjectOptions['method'], path: string, body?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-  return app.inject({
-    method,
-    url: `/__mock${path}`,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-}
+import { api, buildTestApp, ctl, DOCS_HASH, errorOf, MANAGEMENT_KEY, TEST_NOW } from '../helpers/build.js';
 
 async function addFault(app: FastifyInstance, spec: unknown): Promise<FaultRule> {
   const res = await ctl(app, 'POST', '/faults', spec);

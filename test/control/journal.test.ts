@@ -2,24 +2,16 @@
  * The request journal (`GET/DELETE /__mock/requests`): a bounded ring buffer of API requests,
  * newest first, filterable, never holding a secret.
  */
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../src/domain/journal.js';
 import type { KeyView } from '../../src/domain/types.js';
 import { createHandle } from '../../src/server.js';
-import { api, buildTestApp, DOCS_HASH, errorOf, LOCAL_DEV_KEY, MANAGEMENT_KEY, TEST_NOW } from '../helpers/build.js';
+import { api, buildTestApp, ctl, DOCS_HASH, errorOf, LOCAL_DEV_KEY, MANAGEMENT_KEY, TEST_NOW } from '../helpers/build.js';
 
 interface JournalPage {
   data: JournalEntry[];
   meta: { total: number; capacity: number; enabled: boolean };
-}
-
-function ctl(app: FastifyInstance, method: InjectOptions['method'], path: string, body?: unknown): Promise<LightMyRequestResponse> {
-  return app.inject({
-    method,
-    url: `/__mock${path}`,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) }),
-  });
 }
 
 async function journal(app: FastifyInstance, query = ''): Promise<JournalPage> {

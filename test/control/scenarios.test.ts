@@ -5,11 +5,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyView, StoreState } from '../../src/domain/types.js';
 import { createHandle, createMockServer, type MockServer } from '../../src/server.js';
-import { api, buildTestApp, DOCS_HASH, errorOf, MANAGEMENT_KEY, TEST_NOW } from '../helpers/build.js';
+import { api, buildTestApp, ctl, DOCS_HASH, errorOf, MANAGEMENT_KEY, TEST_NOW } from '../helpers/build.js';
 
 const SCENARIO_DIR = fileURLToPath(new URL('../../fixtures/scenarios/', import.meta.url));
 
@@ -36,14 +36,6 @@ const FILES: ScenarioFile[] = readdirSync(SCENARIO_DIR)
     };
   });
 const file = (name: string) => FILES.find((f) => f.name === name)!;
-
-function ctl(app: FastifyInstance, method: InjectOptions['method'], path: string, body?: unknown): Promise<LightMyRequestResponse> {
-  return app.inject({
-    method,
-    url: `/__mock${path}`,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) }),
-  });
-}
 
 /** Every key of an account's default workspace, disabled ones included, across all pages. */
 async function listAll(app: FastifyInstance, token: string = MANAGEMENT_KEY): Promise<KeyView[]> {

@@ -4,26 +4,15 @@
  * `createMockServer()` spreads into its result).
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { ApiError } from '../../src/domain/errors.js';
 import type { KeyView, StoreState } from '../../src/domain/types.js';
 import { createHandle } from '../../src/server.js';
-import { api, buildTestApp, DOCS_HASH, errorOf, MANAGEMENT_KEY } from '../helpers/build.js';
+import { api, buildTestApp, ctl, DOCS_HASH, errorOf, MANAGEMENT_KEY } from '../helpers/build.js';
 
 const SEED = 77;
 const NOW = '2026-05-20T08:00:00.000Z';
-
-/** A request to the control plane (JSON body when one is given). */
-function ctl(app: FastifyInstance, method: InjectOptions['method'], path: string, body?: unknown): Promise<LightMyRequestResponse> {
-  return app.inject({
-    method,
-    url: `/__mock${path}`,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, payload: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-}
 
 const stateText = async (app: FastifyInstance): Promise<string> => {
   const res = await ctl(app, 'GET', '/state');

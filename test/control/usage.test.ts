@@ -3,22 +3,12 @@
  * total, so a test can drive a key to its limit and watch `limit_remaining` reach 0.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { CreatedAccount } from '../../src/control/mock-control.js';
 import type { KeyView } from '../../src/domain/types.js';
 import { createHandle } from '../../src/server.js';
-import { api, buildTestApp, DOCS_HASH, errorOf, LOCAL_DEV_KEY } from '../helpers/build.js';
-
-function ctl(app: FastifyInstance, method: InjectOptions['method'], path: string, body?: unknown): Promise<LightMyRequestResponse> {
-  return app.inject({
-    method,
-    url: `/__mock${path}`,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, payload: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-}
+import { api, buildTestApp, ctl, DOCS_HASH, errorOf, LOCAL_DEV_KEY } from '../helpers/build.js';
 
 async function getKey(app: FastifyInstance, hash: string = DOCS_HASH, token?: string): Promise<KeyView> {
   const res = await api(app, 'GET', `/keys/${hash}`, undefined, token);

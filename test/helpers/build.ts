@@ -42,6 +42,22 @@ export function api(
   });
 }
 
+/** `inject` on the test-control plane (`/__mock…`): a JSON body (a string is sent as is) and extra headers. */
+export function ctl(
+  app: FastifyInstance,
+  method: InjectOptions['method'],
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method,
+    url: `/__mock${path}`,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+}
+
 /** The OpenRouter error envelope of a response; fails the test if it is not that shape. */
 export function errorOf(response: LightMyRequestResponse): { code: number; message: string } {
   const body = response.json() as { error?: { code?: unknown; message?: unknown } };
