@@ -1,9 +1,9 @@
-# openrouter-keys-mock: the mock as a small image for front-end teams.
+# openrouter-keys-mock: the mock as a small image for front-end teams, on Node.js 24 (the active LTS).
 #   docker build -t openrouter-keys-mock .
 #   docker run -p 8080:8080 openrouter-keys-mock [flags…]
 
 # 1. Compile TypeScript (dev dependencies live only here).
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -12,13 +12,13 @@ COPY src ./src
 RUN npm run build
 
 # 2. Production dependencies only.
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # 3. The runtime image: compiled JS, production dependencies, the bundled datasets.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080

@@ -1,11 +1,12 @@
 /**
- * `npm run test:container`: builds the image and proves it for real — health check, non-root user,
- * one PATCH through the official SDK, flags appended after the image name, and the time from
- * SIGTERM to exit. Uses `docker` where an engine answers, else `../shared/tools/podman-offline`
- * (machines without a Docker engine or Docker Hub); with neither it says so and exits 0.
+ * `npm run test:container`: builds the image and proves it for real — the Node.js it runs, health
+ * check, non-root user, one PATCH through the official SDK, flags appended after the image name, and
+ * the time from SIGTERM to exit. Uses `docker` where an engine answers, else
+ * `../shared/tools/podman-offline` (machines without a Docker engine or Docker Hub); with neither it
+ * says so and exits 0.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { OpenRouter } from '@openrouter/sdk';
@@ -14,6 +15,15 @@ const root = resolve(import.meta.dirname, '..');
 const IMAGE = 'openrouter-keys-mock:test';
 const NAME = `orkm-test-${process.pid}`;
 const STOP_LIMIT_MS = 1500;
+/** The Node.js line the image is on: the active LTS (Node 20 is past its end of life). */
+const IMAGE_NODE_MAJOR = 24;
+
+/** The Node.js majors the Dockerfile's stages are built FROM (node:<major>-bookworm-slim). */
+function dockerfileNodeMajors(): number[] {
+  const dockerfile = readFileSync(resolve(root, 'Dockerfile'), 'utf8');
+  const majors = [...dockerfile.matchAll(/^FROM\s+(?:docker\.io\/library\/)?node:(\d+)-/gim)].map((m) => Number(m[1]));
+  return [...new Set(majors)];
+}
 
 type Engine = { name: string; cmd: string; pre: string[]; runArgs: (port: number) => string[] };
 
@@ -83,7 +93,14 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`test:container: using ${engine.name}`);
-  if (engine.name === 'podman-offline') execFileSync(engine.cmd, ['setup'], { stdio: 'inherit' });
+  const fromMajors = dockerfileNodeMajors();
+  check(
+    `every stage of the Dockerfile is FROM node:${IMAGE_NODE_MAJOR}`,
+    fromMajors.length === 1 && fromMajors[0] === IMAGE_NODE_MAJOR,
+    `FROM majors: ${fromMajors.join(', ') || 'none'}`,
+  );
+  // podman-offline prepares its stand-in base images for exactly the majors the Dockerfile names.
+  if (engine.name === 'podman-offline') execFileSync(engine.cmd, ['setup', ...fromMajors.map(String)], { stdio: 'inherit' });
 
   const buildStarted = Date.now();
   engineRun(engine, ['build', '-t', IMAGE, '-f', 'Dockerfile', '.']);
@@ -98,6 +115,9 @@ async function main(): Promise<void> {
     check('starts and answers /__mock/health', true, `${readyMs} ms after run`);
 
     check('HEALTHCHECK passes', await healthCheckPasses(engine), engine.name === 'docker' ? 'docker reports healthy' : 'healthcheck run: exit 0');
+
+    const nodeVersion = engineRun(engine, ['exec', NAME, 'node', '--version'], { quiet: true });
+    check(`runs Node.js ${IMAGE_NODE_MAJOR}`, nodeVersion.startsWith(`v${IMAGE_NODE_MAJOR}.`), `node --version in the container: ${nodeVersion}`);
 
     const uid = engineRun(engine, ['exec', NAME, 'id', '-u'], { quiet: true });
     check('runs as a non-root user', uid !== '0', `uid ${uid}`);
