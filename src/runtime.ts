@@ -56,8 +56,11 @@ export const keySeed = (seed: number) => (seed ^ 0x5eed5eed) >>> 0;
 export const controlSeed = (seed: number) => (seed ^ 0xc0c0a) >>> 0;
 
 export function createMockRuntime(config: MockConfig, realNow: () => number = Date.now): MockRuntime {
-  const clock = new VirtualClock(realNow, config.now);
-  const startedAt = clock.now();
+  // The clock starts at exactly --now, and the dataset is built from that same instant: reading
+  // the running clock back would be a millisecond or more later now and then, and the same --seed
+  // and --now would not always give the same bytes.
+  const startedAt = config.now ?? realNow();
+  const clock = new VirtualClock(realNow, startedAt);
   // With --state-file, what was saved is the start-up state (and what reset goes back to).
   const saved = config.stateFile ? readStateFile(config.stateFile) : undefined;
   const build = () =>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
 import { resolveConfig } from '../src/config.js';
 import { createMockRuntime, SNAPSHOT_LIMIT } from '../src/runtime.js';
 import { MockControl } from '../src/control/mock-control.js';
@@ -29,5 +30,48 @@ describe('the start-up state', () => {
     runtime.store.update(account, hash!, { name: 'mutated in the store' });
     const fresh = runtime.initialState().accounts[0]!.keys.find((k) => k.hash === hash)!;
     expect(fresh.name).not.toBe('mutated in the store');
+  });
+});
+
+describe('--seed and --now give the same bytes', () => {
+  const NOW = '2026-01-14T12:00:00Z';
+  /** A machine clock that has moved on by the time anyone reads it again (1 ms a read). */
+  const ticking = () => {
+    let t = Date.parse('2030-06-01T00:00:00Z');
+    return () => (t += 1);
+  };
+  const stateBytes = async (realNow: () => number) => {
+    const config = resolveConfig({ logLevel: 'silent', seed: 7, now: NOW });
+    const runtime = createMockRuntime(config, realNow);
+    const app = buildApp(config, runtime);
+    try {
+      const response = await app.inject({ method: 'GET', url: '/__mock/state' });
+      expect(response.statusCode).toBe(200);
+      return { body: response.body, startedAt: runtime.startedAt };
+    } finally {
+      await app.close();
+    }
+  };
+
+  it('the dataset is built from --now exactly, however far the machine clock moves during start-up', async () => {
+    const still = await stateBytes(() => 0);
+    const moving = await stateBytes(ticking());
+    expect(moving.startedAt).toBe(Date.parse(NOW));
+    expect(still.startedAt).toBe(Date.parse(NOW));
+    expect(moving.body).toBe(still.body);
+  });
+
+  it('the clock starts at exactly --now and runs with real time from there', () => {
+    let real = 1_000;
+    const runtime = createMockRuntime(resolveConfig({ logLevel: 'silent', now: NOW }), () => real);
+    real += 250;
+    expect(runtime.clock.now()).toBe(Date.parse(NOW) + 250);
+    expect(runtime.startedAt).toBe(Date.parse(NOW));
+  });
+
+  it('without --now the clock starts at the real time and the dataset is built from that instant', () => {
+    const runtime = createMockRuntime(resolveConfig({ logLevel: 'silent' }), () => 1_768_392_000_000);
+    expect(runtime.startedAt).toBe(1_768_392_000_000);
+    expect(runtime.clock.now()).toBe(1_768_392_000_000);
   });
 });
