@@ -1,3 +1,5 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { SCENARIO_NAME, ScenarioError } from './data/scenarios.js';
 import { DEFAULT_FIXTURES_PATH, FileError, loadScenario, readJsonFile } from './fixture-files.js';
 
@@ -91,6 +93,29 @@ function parseKeyList(raw: string): string[] {
   if (keys.some((k) => k === '' || /\s/.test(k))) fail('must be a comma-separated list of non-empty keys without whitespace');
   if (new Set(keys).size !== keys.length) fail('must not list the same key twice');
   return keys;
+}
+
+/**
+ * A state file's folder must exist and be writable, checked at start-up: the file is written by
+ * replacing it (temp file, rename), and a save that cannot happen would otherwise only be noticed
+ * after the state it was meant to keep is gone.
+ */
+function parseStateFile(raw: string): string {
+  const path = raw.trim() || fail('must be a file path');
+  const folder = dirname(resolve(path));
+  let isFolder = false;
+  try {
+    isFolder = statSync(folder).isDirectory();
+  } catch {
+    fail(`its folder ${folder} does not exist`);
+  }
+  if (!isFolder) fail(`${folder} is not a folder`);
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    fail(`its folder ${folder} is not writable`);
+  }
+  return path;
 }
 
 const OPTIONS = {
@@ -237,11 +262,11 @@ const OPTIONS = {
           : fail('must be "*" or a list of origins'),
   },
   stateFile: {
-    help: 'Keep state across restarts in this JSON file: loaded at start, saved atomically after changes and at shutdown',
+    help: 'Keep state across restarts in this JSON file, in a folder that exists and is writable: loaded at start, saved atomically after changes and at shutdown',
     value: 'PATH',
     defaultText: 'none (state lives in memory)',
     default: () => undefined as string | undefined,
-    parse: (raw: string) => raw.trim() || fail('must be a file path'),
+    parse: parseStateFile,
   },
   logLevel: {
     help: `Log level: ${LOG_LEVELS.join(', ')}`,

@@ -136,6 +136,7 @@ describe('cli start-up errors: exit 2, one line on stderr naming the option', ()
     ['--fixtures with a broken entry', ['--fixtures', badFixtures], {}, [badFixtures, 'entry 1', '"usage_daily"']],
     ['MOCK_STRICT=maybe', [], { MOCK_STRICT: 'maybe' }, ['MOCK_STRICT']],
     ['unknown flag', ['--frobnicate'], {}, ['--frobnicate']],
+    ['--state-file in a missing folder', ['--state-file', join(tmp, 'missing', 'state.json')], {}, ['--state-file', join(tmp, 'missing', 'state.json'), 'does not exist']],
   ])('%s', async ([, args, env, parts], { expect }) => {
     const result = await run(args, env);
     expect(result.code).toBe(2);

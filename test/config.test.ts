@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -393,5 +393,40 @@ describe('fixtures files', () => {
     const path = join(tmp, 'object.json');
     writeFileSync(path, '{"name": "x"}');
     expect(resolveConfig({ fixtures: path }).fixtures).toEqual({ source: path, entries: { name: 'x' } });
+  });
+});
+
+describe('--state-file: the folder must exist and be writable', () => {
+  it('a folder that does not exist stops start-up, naming the path', () => {
+    const path = join(tmp, 'no-such-folder', 'state.json');
+    expectConfigError(() => resolveConfig({ stateFile: path }), 'invalid --state-file (MOCK_STATE_FILE)', `its folder ${join(tmp, 'no-such-folder')} does not exist`, path);
+    const viaFlag = optionsFromCli(['--state-file', path], {});
+    expectConfigError(() => resolveConfig(viaFlag.options, viaFlag.origins), 'invalid --state-file:', path);
+    const viaEnv = optionsFromCli([], { MOCK_STATE_FILE: path });
+    expectConfigError(() => resolveConfig(viaEnv.options, viaEnv.origins), 'invalid MOCK_STATE_FILE:', path);
+  });
+
+  it('a "folder" that is a file stops start-up', () => {
+    const file = join(tmp, 'plain-file');
+    writeFileSync(file, 'x');
+    expectConfigError(() => resolveConfig({ stateFile: join(file, 'state.json') }), `${file} is not a folder`);
+  });
+
+  it('a file in an existing folder is accepted, whether or not the file exists yet (relative paths too)', () => {
+    expect(resolveConfig({ stateFile: join(tmp, 'state.json') }).stateFile).toBe(join(tmp, 'state.json'));
+    expect(resolveConfig({ stateFile: 'state.json' }).stateFile).toBe('state.json');
+  });
+
+  // Root ignores permission bits, so the read-only case can only be shown as another user.
+  const isRoot = process.getuid?.() === 0;
+  it.skipIf(isRoot)('a folder that is not writable stops start-up (skipped as root: root may write anywhere)', () => {
+    const folder = join(tmp, 'read-only');
+    mkdirSync(folder);
+    chmodSync(folder, 0o500);
+    try {
+      expectConfigError(() => resolveConfig({ stateFile: join(folder, 'state.json') }), `its folder ${folder} is not writable`);
+    } finally {
+      chmodSync(folder, 0o700);
+    }
   });
 });

@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/config.js';
 import { createMockServer, type MockServer } from '../src/server.js';
 
 const started: MockServer[] = [];
@@ -25,5 +29,14 @@ describe('createMockServer: same --seed and --now, same bytes', () => {
     }
     expect(bodies[0]).toContain('"accounts"');
     expect(new Set(bodies).size).toBe(1);
+  });
+});
+
+describe('createMockServer: --state-file in a folder that cannot hold it', () => {
+  it('is refused with a ConfigError naming the path, before listening', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'orkm-server-')), 'missing', 'state.json');
+    const attempt = createMockServer({ port: 0, stateFile: path });
+    await expect(attempt).rejects.toBeInstanceOf(ConfigError);
+    await expect(attempt).rejects.toThrow(path);
   });
 });
