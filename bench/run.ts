@@ -14,17 +14,15 @@
  * BENCH_ONLY (comma-separated groups: startup, single, reset, spread, big; the PATCH rounds always
  * run). Writes bench/results.json.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
-import { DEFAULT_MANAGEMENT_KEY } from '../src/config.js';
-import { CEILING, CLI, compileCeiling, DOCS_HASH, envNumber, freePort, NOW, PATCH_BODY, PROJECT_ARGS, ROOT } from './shared.js';
+import { AUTH_ONLY, cpuMicros, HEADERS, killServers, memoryOf, request, startCeiling, startProject, stopServer, type Server } from './servers.js';
+import { CLI, compileCeiling, DOCS_HASH, envNumber, fmt, median, NOW, PATCH_BODY, POST_BODY, quantile, round, ROOT, table } from './shared.js';
 
 // ---- settings -----------------------------------------------------------------------------
 
@@ -46,12 +44,6 @@ const BIG_STARTUP_RUNS = Math.round(envNumber('BENCH_BIG_STARTUP_RUNS', 3));
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : undefined;
 const wanted = (group: string) => !ONLY || ONLY.has(group);
 
-/** The documented development management key: what the servers use without configuration. */
-const MANAGEMENT_KEY = DEFAULT_MANAGEMENT_KEY;
-const POST_BODY = JSON.stringify({ name: 'bench key', limit: 10, limit_reset: 'monthly' });
-const HEADERS = { authorization: `Bearer ${MANAGEMENT_KEY}`, 'content-type': 'application/json' };
-const AUTH_ONLY = { authorization: `Bearer ${MANAGEMENT_KEY}` };
-
 const TARGETS = {
   patchRatio: 0.85,
   patchJournalOffRatio: 0.9,
@@ -64,149 +56,7 @@ const TARGETS = {
 
 // ---- small helpers ------------------------------------------------------------------------
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const median = (values: number[]): number => {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-const quantile = (values: number[], q: number): number => {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
-};
-const round = (n: number, digits = 2) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n);
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
-
-interface Reply {
-  status: number;
-  body: string;
-}
-
-/** One HTTP request on a fresh connection (no keep-alive: nothing is left open). */
-function request(
-  port: number,
-  method: string,
-  path: string,
-  options: { headers?: Record<string, string>; body?: string; timeoutMs?: number } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method, path, headers: options.headers, agent: false, timeout: options.timeoutMs ?? 5000 },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
-
-// ---- processes ----------------------------------------------------------------------------
-
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    for (const child of children) child.kill('SIGKILL');
-    process.exit(130);
-  });
-}
-
-/** The servers run with their defaults: no MOCK_* / PORT / HOST from the caller's environment. */
-const serverEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([name]) => !/^(MOCK_|PORT$|HOST$|NODE_OPTIONS$)/.test(name)),
-) as NodeJS.ProcessEnv;
-
-interface Server {
-  name: string;
-  child: ChildProcess;
-  pid: number;
-  port: number;
-  origin: string;
-  /** From spawn to the first 200 answer of the probe request, in ms. */
-  startupMs: number;
-  stdout: () => string;
-}
-
-/**
- * Spawns `node <script> <args> --port P` and polls it every 5 ms with the probe request (the same
- * for the project and the ceiling: PATCH the docs key with `{}`) until the first 200. The time is
- * from just before spawn to that answer.
- */
-async function startServer(name: string, script: string, args: string[], timeoutMs = 120_000): Promise<Server> {
-  const port = await freePort();
-  let stdout = '';
-  let stderr = '';
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [script, ...args, '--port', String(port)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: serverEnv,
-  });
-  children.add(child);
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  for (;;) {
-    const attempt = performance.now();
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before answering: ${stderr.trim() || stdout.trim()}`);
-    }
-    const reply = await request(port, 'PATCH', `/api/v1/keys/${DOCS_HASH}`, { headers: HEADERS, body: '{}', timeoutMs: 30_000 }).catch(
-      () => undefined,
-    );
-    if (reply?.status === 200) {
-      const startupMs = performance.now() - t0;
-      return { name, child, pid: child.pid!, port, origin: `http://127.0.0.1:${port}`, startupMs, stdout: () => stdout };
-    }
-    if (reply) throw new Error(`${name} answered the probe with ${reply.status}: ${reply.body.slice(0, 200)}`);
-    if (performance.now() - t0 > timeoutMs) {
-      child.kill('SIGKILL');
-      throw new Error(`${name} did not answer within ${timeoutMs} ms`);
-    }
-    await sleep(Math.max(0, 5 - (performance.now() - attempt)));
-  }
-}
-
-async function stopServer(server: Server): Promise<void> {
-  const { child } = server;
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
-  }
-  children.delete(child);
-}
-
-const startProject = (keys?: number, extra: string[] = []) =>
-  startServer(`project${keys === undefined ? '' : ` (${keys} keys)`}`, CLI, [...PROJECT_ARGS, ...(keys === undefined ? [] : ['--keys', String(keys)]), ...extra]);
-const startCeiling = () => startServer('ceiling', CEILING, []);
-
-/** Resident set size and its peak, from /proc (kB → bytes). */
-function memoryOf(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
-  return { rss: field('VmRSS'), hwm: field('VmHWM') };
-}
-
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
-
-/** CPU time (user + system) a process has used so far, in µs, from /proc/<pid>/stat. */
-function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the command name: state is field 3, utime field 14, stime field 15 (1-based).
-  return ((Number(fields[11]) + Number(fields[12])) / CLK_TCK) * 1e6;
-}
 
 // ---- load ---------------------------------------------------------------------------------
 
@@ -598,14 +448,7 @@ function machine() {
   return { nproc: os.availableParallelism(), cpu, node: process.version, os: `${os.type()} ${os.release()} ${os.arch()}`, memoryGB: round(os.totalmem() / 2 ** 30, 1) };
 }
 
-function table(headers: string[], body: string[][], align: ('l' | 'r')[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (align[i] === 'r' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
-  const rule = `| ${widths.map((w, i) => (align[i] === 'r' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
-  return [line(headers), rule, ...body.map(line)].join('\n');
-}
 
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—');
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -697,6 +540,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
-  for (const child of children) child.kill('SIGKILL');
+  killServers();
   process.exit(1);
 });

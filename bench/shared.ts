@@ -1,6 +1,6 @@
 /**
- * What `npm run bench` and `npm run bench:instructions` share: where the servers are, the request
- * they measure, the project's settings, and compiling the ceiling.
+ * What the bench scripts share: where the servers are, the requests they measure, the project's
+ * settings, compiling the ceiling, and the numbers and tables of their reports.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,8 @@ export const PROJECT_ARGS = ['--log-level', 'silent', '--now', NOW, '--seed', '1
 export const DOCS_HASH = 'f01d52606dc8f0a8303a7b5cc3fa07109c2e346cec7c0a16b40de462992ce943';
 /** The README's PATCH example body. */
 export const PATCH_BODY = JSON.stringify({ name: 'Updated API Key Name', disabled: false, limit: 75, limit_reset: 'daily', include_byok_in_limit: true });
+/** The body of every measured POST /keys. */
+export const POST_BODY = JSON.stringify({ name: 'bench key', limit: 10, limit_reset: 'monthly' });
 
 /** A positive number from the environment (`fallback` when unset or empty); anything else throws. */
 export function envNumber(name: string, fallback: number): number {
@@ -57,3 +59,26 @@ export function compileCeiling(log: (message: string) => void): void {
   // The output sits under node_modules, where Node stops looking for package.json: say it is ESM.
   writeFileSync(join(CEILING_BUILD, 'package.json'), '{"type":"module"}\n');
 }
+
+// ---- numbers and markdown tables for the reports ---------------------------------------
+
+export const median = (values: number[]): number => {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+export const quantile = (values: number[], q: number): number => {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+};
+export const round = (n: number, digits = 2) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n);
+
+export function table(headers: string[], body: string[][], align: ('l' | 'r')[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (align[i] === 'r' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+  const rule = `| ${widths.map((w, i) => (align[i] === 'r' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
+  return [line(headers), rule, ...body.map(line)].join('\n');
+}
+
+export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—');
