@@ -328,6 +328,37 @@ function validate<K extends OptionName>(name: K, input: unknown, origin: string)
   }
 }
 
+/** Edit distance with transpositions (optimal string alignment): "prot" is one step from "port". */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The option a mistyped name most likely meant (case, dashes and underscores aside), if any is close. */
+function closestOption(typed: string): OptionName | undefined {
+  const plain = (text: string) => text.toLowerCase().replace(/^(--|mock_)/, '').replace(/[-_]/g, '');
+  const wanted = plain(typed);
+  const names = Object.keys(OPTIONS) as OptionName[];
+  // The start of exactly one name (--state for --state-file).
+  const starting = wanted.length >= 3 ? names.filter((name) => plain(name).startsWith(wanted)) : [];
+  if (starting.length === 1) return starting[0];
+  let best: { name: OptionName; distance: number } | undefined;
+  for (const name of names) {
+    const distance = editDistance(wanted, plain(name));
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  return best && best.distance <= Math.min(2, Math.floor(wanted.length / 3)) ? best.name : undefined;
+}
+
 function readFixtures(fixtures: string | unknown[]): MockConfig['fixtures'] {
   if (Array.isArray(fixtures)) return { source: 'fixtures', entries: fixtures };
   try {
@@ -340,6 +371,14 @@ function readFixtures(fixtures: string | unknown[]): MockConfig['fixtures'] {
 
 /** Validates options (typed or strings) into a config. Throws `ConfigError` naming the option. */
 export function resolveConfig(options: MockOptions = {}, origins: Partial<Record<OptionName, string>> = {}): MockConfig {
+  // A misspelt option would otherwise be dropped without a word, and the server run on a default.
+  for (const name of Object.keys(options)) {
+    if (Object.hasOwn(OPTIONS, name)) continue;
+    const near = closestOption(name);
+    throw new ConfigError(
+      `unknown option ${JSON.stringify(name.slice(0, 60))} ${near ? `(did you mean ${JSON.stringify(near)}?)` : `(options: ${Object.keys(OPTIONS).join(', ')})`}`,
+    );
+  }
   const get = <K extends OptionName>(name: K): ValueOf<K> | undefined => {
     const input = options[name];
     if (input === undefined) return OPTIONS[name].default() as ValueOf<K> | undefined;
@@ -411,7 +450,10 @@ export function optionsFromCli(
     const flag = eq === -1 ? arg : arg.slice(0, eq);
     const negated = flag.startsWith('--no-') ? byFlag.get(`--${flag.slice(5)}`) : undefined;
     const name = byFlag.get(flag) ?? negated;
-    if (!name) throw new ConfigError(`unknown option ${flag} (see --help)`);
+    if (!name) {
+      const near = flag.startsWith('--') || flag.startsWith('-') ? closestOption(flag) : undefined;
+      throw new ConfigError(`unknown option ${flag} (${near ? `did you mean ${flagName(near)}? ` : ''}see --help)`);
+    }
     const spec: OptionSpec<unknown> = OPTIONS[name];
     let value: string | undefined;
     if (negated) {

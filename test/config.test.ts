@@ -430,3 +430,44 @@ describe('--state-file: the folder must exist and be writable', () => {
     }
   });
 });
+
+describe('unknown options are refused, with the closest name when one is close', () => {
+  it('resolveConfig (createMockServer) refuses a name it does not know, listing the known ones', () => {
+    const error = expectConfigError(() => resolveConfig({ bogus: 1 } as unknown as MockOptions), 'unknown option "bogus"');
+    for (const row of optionTable()) expect(error.message).toContain(row.name);
+  });
+
+  it('even when its value is undefined (a typo is a typo)', () => {
+    expectConfigError(() => resolveConfig({ sed: undefined } as unknown as MockOptions), 'unknown option "sed"', 'did you mean "seed"?');
+  });
+
+  it.each<[string, string]>([
+    ['bodylimit', 'bodyLimit'],
+    ['body-limit', 'bodyLimit'],
+    ['body_limit', 'bodyLimit'],
+    ['seeds', 'seed'],
+    ['prot', 'port'],
+    ['key', 'keys'],
+    ['cors', 'corsOrigin'],
+    ['MOCK_SEED', 'seed'],
+    ['managmentKey', 'managementKey'],
+  ])('%j: did you mean %j?', (typed, meant) => {
+    expectConfigError(() => resolveConfig({ [typed]: '1' } as unknown as MockOptions), `unknown option ${JSON.stringify(typed)} (did you mean ${JSON.stringify(meant)}?)`);
+  });
+
+  it.each<[string, string]>([
+    ['--prot', '--port'],
+    ['--stric', '--strict'],
+    ['--state', '--state-file'],
+    ['--log', '--log-level'],
+    ['--Port', '--port'],
+    ['--managment-key', '--management-key'],
+  ])('the CLI: %s → did you mean %s?', (typed, meant) => {
+    expectConfigError(() => optionsFromCli([typed, '1'], {}), `unknown option ${typed} (did you mean ${meant}? see --help)`);
+  });
+
+  it('a name far from every option gets no guess', () => {
+    const error = expectConfigError(() => optionsFromCli(['--frobnicate'], {}), 'unknown option --frobnicate (see --help)');
+    expect(error.message).not.toContain('did you mean');
+  });
+});

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/config.js';
+import { ConfigError, resolveConfig, type MockOptions } from '../src/config.js';
 import { createMockServer, type MockServer } from '../src/server.js';
 
 const started: MockServer[] = [];
@@ -38,5 +38,41 @@ describe('createMockServer: --state-file in a folder that cannot hold it', () =>
     const attempt = createMockServer({ port: 0, stateFile: path });
     await expect(attempt).rejects.toBeInstanceOf(ConfigError);
     await expect(attempt).rejects.toThrow(path);
+  });
+});
+
+describe('createMockServer: options', () => {
+  it('refuses an option it does not know, as the CLI refuses an unknown flag', async () => {
+    await expect(createMockServer({ port: 0, bogus: 1 } as unknown as MockOptions)).rejects.toThrow(ConfigError);
+    await expect(createMockServer({ port: 0, bodylimit: 5 } as unknown as MockOptions)).rejects.toThrow('unknown option "bodylimit" (did you mean "bodyLimit"?)');
+  });
+
+  it('reads no environment variables: MOCK_*, PORT and HOST are for the CLI', async () => {
+    const set: Record<string, string> = {
+      PORT: '1',
+      HOST: '0.0.0.0',
+      MOCK_SEED: '99',
+      MOCK_KEYS: '3',
+      MOCK_SCENARIO: 'empty',
+      MOCK_CONTROL: 'false',
+      MOCK_ADMIN_TOKEN: 'secret-admin-token',
+      MOCK_LOG_LEVEL: 'debug',
+      MOCK_STRICT: 'true',
+    };
+    const saved = Object.fromEntries(Object.keys(set).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, set);
+    try {
+      const server = await start({ port: 0 });
+      expect(server.config).toEqual(resolveConfig({ logLevel: 'silent', port: 0 }));
+      expect(server.config).toMatchObject({ seed: 1, keys: 25, scenario: 'default', control: true, strict: false, host: '127.0.0.1' });
+      const health = await fetch(`${server.origin}/__mock/state`);
+      expect(health.status).toBe(200); // control plane on and open
+      expect(server.store.listAccounts()[0]!.keys.size).toBe(25);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 });
