@@ -3,7 +3,7 @@ import { toIso } from '../domain/rules.js';
 import { createRandom, type RandomSource } from '../domain/random.js';
 import { maskedLabel, plaintextKey } from '../domain/secrets.js';
 import type { KeyRecord, LimitReset } from '../domain/types.js';
-import { splitUsage } from './usage.js';
+import { splitUsage, type UsageFamily } from './usage.js';
 
 const DAY_MS = 86_400_000;
 
@@ -143,6 +143,27 @@ export function userId(faker: Faker): string {
   return id;
 }
 
+/**
+ * Realistic usage for a key created at `createdAt` (and, once `expiresAt` has passed, inactive
+ * since): a lifetime total split over the windows so that a key is only charged in windows it
+ * was active in — a window that began at or after its creation holds all of it, one that began
+ * after it expired holds nothing. Generated keys and fixtures without usage both take it from
+ * here. A quarter of keys have BYOK spend, or every one with `byok`.
+ */
+export function generateUsage(
+  faker: Faker,
+  createdAt: number,
+  expiresAt: number | null,
+  now: number,
+  byok = false,
+): { usage: UsageFamily; byok: UsageFamily } {
+  const source = sourceOf(faker);
+  const lastActive = expiresAt !== null && expiresAt < now ? expiresAt : now;
+  const usage = splitUsage(source.float(0, 180), createdAt, lastActive, now, () => source.float(0, 1));
+  const byokUsed = byok || source.chance(0.25);
+  return { usage, byok: splitUsage(byokUsed ? source.float(0, 60) : 0, createdAt, lastActive, now, () => source.float(0, 1)) };
+}
+
 /** One realistic key; `index` picks its profile so that variety is guaranteed, not left to chance. */
 export function generateKey(faker: Faker, ctx: KeyContext, index: number): KeyRecord {
   const source = sourceOf(faker);
@@ -159,12 +180,7 @@ export function generateKey(faker: Faker, ctx: KeyContext, index: number): KeyRe
   else if (profile === 'expiring') expiresAt = now + source.int(2, 365) * DAY_MS;
   else if (source.chance(0.1)) expiresAt = now + source.int(30, 720) * DAY_MS;
 
-  const lastActive = expiresAt !== null && expiresAt < now ? expiresAt : now;
-  const usage = splitUsage(source.float(0, 180), createdAt, lastActive, now, () => source.float(0, 1));
-  const byokUsed = profile === 'weekly-byok' || source.chance(0.25);
-  const byok = splitUsage(byokUsed ? source.float(0, 60) : 0, createdAt, lastActive, now, () =>
-    source.float(0, 1),
-  );
+  const { usage, byok } = generateUsage(faker, createdAt, expiresAt, now, profile === 'weekly-byok');
 
   let limit: number | null = source.pick(LIMITS);
   let limitReset: LimitReset | null = null;

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FixtureError, parseFixtureKeys, type FixtureContext } from '../../src/data/fixtures.js';
 import { createSeededFaker } from '../../src/data/seeded-faker.js';
+import { windowStarts } from '../../src/domain/windows.js';
 import type { KeyRecord } from '../../src/domain/types.js';
 
 const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -173,6 +175,59 @@ describe('parseFixtureKeys: omitted fields', () => {
 
   it('is deterministic for a seed', () => {
     expect(JSON.stringify(parse([{}, { name: 'x' }], 5))).toBe(JSON.stringify(parse([{}, { name: 'x' }], 5)));
+  });
+});
+
+describe('parseFixtureKeys: generated usage follows the key\'s age (the rule generated keys follow)', () => {
+  // Clocks from 2000 to 2100; ages from a millisecond to two years, written relative or absolute.
+  const clock = fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) });
+  const age = fc.oneof(fc.integer({ min: 0, max: 3 * DAY }), fc.integer({ min: 0, max: 730 * DAY }));
+  const duration = (ms: number): string => {
+    const parts: [number, string][] = [[Math.floor(ms / DAY), 'd'], [Math.floor(ms / HOUR) % 24, 'h'], [Math.floor(ms / 60_000) % 60, 'm'], [Math.floor(ms / 1000) % 60, 's'], [ms % 1000, 'ms']];
+    const text = parts.filter(([n]) => n > 0).map(([n, unit]) => `${n}${unit}`).join('');
+    return text === '' ? 'now' : `now-${text}`;
+  };
+
+  it('a window the key existed in for all of it holds the whole total; one that began after it expired holds 0', () => {
+    fc.assert(
+      fc.property(clock, age, fc.boolean(), fc.option(fc.integer({ min: 0, max: 730 * DAY })), fc.integer({ min: 0, max: 2 ** 31 }), (now, ageMs, relative, expiredAgo, seed) => {
+        const createdAt = now - ageMs;
+        // An expiry in the past, not before creation (an expired key stops being charged).
+        const expiresAt = expiredAgo === null ? null : Math.max(createdAt, now - expiredAgo);
+        const entry = {
+          created_at: relative ? duration(ageMs) : iso(createdAt),
+          ...(expiresAt === null ? {} : { expires_at: relative ? duration(now - expiresAt) : iso(expiresAt) }),
+        };
+        const [key] = parseFixtureKeys([entry], { now, userId: USER, workspaceIds: [WS1], sha256Hex, faker: createSeededFaker(seed, now) });
+        expect(Date.parse(key!.created_at)).toBe(createdAt);
+        const lastActive = expiresAt === null ? now : expiresAt;
+        const starts = windowStarts(now);
+        for (const p of ['usage', 'byok_usage'] as const) {
+          const total = key![p];
+          const windows = { day: key![`${p}_daily`], week: key![`${p}_weekly`], month: key![`${p}_monthly`] };
+          for (const w of ['day', 'week', 'month'] as const) {
+            if (lastActive < starts[w]) expect(windows[w], `${p} ${w}: expired before the window began`).toBe(0);
+            else if (createdAt >= starts[w]) expect(windows[w], `${p} ${w}: created in the window`).toBe(total);
+            expect(windows[w]).toBeGreaterThanOrEqual(0);
+            expect(windows[w]).toBeLessThanOrEqual(total);
+          }
+          expect(windows.day).toBeLessThanOrEqual(Math.min(windows.week, windows.month));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the issue\'s case: created "now-1h30m" on a Wednesday afternoon: daily = weekly = monthly = total', () => {
+    const [key] = parse([{ name: 'Young', created_at: 'now-1h30m' }]);
+    expect(key!.usage).toBeGreaterThan(0);
+    expect([key!.usage_daily, key!.usage_weekly, key!.usage_monthly]).toEqual([key!.usage, key!.usage, key!.usage]);
+    expect([key!.byok_usage_daily, key!.byok_usage_weekly, key!.byok_usage_monthly]).toEqual([key!.byok_usage, key!.byok_usage, key!.byok_usage]);
+  });
+
+  it('one usage family given, the other is generated for the key\'s age', () => {
+    const [key] = parse([{ created_at: 'now-2h', usage: 4, usage_daily: 4, usage_weekly: 4, usage_monthly: 4 }], 3);
+    expect([key!.byok_usage_daily, key!.byok_usage_weekly, key!.byok_usage_monthly]).toEqual([key!.byok_usage, key!.byok_usage, key!.byok_usage]);
   });
 });
 
