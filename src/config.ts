@@ -52,11 +52,13 @@ function integer(min: number, max: number) {
 const integerValue = (parse: (raw: string) => number) => (value: unknown) =>
   typeof value === 'number' ? parse(String(value)) : typeof value === 'string' ? parse(value) : fail('must be an integer');
 
+const BOOLEAN_FORMS = 'true/false, 1/0, yes/no or on/off';
+
 function parseBoolean(raw: string): boolean {
   const v = raw.trim().toLowerCase();
   if (['true', '1', 'yes', 'on'].includes(v)) return true;
   if (['false', '0', 'no', 'off'].includes(v)) return false;
-  return fail('must be true or false');
+  return fail(`must be one of ${BOOLEAN_FORMS}`);
 }
 
 function parseInstant(raw: string): number {
@@ -83,7 +85,9 @@ function parseOrigins(raw: string): string | string[] {
   if (text === '*') return '*';
   const origins = text.split(',').map((o) => o.trim().replace(/\/$/, ''));
   for (const origin of origins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) fail(`must be "*" or origins such as http://localhost:5173 (got ${JSON.stringify(origin)})`);
+    // The whole value is quoted after the rule anyway; name the bad entry only in a list.
+    const which = origins.length > 1 ? `; ${JSON.stringify(origin)} is not an origin` : '';
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) fail(`must be "*" or origins such as http://localhost:5173${which}`);
   }
   return origins;
 }
@@ -436,8 +440,13 @@ export function optionsFromCli(
   }
   let help = false;
   let version = false;
+  // The switch just read without "=" (`--strict`, `--no-strict`): a bare word after it is a value
+  // meant for it (`--strict false`), and the error should say so rather than "unknown option false".
+  let lastSwitch: { flag: string; name: OptionName } | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    const previousSwitch = lastSwitch;
+    lastSwitch = undefined;
     if (arg === '--help' || arg === '-h') {
       help = true;
       continue;
@@ -446,22 +455,30 @@ export function optionsFromCli(
       version = true;
       continue;
     }
+    if (!arg.startsWith('-')) {
+      if (previousSwitch) throw new ConfigError(switchValueError(previousSwitch.flag, previousSwitch.name, arg));
+      throw new ConfigError(`unexpected argument ${JSON.stringify(arg.slice(0, 60))}: options are --name VALUE or --name=VALUE (see --help)`);
+    }
     const eq = arg.indexOf('=');
     const flag = eq === -1 ? arg : arg.slice(0, eq);
     const negated = flag.startsWith('--no-') ? byFlag.get(`--${flag.slice(5)}`) : undefined;
     const name = byFlag.get(flag) ?? negated;
     if (!name) {
-      const near = flag.startsWith('--') || flag.startsWith('-') ? closestOption(flag) : undefined;
+      const near = closestOption(flag);
       throw new ConfigError(`unknown option ${flag} (${near ? `did you mean ${flagName(near)}? ` : ''}see --help)`);
     }
     const spec: OptionSpec<unknown> = OPTIONS[name];
     let value: string | undefined;
     if (negated) {
-      if (!spec.switch || eq !== -1) throw new ConfigError(`unknown option ${flag} (see --help)`);
+      if (!spec.switch) throw new ConfigError(`unknown option ${flag} (${flagName(name)} is not a switch: give it a value; see --help)`);
+      if (eq !== -1) throw new ConfigError(switchValueError(flag, name, arg.slice(eq + 1)));
       value = 'false';
+      lastSwitch = { flag, name };
     } else if (eq !== -1) value = arg.slice(eq + 1);
-    else if (spec.switch) value = 'true';
-    else {
+    else if (spec.switch) {
+      value = 'true';
+      lastSwitch = { flag, name };
+    } else {
       value = argv[++i];
       if (value === undefined) throw new ConfigError(`invalid ${flag}: needs a value (${flag} ${spec.value ?? 'VALUE'})`);
     }
@@ -469,6 +486,29 @@ export function optionsFromCli(
     origins[name] = flag;
   }
   return { options: options as MockOptions, origins, help, version };
+}
+
+/** What to write instead of a value given to a switch the way a value flag takes one. */
+function switchValueError(flag: string, name: OptionName, given: string): string {
+  const on = flagName(name);
+  const off = `--no-${kebab(name)}`;
+  let meant: boolean | undefined;
+  try {
+    meant = parseBoolean(given);
+  } catch {
+    meant = undefined;
+  }
+  // After --no-strict, "true" could mean either; after --strict, the value is what was meant.
+  const instead =
+    flag !== on
+      ? `use ${off} alone, or ${on}=VALUE`
+      : meant === true
+        ? `use ${on} or ${on}=${given}`
+        : meant === false
+          ? `use ${on}=${given} or ${off}`
+          : `use ${on}, ${off} or ${on}=VALUE`;
+  const forms = meant === undefined || flag !== on ? ` (VALUE: ${BOOLEAN_FORMS})` : '';
+  return `${flag} takes no value (got ${JSON.stringify(given.slice(0, 60))}): ${instead}${forms}`;
 }
 
 export function helpText(version: string): string {
@@ -482,7 +522,10 @@ export function helpText(version: string): string {
     '',
     'Usage: openrouter-keys-mock [options]',
     '',
-    'Options (flag --foo-bar ↔ environment MOCK_FOO_BAR; PORT and HOST unprefixed; flags win):',
+    'Options (flag --foo-bar ↔ environment MOCK_FOO_BAR; PORT and HOST unprefixed; flags win).',
+    'A flag takes its value as --port 9000 or --port=9000. A switch stands alone to mean true;',
+    `--no-strict means false, and --strict=false works too. Booleans take ${BOOLEAN_FORMS}.`,
+    '',
     ...rows,
     `  ${'--help, -h'.padEnd(30)} Show this help`,
     `  ${'--version, -v'.padEnd(30)} Show the version`,

@@ -134,7 +134,9 @@ describe('cli start-up errors: exit 2, one line on stderr naming the option', ()
     ['--fixtures /nonexistent', ['--fixtures', '/nonexistent'], {}, ['--fixtures', '/nonexistent']],
     ['--fixtures not JSON', ['--fixtures', notJson], {}, ['--fixtures', notJson, 'not valid JSON']],
     ['--fixtures with a broken entry', ['--fixtures', badFixtures], {}, [badFixtures, 'entry 1', '"usage_daily"']],
-    ['MOCK_STRICT=maybe', [], { MOCK_STRICT: 'maybe' }, ['MOCK_STRICT']],
+    ['MOCK_STRICT=maybe', [], { MOCK_STRICT: 'maybe' }, ['MOCK_STRICT', 'true/false, 1/0, yes/no or on/off', '"maybe"']],
+    ['--strict false', ['--strict', 'false'], {}, ['--strict takes no value (got "false"): use --strict=false or --no-strict']],
+    ['--cors-origin foo', ['--cors-origin', 'foo'], {}, ['--cors-origin', /^(?:(?!"foo").)*"foo"(?:(?!"foo").)*$/]], // "foo" quoted once
     ['unknown flag', ['--frobnicate'], {}, ['--frobnicate']],
     ['--state-file in a missing folder', ['--state-file', join(tmp, 'missing', 'state.json')], {}, ['--state-file', join(tmp, 'missing', 'state.json'), 'does not exist']],
   ])('%s', async ([, args, env, parts], { expect }) => {

@@ -228,9 +228,7 @@ describe('optionsFromCli', () => {
     ['--bogus', ['--bogus=1']],
     ['--Port', ['--Port', '1']],
     ['-p', ['-p', '1']],
-    ['positional', ['positional']],
     ['--no-port', ['--no-port']],
-    ['--no-strict', ['--no-strict=true']],
     ['--no-bogus', ['--no-bogus']],
   ])('unknown option %s', (flag, argv) => {
     expectConfigError(() => optionsFromCli(argv, {}), `unknown option ${flag}`, '--help');
@@ -275,7 +273,49 @@ describe('boolean switches', () => {
     [[], { MOCK_STRICT: 'maybe' }, 'MOCK_STRICT'],
   ])('an invalid boolean (%j %j) names its origin', (argv, env, origin) => {
     const { options, origins } = optionsFromCli(argv, env);
-    expectConfigError(() => resolveConfig(options, origins), `invalid ${origin}`, 'must be true or false', '"maybe"');
+    expectConfigError(() => resolveConfig(options, origins), `invalid ${origin}`, 'must be one of true/false, 1/0, yes/no or on/off', '"maybe"');
+  });
+
+  it.each<[string[], string]>([
+    [['--strict', 'false'], '--strict takes no value (got "false"): use --strict=false or --no-strict'],
+    [['--strict', 'true'], '--strict takes no value (got "true"): use --strict or --strict=true'],
+    [['--strict', 'maybe'], '--strict takes no value (got "maybe"): use --strict, --no-strict or --strict=VALUE (VALUE: true/false, 1/0, yes/no or on/off)'],
+    [['--control', 'off', '--port', '1'], '--control takes no value (got "off"): use --control=off or --no-control'],
+    [['--no-strict', 'false'], '--no-strict takes no value (got "false"): use --no-strict alone, or --strict=VALUE'],
+    [['--no-strict=true'], '--no-strict takes no value (got "true"): use --no-strict alone, or --strict=VALUE'],
+  ])('a value given to a switch (%j) is an error naming the switch and the forms it takes', (argv, message) => {
+    expectConfigError(() => optionsFromCli(argv, {}), message);
+  });
+
+  it.each<[string[], string]>([
+    [['positional'], 'unexpected argument "positional": options are --name VALUE or --name=VALUE (see --help)'],
+    [['--port=80', '81'], 'unexpected argument "81"'],
+    [['--port', '80', '81'], 'unexpected argument "81"'],
+  ])('a bare word that belongs to no option (%j) is named', (argv, message) => {
+    expectConfigError(() => optionsFromCli(argv, {}), message);
+  });
+
+  it('--no-FLAG of an option that takes a value says so', () => {
+    expectConfigError(() => optionsFromCli(['--no-port'], {}), 'unknown option --no-port (--port is not a switch: give it a value; see --help)');
+  });
+
+  it('--flag=value works for every option, switches included, as --flag value does for value options', () => {
+    for (const row of optionTable()) {
+      const value = VALID[row.name];
+      const joined = optionsFromCli([`${row.flag}=${value}`], {});
+      expect(resolveConfig(joined.options, joined.origins)[row.name]).toEqual(resolveConfig({ [row.name]: value } as MockOptions)[row.name]);
+    }
+  });
+});
+
+describe('--cors-origin messages', () => {
+  it('quote the value once', () => {
+    const error = expectConfigError(() => resolveConfig({ corsOrigin: 'foo' }), 'invalid --cors-origin', '(got "foo")');
+    expect(error.message.split('"foo"')).toHaveLength(2);
+  });
+
+  it('name the bad entry of a list', () => {
+    expectConfigError(() => resolveConfig({ corsOrigin: 'http://localhost:5173,foo' }), '"foo" is not an origin', '(got "http://localhost:5173,foo")');
   });
 });
 
@@ -299,7 +339,7 @@ describe('invalid values', () => {
     ['managementKey', 'a,,b', /comma-separated/],
     ['managementKey', 'a, b c', /without whitespace/],
     ['managementKey', 'a,a', /same key twice/],
-    ['strict', 'maybe', /true or false/],
+    ['strict', 'maybe', /must be one of true\/false, 1\/0, yes\/no or on\/off/],
     ['bodyLimit', '0', /integer from 1/],
     ['bodyLimit', 'lots', /integer/],
     ['logLevel', 'verbose', /must be one of fatal, error, warn, info, debug, trace, silent/],
