@@ -35,15 +35,19 @@ export const hashRule: FieldRule = (v) =>
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const uuidRule: FieldRule = (v) => (typeof v === 'string' && UUID_PATTERN.test(v) ? null : 'must be a UUID');
 
-const UTC_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
+const UTC_INSTANT = /^(\d{4}|[+-]\d{6})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
+/** The last instant a JavaScript Date can hold, either side of 1970. */
+const MAX_DATE_MS = 8.64e15;
 
 /**
  * Parses an ISO 8601 UTC instant that ends in `Z` (OpenRouter rejects other offsets) and names a
- * real calendar moment (no 30 February). Returns epoch milliseconds, or null.
+ * real calendar moment (no 30 February). Years past 9999 take the expanded form `toISOString()`
+ * writes for them (`+010000-01-01T00:00:00.000Z`): a key created with the clock set that far
+ * exports so, and must import back. Returns epoch milliseconds, or null.
  */
 export function parseUtcInstant(text: string): number | null {
   const m = UTC_INSTANT.exec(text);
-  if (!m) return null;
+  if (!m || m[1] === '-000000') return null;
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
   // setUTCFullYear, because Date.UTC maps years 0–99 to 1900–1999.
   const back = new Date(Date.UTC(2000, mo - 1, d, h, mi, s));
@@ -56,7 +60,7 @@ export function parseUtcInstant(text: string): number | null {
     back.getUTCHours() === h &&
     back.getUTCMinutes() === mi &&
     back.getUTCSeconds() === s;
-  return same ? ms : null;
+  return same && Math.abs(ms) <= MAX_DATE_MS ? ms : null;
 }
 
 export const timestampRule: FieldRule = (v) =>
