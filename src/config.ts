@@ -166,9 +166,9 @@ const OPTIONS = {
             : fail('must be an ISO 8601 string, a Date or epoch milliseconds'),
   },
   keys: {
-    help: 'How many keys the first account starts with (fixtures first, then generated keys)',
+    help: 'How many keys the first account starts with, 0 to 1000000: all its fixtures, then generated keys up to this count (a smaller count gives just the fixtures)',
     value: 'N',
-    defaultText: "the scenario's count (25 for default)",
+    defaultText: "the scenario's count (25 for default), also with --fixtures",
     default: () => undefined as number | undefined,
     parse: integer(0, 1_000_000),
     accept: integerValue(integer(0, 1_000_000)),
@@ -181,9 +181,9 @@ const OPTIONS = {
     parse: (raw: string) => (SCENARIO_NAME.test(raw.trim()) ? raw.trim() : fail('must be a scenario name such as near-limit')),
   },
   fixtures: {
-    help: "JSON file of keys to load instead of the scenario's fixtures",
+    help: "JSON file of keys to load instead of the scenario's fixtures (generated keys still top up to --keys)",
     value: 'FILE',
-    defaultText: 'embedded fixtures',
+    defaultText: "the scenario's fixtures",
     default: () => undefined as string | unknown[] | undefined,
     parse: (raw: string): string | unknown[] => raw.trim() || fail('must be a file path'),
     accept: (value: unknown): string | unknown[] =>
@@ -299,7 +299,10 @@ export interface MockConfig {
   now: number | undefined;
   /** The start-up scenario's name. */
   scenario: string;
-  /** How many keys the first account starts with: `--keys`, else the scenario's count. */
+  /**
+   * The count generated keys top up to after the fixtures, which always load in full (so the first
+   * account starts with max(fixtures, keys)): `--keys`, else the scenario's count.
+   */
   keys: number;
   /** The first account's fixture keys: `--fixtures`, else the scenario's. */
   fixtures: { source: string; entries: unknown };
@@ -403,8 +406,8 @@ export function resolveConfig(options: MockOptions = {}, origins: Partial<Record
     seed: get('seed')!,
     now: get('now'),
     scenario: scenarioName,
-    // Own fixtures without --keys still top up to 25, like the default dataset.
-    keys: get('keys') ?? (fixtures === undefined ? scenario.keys : 25),
+    // One rule, with or without --fixtures: --keys, else the scenario's count.
+    keys: get('keys') ?? scenario.keys,
     fixtures: fixtures === undefined ? { source: scenario.source, entries: scenario.fixtures } : readFixtures(fixtures),
     managementKey: get('managementKey')!,
     strict: get('strict')!,

@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { resolveConfig } from '../src/config.js';
+import { resolveConfig, type MockOptions } from '../src/config.js';
 import { createMockRuntime, SNAPSHOT_LIMIT } from '../src/runtime.js';
 import { MockControl } from '../src/control/mock-control.js';
 
@@ -73,5 +76,37 @@ describe('--seed and --now give the same bytes', () => {
     const runtime = createMockRuntime(resolveConfig({ logLevel: 'silent' }), () => 1_768_392_000_000);
     expect(runtime.startedAt).toBe(1_768_392_000_000);
     expect(runtime.clock.now()).toBe(1_768_392_000_000);
+  });
+});
+
+describe('--keys: all fixtures, then generated keys up to --keys (default: the scenario\'s count)', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'orkm-runtime-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const twoKeys = join(tmp, 'two.json');
+  writeFileSync(twoKeys, JSON.stringify([{ name: 'Mine A' }, { name: 'Mine B' }]));
+  const keysOf = (options: MockOptions) => {
+    const runtime = createMockRuntime(resolveConfig({ logLevel: 'silent', now: '2026-01-14T12:00:00Z', ...options }), () => 0);
+    return runtime.initialState().accounts[0]!.keys;
+  };
+
+  // The embedded fixtures hold 5 keys; default's count is 25, near-limit's 6 (its 6 fixtures), empty's 0.
+  it.each<[string, MockOptions, number]>([
+    ['default', {}, 25],
+    ['default, --keys 7', { keys: 7 }, 7],
+    ['default, --keys 3 (fewer than the 5 fixtures)', { keys: 3 }, 5],
+    ['default, --keys 0', { keys: 0 }, 5],
+    ['near-limit', { scenario: 'near-limit' }, 6],
+    ['near-limit, --keys 10', { scenario: 'near-limit', keys: 10 }, 10],
+    ['empty', { scenario: 'empty' }, 0],
+    ['empty, --keys 4', { scenario: 'empty', keys: 4 }, 4],
+    ['default, --fixtures (2 keys), no --keys: the scenario\'s 25', { fixtures: twoKeys }, 25],
+    ['near-limit, --fixtures (2 keys), no --keys: the scenario\'s 6', { scenario: 'near-limit', fixtures: twoKeys }, 6],
+    ['empty, --fixtures (2 keys), no --keys: just the fixtures', { scenario: 'empty', fixtures: twoKeys }, 2],
+    ['--fixtures (2 keys), --keys 1: just the fixtures', { fixtures: twoKeys, keys: 1 }, 2],
+    ['--fixtures (2 keys), --keys 3', { fixtures: twoKeys, keys: 3 }, 3],
+  ])('%s → %i keys', (_label, options, count) => {
+    const keys = keysOf(options);
+    expect(keys).toHaveLength(count);
+    if (options.fixtures !== undefined) expect(keys.slice(0, 2).map((k) => k.name)).toEqual(['Mine A', 'Mine B']);
   });
 });

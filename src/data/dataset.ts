@@ -17,7 +17,7 @@ export interface DatasetOptions {
   seed: number;
   /** The clock at start-up (epoch ms): every generated timestamp is relative to it. */
   now: number;
-  /** How many keys the first account holds: fixtures first, then generated keys up to this count. */
+  /** Generated keys top the first account up to this count after its fixtures (which all load, even past it). */
   keys: number;
   /** Fixture entries for the first account (already read from JSON). */
   fixtures: unknown;
@@ -78,13 +78,13 @@ export interface FillOptions {
   sha256Hex(text: string): string;
   fixtures: unknown;
   fixturesSource?: string;
-  /** The total: fixtures first, then generated keys up to this count. */
+  /** Generated keys top up to this count after the fixtures; fixtures beyond it still all load. */
   keys: number;
   /** Hashes that must not be used (held by other accounts): such keys get a fresh secret. */
   taken?: (hash: string) => boolean;
 }
 
-/** Gives an account its keys (replacing any): fixtures, then generated keys up to `keys`. */
+/** Gives an account its keys (replacing any): every fixture, then generated keys up to `keys` in all. */
 export function fillAccount(account: AccountState, options: FillOptions): AccountState {
   const { faker, now, sha256Hex } = options;
   const ctx = { now, userId: account.user_id, workspaceIds: account.workspace_ids, sha256Hex, faker };
