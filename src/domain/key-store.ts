@@ -1,6 +1,9 @@
+import { insertAccount, type Account, type AccountIndexes, type StoredKey } from './account.js';
+import { bearerToken, TokenHashes, type Principal } from './auth.js';
 import type { Clock } from './clock.js';
 import { apiError } from './errors.js';
-import { limitRemaining } from './limit.js';
+import { instantOf } from './instant.js';
+import { copyAccount, currentKeyView, keyView } from './key-views.js';
 import type { RandomSource } from './random.js';
 import {
   booleanRule,
@@ -18,16 +21,17 @@ import { maskedLabel, plaintextKey } from './secrets.js';
 import type {
   AccountState,
   CurrentKeyView,
-  DataRegion,
   KeyCreateInput,
   KeyListQuery,
   KeyPatch,
   KeyRecord,
-  KeyUsage,
   KeyView,
-  ManagementKeyRecord,
   StoreState,
 } from './types.js';
+
+export { Account, type StoredKey } from './account.js';
+export type { Principal } from './auth.js';
+export { copyState } from './key-views.js';
 
 /** `GET /keys` answers this many keys a page. */
 export const PAGE_SIZE = 100;
@@ -41,154 +45,11 @@ export interface KeyStoreDeps {
   random: RandomSource;
 }
 
-/** One account at run time: its state plus the indexes that make reads cheap. */
-export class Account {
-  readonly keys = new Map<string, KeyRecord>();
-  /** Listings (newest first) per `workspace|includeDisabled`, dropped whenever membership changes. */
-  private readonly listings = new Map<string, KeyRecord[]>();
-
-  constructor(readonly state: Omit<AccountState, 'keys'>) {}
-
-  get id(): string {
-    return this.state.id;
-  }
-
-  listing(workspaceId: string, includeDisabled: boolean): KeyRecord[] {
-    const cacheKey = `${workspaceId}|${includeDisabled}`;
-    let list = this.listings.get(cacheKey);
-    if (!list) {
-      list = [];
-      for (const key of this.keys.values()) {
-        if (key.workspace_id === workspaceId && (includeDisabled || !key.disabled)) list.push(key);
-      }
-      list.sort(newestFirst);
-      this.listings.set(cacheKey, list);
-    }
-    return list;
-  }
-
-  invalidateListings(): void {
-    this.listings.clear();
-  }
-}
-
-/** Newest `created_at` first; equal instants by hash, so the order is total and stable. */
-function newestFirst(a: KeyRecord, b: KeyRecord): number {
-  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
-  return a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0;
-}
-
-/** The token of `Bearer <token>` (scheme in any case, spaces around), or undefined. */
-function bearerToken(header: string): string | undefined {
-  // The common form, without a regular expression.
-  if (header.startsWith('Bearer ') && header.indexOf(' ', 7) === -1 && header.length > 7) return header.slice(7);
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match ? match[1] : undefined;
-}
-
-/**
- * A copy of a key in the wire's field order. Shallow on purpose: its strings are immutable and
- * shared with the original, so keeping a start-up snapshot beside the live store costs object
- * shells, not a second copy of every hash, name and timestamp (100,000 keys: ~20 MB, not ~90 MB).
- */
-export function copyKey(key: KeyRecord): KeyRecord {
-  return {
-    hash: key.hash,
-    name: key.name,
-    label: key.label,
-    disabled: key.disabled,
-    limit: key.limit,
-    limit_reset: key.limit_reset,
-    include_byok_in_limit: key.include_byok_in_limit,
-    usage: key.usage,
-    usage_daily: key.usage_daily,
-    usage_weekly: key.usage_weekly,
-    usage_monthly: key.usage_monthly,
-    byok_usage: key.byok_usage,
-    byok_usage_daily: key.byok_usage_daily,
-    byok_usage_weekly: key.byok_usage_weekly,
-    byok_usage_monthly: key.byok_usage_monthly,
-    created_at: key.created_at,
-    updated_at: key.updated_at,
-    expires_at: key.expires_at,
-    creator_user_id: key.creator_user_id,
-    workspace_id: key.workspace_id,
-    external_user: key.external_user,
-  };
-}
-
-/** A management key spends nothing itself. */
-const NO_USAGE: KeyUsage = {
-  usage: 0,
-  usage_daily: 0,
-  usage_weekly: 0,
-  usage_monthly: 0,
-  byok_usage: 0,
-  byok_usage_daily: 0,
-  byok_usage_weekly: 0,
-  byok_usage_monthly: 0,
-};
-
-function usageOf(key: KeyUsage): KeyUsage {
-  const usage = { ...NO_USAGE };
-  for (const field of Object.keys(NO_USAGE) as (keyof KeyUsage)[]) usage[field] = key[field];
-  return usage;
-}
-
-/** A copy of a whole state that `load` may own (see `copyKey`: strings are shared). */
-export function copyState(state: StoreState): StoreState {
-  return { accounts: state.accounts.map(copyAccount) };
-}
-
-function copyAccount(state: AccountState): AccountState {
-  return {
-    id: state.id,
-    user_id: state.user_id,
-    organization_id: state.organization_id,
-    default_workspace_id: state.default_workspace_id,
-    workspace_ids: [...state.workspace_ids],
-    management_key: {
-      hash: state.management_key.hash,
-      label: state.management_key.label,
-      name: state.management_key.name,
-      created_at: state.management_key.created_at,
-    },
-    keys: state.keys.map(copyKey),
-  };
-}
-
-interface Indexes {
-  accounts: Map<string, Account>;
-  keyOwners: Map<string, Account>;
-  managementKeys: Map<string, Account>;
-}
-
-/** Adds an account and its keys to the indexes; ids and hashes must be new. */
-function insertAccount(accountState: AccountState, indexes: Indexes): Account {
-  const { keys, ...rest } = accountState;
-  if (indexes.accounts.has(rest.id)) throw new Error(`duplicate account id ${rest.id}`);
-  if (indexes.managementKeys.has(rest.management_key.hash)) throw new Error(`duplicate management key in account ${rest.id}`);
-  const account = new Account(rest);
-  indexes.accounts.set(account.id, account);
-  indexes.managementKeys.set(rest.management_key.hash, account);
-  for (const key of keys) {
-    if (indexes.keyOwners.has(key.hash)) throw new Error(`duplicate key hash ${key.hash}`);
-    account.keys.set(key.hash, key);
-    indexes.keyOwners.set(key.hash, account);
-  }
-  return account;
-}
-
-function resetWindows(key: KeyRecord, crossed: { daily: boolean; weekly: boolean; monthly: boolean }): void {
+function resetWindows(key: StoredKey, crossed: { daily: boolean; weekly: boolean; monthly: boolean }): void {
   if (crossed.daily) key.usage_daily = key.byok_usage_daily = 0;
   if (crossed.weekly) key.usage_weekly = key.byok_usage_weekly = 0;
   if (crossed.monthly) key.usage_monthly = key.byok_usage_monthly = 0;
 }
-
-/** Who is calling: a management key (its account) or an ordinary key created through the API. */
-export type Principal =
-  | { kind: 'management'; account: Account }
-  | { kind: 'key'; account: Account; key: KeyRecord };
 
 /** A PATCH field the caller named: an own property that is not `undefined` (absent otherwise). */
 function ownField<F extends keyof KeyPatch>(patch: KeyPatch, field: F): KeyPatch[F] | undefined {
@@ -199,9 +60,6 @@ function checkPatchField(field: keyof KeyPatch, rule: FieldRule, value: unknown)
   const broken = rule(value);
   if (broken) throw invalidBodyField(field, broken);
 }
-
-const RATE_LIMIT_NOTE = 'This field is deprecated and safe to ignore.';
-const FREE_MODEL_DAILY_REQUESTS = 1000;
 
 function invalidBodyField(field: string, rule: string) {
   return apiError('invalidField', 'request body', `field "${field}"`, rule);
@@ -219,7 +77,12 @@ export class KeyStore {
   /** Management keys by the SHA-256 of their plaintext. */
   private managementKeys = new Map<string, Account>();
 
-  constructor(private readonly deps: KeyStoreDeps) {}
+  /** The SHA-256 of the bearer tokens recently seen. */
+  private readonly tokenHashes: TokenHashes;
+
+  constructor(private readonly deps: KeyStoreDeps) {
+    this.tokenHashes = new TokenHashes(deps.sha256Hex);
+  }
 
   /** Counts changes to the state: persistence saves when it moves. */
   revision = 0;
@@ -261,7 +124,7 @@ export class KeyStore {
   load(state: StoreState): void {
     // Built into fresh indexes and swapped in at the end: a state that breaks a uniqueness rule
     // throws before anything is replaced.
-    const indexes: Indexes = { accounts: new Map(), keyOwners: new Map(), managementKeys: new Map() };
+    const indexes: AccountIndexes = { accounts: new Map(), keyOwners: new Map(), managementKeys: new Map() };
     for (const accountState of state.accounts) insertAccount(accountState, indexes);
     this.accounts = indexes.accounts;
     this.keyOwners = indexes.keyOwners;
@@ -329,16 +192,6 @@ export class KeyStore {
     return [...this.accounts.values()];
   }
 
-  /** Builds the record of a management key from its plaintext (the plaintext is not kept). */
-  managementKeyRecord(plaintext: string, name: string, createdAt: number): ManagementKeyRecord {
-    return {
-      hash: this.deps.sha256Hex(plaintext),
-      label: maskedLabel(plaintext),
-      name,
-      created_at: toIso(createdAt),
-    };
-  }
-
   // ---- auth -------------------------------------------------------------------------------
 
   /** Resolves an `Authorization` header to a principal, or throws 401. */
@@ -348,7 +201,7 @@ export class KeyStore {
     if (header === undefined || header.trim() === '') throw apiError('authMissing');
     const token = bearerToken(header);
     if (token === undefined) throw apiError('authMalformed');
-    const hash = this.tokenHash(token);
+    const hash = this.tokenHashes.of(token);
     const managed = this.managementKeys.get(hash);
     if (managed) return { kind: 'management', account: managed };
     const owner = this.keyOwners.get(hash);
@@ -357,21 +210,6 @@ export class KeyStore {
     if (key.disabled) throw apiError('authDisabled');
     if (this.isExpired(key)) throw apiError('authExpired');
     return { kind: 'key', account: owner, key };
-  }
-
-  /**
-   * SHA-256 of a bearer token, remembered: a client sends the same token on every request, and
-   * hashing is the largest fixed cost of a request. Bounded; never logged or exported.
-   */
-  private readonly tokenHashes = new Map<string, string>();
-  private tokenHash(token: string): string {
-    let hash = this.tokenHashes.get(token);
-    if (hash === undefined) {
-      if (this.tokenHashes.size >= 1024) this.tokenHashes.clear();
-      hash = this.deps.sha256Hex(token);
-      this.tokenHashes.set(token, hash);
-    }
-    return hash;
   }
 
   /** The account of a management principal, or 403 for an ordinary key. */
@@ -388,16 +226,6 @@ export class KeyStore {
 
   // ---- the key API ------------------------------------------------------------------------
 
-  /**
-   * The API's view of a key: a field-by-field copy plus the derived `limit_remaining` — never a
-   * spread copy, which left the object in a slow shape that serialised several times slower.
-   */
-  view(key: KeyRecord): KeyView {
-    const view = copyKey(key) as KeyView;
-    view.limit_remaining = limitRemaining(key);
-    return view;
-  }
-
   list(account: Account, query: KeyListQuery = {}): KeyView[] {
     this.sync();
     const workspaceId = query.workspaceId ?? account.state.default_workspace_id;
@@ -408,13 +236,12 @@ export class KeyStore {
     if (!Number.isSafeInteger(offset) || offset < 0) {
       throw apiError('invalidField', 'query parameter', '"offset"', 'must be an integer ≥ 0');
     }
-    const page = account.listing(workspaceId, query.includeDisabled ?? false).slice(offset, offset + PAGE_SIZE);
-    return page.map((key) => this.view(key));
+    return account.listing(workspaceId, query.includeDisabled ?? false, offset, PAGE_SIZE).map(keyView);
   }
 
   get(account: Account, hash: string): KeyView {
     this.sync();
-    return this.view(this.find(account, hash));
+    return keyView(this.find(account, hash));
   }
 
   /**
@@ -439,19 +266,16 @@ export class KeyStore {
     if (includeByok !== undefined) checkPatchField('include_byok_in_limit', booleanRule, includeByok);
     const key = this.find(account, hash);
     if (name === undefined && disabled === undefined && limit === undefined && limitReset === undefined && includeByok === undefined) {
-      return this.view(key);
+      return keyView(key);
     }
     if (name !== undefined) key.name = name;
-    if (disabled !== undefined) {
-      if (disabled !== key.disabled) account.invalidateListings();
-      key.disabled = disabled;
-    }
+    if (disabled !== undefined) account.setDisabled(key, disabled);
     if (limit !== undefined) key.limit = limit;
     if (limitReset !== undefined) key.limit_reset = limitReset;
     if (includeByok !== undefined) key.include_byok_in_limit = includeByok;
     key.updated_at = this.stamp(key.created_at, now);
     this.revision++;
-    return this.view(key);
+    return keyView(key);
   }
 
   create(account: Account, input: KeyCreateInput): { data: KeyView; key: string } {
@@ -505,62 +329,24 @@ export class KeyStore {
       workspace_id: workspaceId,
       external_user: input.external?.user ?? null,
     };
-    account.keys.set(record.hash, record);
+    account.add(record);
     this.keyOwners.set(record.hash, account);
-    account.invalidateListings();
     this.revision++;
-    return { data: this.view(record), key: plaintext };
+    return { data: keyView(record), key: plaintext };
   }
 
   remove(account: Account, hash: string): void {
     this.sync();
     this.find(account, hash);
-    account.keys.delete(hash);
+    account.delete(hash);
     this.keyOwners.delete(hash);
-    account.invalidateListings();
     this.revision++;
   }
 
   /** `GET /key`: what the bearer token itself is. */
   currentKey(principal: Principal): CurrentKeyView {
     this.sync();
-    const { account } = principal;
-    const common = {
-      is_free_tier: false,
-      is_provisioning_key: principal.kind === 'management',
-      is_management_key: principal.kind === 'management',
-      organization_id: account.state.organization_id,
-      allowed_data_regions: ['global'] as DataRegion[],
-      free_model_daily_requests: { limit: FREE_MODEL_DAILY_REQUESTS, remaining: FREE_MODEL_DAILY_REQUESTS, used: 0 },
-      rate_limit: { requests: -1, interval: '10s', note: RATE_LIMIT_NOTE },
-    };
-    if (principal.kind === 'management') {
-      return {
-        ...common,
-        label: account.state.management_key.label,
-        limit: null,
-        limit_remaining: null,
-        limit_reset: null,
-        include_byok_in_limit: false,
-        ...NO_USAGE,
-        creator_user_id: account.state.user_id,
-        expires_at: null,
-        workspace_id: account.state.default_workspace_id,
-      };
-    }
-    const { key } = principal;
-    return {
-      ...common,
-      label: key.label,
-      limit: key.limit,
-      limit_remaining: limitRemaining(key),
-      limit_reset: key.limit_reset,
-      include_byok_in_limit: key.include_byok_in_limit,
-      ...usageOf(key),
-      creator_user_id: key.creator_user_id,
-      expires_at: key.expires_at,
-      workspace_id: key.workspace_id,
-    };
+    return currentKeyView(principal.account, principal.kind === 'key' ? principal.key : undefined);
   }
 
   /**
@@ -587,22 +373,24 @@ export class KeyStore {
     key.byok_usage_weekly = add(key.byok_usage_weekly, byok);
     key.byok_usage_monthly = add(key.byok_usage_monthly, byok);
     this.revision++;
-    return this.view(key);
+    return keyView(key);
   }
 
   // ---- helpers ----------------------------------------------------------------------------
 
   /** A key of this account, or 404 — also for another account's key, so nothing leaks. */
-  private find(account: Account, hash: string): KeyRecord {
+  private find(account: Account, hash: string): StoredKey {
     const key = account.keys.get(hash);
     if (!key) throw apiError('keyNotFound', hash);
     return key;
   }
 
-  /** Now, as an ISO timestamp never earlier than `notBefore` (the virtual clock may be set back). */
+  /**
+   * Now, as an ISO timestamp never earlier than `notBefore` (the virtual clock may be set back).
+   * Compared as instants: as text, `+010000-…` would sort before `2026-…`.
+   */
   private stamp(notBefore: string, at: number): string {
-    const now = toIso(at);
-    return now < notBefore ? notBefore : now;
+    return at < instantOf(notBefore) ? notBefore : toIso(at);
   }
 }
 

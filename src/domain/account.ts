@@ -1,0 +1,84 @@
+import { ListingIndex } from './listing-index.js';
+import type { AccountState, KeyRecord } from './types.js';
+
+/**
+ * A key as the store holds it. The fields that place it in listings are read-only here: they
+ * change only through `Account` (`setDisabled`), which keeps the listings in step; `created_at`
+ * and `workspace_id` never change once a key is in an account. The other fields (name, limits,
+ * usage, `updated_at`) are written in place, so the PATCH path stays as cheap as it was.
+ */
+export type StoredKey = Omit<KeyRecord, 'hash' | 'created_at' | 'workspace_id' | 'disabled'> &
+  Readonly<Pick<KeyRecord, 'hash' | 'created_at' | 'workspace_id' | 'disabled'>>;
+
+/**
+ * One account at run time: its state, its keys by hash (in the order they arrived, which is the
+ * order an export writes), and the listings of `GET /keys`. Every key enters, leaves or changes
+ * `disabled` here and nowhere else, so the listings cannot miss a write.
+ */
+export class Account {
+  private readonly records = new Map<string, StoredKey>();
+  /** The keys by hash; read-only — write through `load`, `add`, `delete` and `setDisabled`. */
+  readonly keys: ReadonlyMap<string, StoredKey> = this.records;
+  private listings = new ListingIndex<StoredKey>();
+
+  constructor(readonly state: Omit<AccountState, 'keys'>) {}
+
+  get id(): string {
+    return this.state.id;
+  }
+
+  /** Replaces every key (hashes must be unique; checked first): the listings are built anew. */
+  load(keys: readonly KeyRecord[]): void {
+    this.records.clear();
+    for (const key of keys) this.records.set(key.hash, key);
+    this.listings = ListingIndex.of<StoredKey>(keys);
+  }
+
+  add(key: KeyRecord): void {
+    if (this.records.has(key.hash)) throw new Error(`duplicate key hash ${key.hash}`);
+    this.records.set(key.hash, key);
+    this.listings.add(key);
+  }
+
+  delete(hash: string): boolean {
+    const key = this.records.get(hash);
+    if (!key) return false;
+    this.records.delete(hash);
+    this.listings.remove(key);
+    return true;
+  }
+
+  setDisabled(key: StoredKey, disabled: boolean): void {
+    if (key.disabled === disabled) return;
+    this.listings.disabledChanging(key, disabled);
+    (key as KeyRecord).disabled = disabled;
+  }
+
+  /** Up to `count` keys of a workspace from rank `offset` on, newest first (a new array). */
+  listing(workspaceId: string, includeDisabled: boolean, offset: number, count: number): StoredKey[] {
+    return this.listings.page(workspaceId, includeDisabled, offset, count);
+  }
+}
+
+/** The store's indexes of accounts: by id, by the hash of each key, by management-key hash. */
+export interface AccountIndexes {
+  accounts: Map<string, Account>;
+  keyOwners: Map<string, Account>;
+  managementKeys: Map<string, Account>;
+}
+
+/** Adds an account and its keys to the indexes; ids and hashes must be new. */
+export function insertAccount(accountState: AccountState, indexes: AccountIndexes): Account {
+  const { keys, ...rest } = accountState;
+  if (indexes.accounts.has(rest.id)) throw new Error(`duplicate account id ${rest.id}`);
+  if (indexes.managementKeys.has(rest.management_key.hash)) throw new Error(`duplicate management key in account ${rest.id}`);
+  const account = new Account(rest);
+  for (const key of keys) {
+    if (indexes.keyOwners.has(key.hash)) throw new Error(`duplicate key hash ${key.hash}`);
+    indexes.keyOwners.set(key.hash, account);
+  }
+  account.load(keys);
+  indexes.accounts.set(account.id, account);
+  indexes.managementKeys.set(rest.management_key.hash, account);
+  return account;
+}

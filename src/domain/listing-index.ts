@@ -1,0 +1,335 @@
+import { instantOf } from './instant.js';
+
+/**
+ * The order `GET /keys` lists an account's keys in — newest `created_at` first, equal instants by
+ * hash — kept up to date by every write, so that no request ever re-filters or re-sorts.
+ *
+ * Why this structure. A page must cost O(log n + page) whatever writes came before, and a write
+ * no more than a log factor over a constant:
+ * - A sorted array answers a page with a slice, but a new key is the newest and goes first: every
+ *   POST would move the whole array (100,000 pointers, tens of µs — a request's whole budget), and
+ *   a Fenwick tree over array positions does not survive an insert (every later position shifts).
+ * - A balanced binary tree with subtree sizes is O(log n) throughout, but costs a node per key and
+ *   a pointer chase per listed key.
+ * - Chosen: a chunked order-statistics list (a two-level B-tree). The keys, in order, are cut into
+ *   chunks of at most 512 (`MAX_CHUNK`); a Fenwick tree over the chunk sizes finds the chunk of a
+ *   rank in O(log(n/512)). Insert and remove: binary search over chunk ends, then within the chunk,
+ *   then a splice of at most 512 slots (a memmove of ≤ 4 KB: a constant). A page reads consecutive
+ *   slots: O(log n + page). Splitting a full chunk or merging a small one rebuilds the Fenwick tree
+ *   in O(n/512) (~200 additions at 100,000 keys); that happens at most once every 128 updates of a
+ *   chunk, so it adds an amortised constant.
+ * - Disabled keys: each workspace keeps two such lists, every key and the enabled keys, rather than
+ *   one list with per-chunk counts of enabled keys. With counts, a page with `include_disabled`
+ *   false still steps over the disabled keys between the ones it returns (a workspace of mostly
+ *   disabled keys would cost many pages' worth of reads); a list of only the enabled keys reads
+ *   nothing it does not return. A toggle is one insert or remove there: O(log n + 512). The cost
+ *   is a second pointer and instant per enabled key (~16 bytes: ~3 MB at 100,000 keys).
+ * - Expiry does not enter: expired keys are listed like any other (README, "Disabled and expired
+ *   keys"). Instants are compared as numbers (`instantOf`), never as ISO strings.
+ * No dependency of the project offers an order-statistics container, and this one is small.
+ */
+
+/** What the index reads of a key: its identity and the fields that place it in listings. */
+export interface IndexedKey {
+  readonly hash: string;
+  readonly created_at: string;
+  readonly disabled: boolean;
+  readonly workspace_id: string;
+}
+
+/** Chunks are split above this many keys. */
+export const MAX_CHUNK = 512;
+
+/** A run of consecutive keys in listing order, with their instants beside them. */
+interface Chunk<K> {
+  keys: K[];
+  ats: number[];
+}
+
+/** Whether (atA, hashA) lists before (atB, hashB): newer first, then the smaller hash. */
+function listsBefore(atA: number, hashA: string, atB: number, hashB: string): boolean {
+  return atA > atB || (atA === atB && hashA < hashB);
+}
+
+/** The first position of `chunk` whose key does not list before (at, hash). */
+function positionIn<K extends { readonly hash: string }>(chunk: Chunk<K>, at: number, hash: string): number {
+  let lo = 0;
+  let hi = chunk.keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (listsBefore(chunk.ats[mid]!, chunk.keys[mid]!.hash, at, hash)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Keys in listing order with ranked access: a chunked order-statistics list (see above).
+ * `maxChunk` is a parameter only so that tests can make chunks split and merge with few keys.
+ */
+export class OrderedKeys<K extends { readonly hash: string }> {
+  private chunks: Chunk<K>[] = [];
+  /** Fenwick tree (1-based) over the chunk sizes. */
+  private tree = new Int32Array(1);
+  /** The largest power of two ≤ the number of chunks: where a rank descent starts. */
+  private top = 0;
+  private readonly minChunk: number;
+  size = 0;
+
+  constructor(private readonly maxChunk = MAX_CHUNK) {
+    if (!Number.isInteger(maxChunk) || maxChunk < 4) throw new Error(`chunk size ${maxChunk} is below 4`);
+    this.minChunk = maxChunk >>> 2;
+  }
+
+  /** A list of keys already in listing order, with their instants (a bulk load: O(n)). */
+  static fromSorted<K extends { readonly hash: string }>(keys: K[], ats: number[], maxChunk = MAX_CHUNK): OrderedKeys<K> {
+    const list = new OrderedKeys<K>(maxChunk);
+    // Chunks three-quarters full, of even sizes: room to grow before the first split.
+    const count = Math.ceil(keys.length / ((maxChunk * 3) >>> 2));
+    for (let c = 0; c < count; c++) {
+      const from = Math.floor((c * keys.length) / count);
+      const to = Math.floor(((c + 1) * keys.length) / count);
+      list.chunks.push({ keys: keys.slice(from, to), ats: ats.slice(from, to) });
+    }
+    list.size = keys.length;
+    list.rebuild();
+    return list;
+  }
+
+  insert(key: K, at: number): void {
+    if (this.chunks.length === 0) {
+      this.chunks.push({ keys: [key], ats: [at] });
+      this.size = 1;
+      this.rebuild();
+      return;
+    }
+    const c = this.chunkFor(at, key.hash);
+    const chunk = this.chunks[c]!;
+    const p = positionIn(chunk, at, key.hash);
+    chunk.keys.splice(p, 0, key);
+    chunk.ats.splice(p, 0, at);
+    this.size++;
+    if (chunk.keys.length > this.maxChunk) this.split(c);
+    else this.add(c, 1);
+  }
+
+  /** Removes the key with this hash placed at `at`; false when it is not in the list. */
+  remove(key: K, at: number): boolean {
+    if (this.size === 0) return false;
+    const c = this.chunkFor(at, key.hash);
+    const chunk = this.chunks[c]!;
+    const p = positionIn(chunk, at, key.hash);
+    if (p === chunk.keys.length || chunk.keys[p]!.hash !== key.hash) return false;
+    chunk.keys.splice(p, 1);
+    chunk.ats.splice(p, 1);
+    this.size--;
+    if (chunk.keys.length < this.minChunk) this.rebalance(c);
+    else this.add(c, -1);
+    return true;
+  }
+
+  /** Up to `count` keys from rank `offset` on (a new array). */
+  slice(offset: number, count: number): K[] {
+    const page: K[] = [];
+    if (offset >= this.size || count <= 0) return page;
+    // Fenwick descent: the chunk holding rank `offset`, and the rank's place in it.
+    let c = 0;
+    let rest = offset;
+    const { tree } = this;
+    const chunkCount = this.chunks.length;
+    for (let step = this.top; step > 0; step >>>= 1) {
+      const next = c + step;
+      if (next <= chunkCount && tree[next]! <= rest) {
+        c = next;
+        rest -= tree[next]!;
+      }
+    }
+    let p = rest;
+    while (c < chunkCount && page.length < count) {
+      const { keys } = this.chunks[c]!;
+      const end = Math.min(keys.length, p + count - page.length);
+      for (; p < end; p++) page.push(keys[p]!);
+      c++;
+      p = 0;
+    }
+    return page;
+  }
+
+  /** The number of keys in each chunk, in order: the structure's shape, for tests and benchmarks. */
+  chunkSizes(): number[] {
+    return this.chunks.map((chunk) => chunk.keys.length);
+  }
+
+  /** The index of the chunk where (at, hash) belongs: the first whose last key does not list before it. */
+  private chunkFor(at: number, hash: string): number {
+    let lo = 0;
+    let hi = this.chunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const { keys, ats } = this.chunks[mid]!;
+      const last = keys.length - 1;
+      if (listsBefore(ats[last]!, keys[last]!.hash, at, hash)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private split(c: number): void {
+    const chunk = this.chunks[c]!;
+    const half = chunk.keys.length >>> 1;
+    this.chunks.splice(c + 1, 0, { keys: chunk.keys.splice(half), ats: chunk.ats.splice(half) });
+    this.rebuild();
+  }
+
+  /** A chunk fell below a quarter full: drop it if empty, else merge it with a neighbour or even the two out. */
+  private rebalance(c: number): void {
+    const chunk = this.chunks[c]!;
+    if (chunk.keys.length === 0) {
+      this.chunks.splice(c, 1);
+      this.rebuild();
+      return;
+    }
+    if (this.chunks.length === 1) {
+      this.add(c, -1);
+      return;
+    }
+    const first = c + 1 < this.chunks.length ? c : c - 1;
+    const a = this.chunks[first]!;
+    const b = this.chunks[first + 1]!;
+    const total = a.keys.length + b.keys.length;
+    if (total <= this.maxChunk) {
+      a.keys.push(...b.keys);
+      a.ats.push(...b.ats);
+      this.chunks.splice(first + 1, 1);
+    } else {
+      const keys = a.keys.concat(b.keys);
+      const ats = a.ats.concat(b.ats);
+      const half = total >>> 1;
+      this.chunks[first] = { keys: keys.slice(0, half), ats: ats.slice(0, half) };
+      this.chunks[first + 1] = { keys: keys.slice(half), ats: ats.slice(half) };
+    }
+    this.rebuild();
+  }
+
+  /** The Fenwick tree from the chunk sizes, in O(number of chunks). */
+  private rebuild(): void {
+    const count = this.chunks.length;
+    if (this.tree.length < count + 1) this.tree = new Int32Array(Math.max(count + 1, this.tree.length * 2));
+    const { tree } = this;
+    tree.fill(0);
+    for (let i = 1; i <= count; i++) {
+      tree[i]! += this.chunks[i - 1]!.keys.length;
+      const parent = i + (i & -i);
+      if (parent <= count) tree[parent]! += tree[i]!;
+    }
+    let top = 1;
+    while (top * 2 <= count) top *= 2;
+    this.top = count === 0 ? 0 : top;
+  }
+
+  /** Chunk `c` grew or shrank by `delta`. */
+  private add(c: number, delta: number): void {
+    const count = this.chunks.length;
+    const { tree } = this;
+    for (let i = c + 1; i <= count; i += i & -i) tree[i]! += delta;
+  }
+}
+
+/** One workspace's listings: every key, and only the enabled ones. */
+interface WorkspaceListing<K extends { readonly hash: string }> {
+  all: OrderedKeys<K>;
+  enabled: OrderedKeys<K>;
+}
+
+/**
+ * The listings of one account, per workspace. It is told about every key that enters or leaves the
+ * account and every change of `disabled` — by `Account`, the one place those happen — and it reads
+ * a key's `created_at`, `workspace_id` and `disabled` only then (they must not change otherwise).
+ */
+export class ListingIndex<K extends IndexedKey> {
+  private readonly workspaces = new Map<string, WorkspaceListing<K>>();
+
+  constructor(private readonly maxChunk = MAX_CHUNK) {}
+
+  /** The index of a whole set of keys: one sort (a bulk load: scenario, state import, reset). */
+  static of<K extends IndexedKey>(keys: readonly K[], maxChunk = MAX_CHUNK): ListingIndex<K> {
+    const index = new ListingIndex<K>(maxChunk);
+    const ats = new Float64Array(keys.length);
+    const order: number[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      ats[i] = instantOf(keys[i]!.created_at);
+      order.push(i);
+    }
+    order.sort((a, b) => {
+      if (ats[a] !== ats[b]) return ats[a]! > ats[b]! ? -1 : 1;
+      const ha = keys[a]!.hash;
+      const hb = keys[b]!.hash;
+      return ha < hb ? -1 : ha > hb ? 1 : 0;
+    });
+    const sorted = new Map<string, { all: K[]; allAts: number[]; enabled: K[]; enabledAts: number[] }>();
+    for (const i of order) {
+      const key = keys[i]!;
+      let lists = sorted.get(key.workspace_id);
+      if (!lists) sorted.set(key.workspace_id, (lists = { all: [], allAts: [], enabled: [], enabledAts: [] }));
+      lists.all.push(key);
+      lists.allAts.push(ats[i]!);
+      if (!key.disabled) {
+        lists.enabled.push(key);
+        lists.enabledAts.push(ats[i]!);
+      }
+    }
+    for (const [workspace, lists] of sorted) {
+      index.workspaces.set(workspace, {
+        all: OrderedKeys.fromSorted(lists.all, lists.allAts, maxChunk),
+        enabled: OrderedKeys.fromSorted(lists.enabled, lists.enabledAts, maxChunk),
+      });
+    }
+    return index;
+  }
+
+  add(key: K): void {
+    const at = instantOf(key.created_at);
+    const listing = this.workspace(key.workspace_id);
+    listing.all.insert(key, at);
+    if (!key.disabled) listing.enabled.insert(key, at);
+  }
+
+  remove(key: K): void {
+    const at = instantOf(key.created_at);
+    const listing = this.workspaces.get(key.workspace_id);
+    if (!listing) return;
+    listing.all.remove(key, at);
+    if (!key.disabled) listing.enabled.remove(key, at);
+  }
+
+  /** Call before a key's `disabled` changes to `disabled` (a real change: the old value is read). */
+  disabledChanging(key: K, disabled: boolean): void {
+    if (disabled === key.disabled) return;
+    const listing = this.workspace(key.workspace_id);
+    const at = instantOf(key.created_at);
+    if (disabled) listing.enabled.remove(key, at);
+    else listing.enabled.insert(key, at);
+  }
+
+  /** Up to `count` keys of a workspace from rank `offset` on, newest first (a new array). */
+  page(workspaceId: string, includeDisabled: boolean, offset: number, count: number): K[] {
+    const listing = this.workspaces.get(workspaceId);
+    if (!listing) return [];
+    return (includeDisabled ? listing.all : listing.enabled).slice(offset, count);
+  }
+
+  /** How many keys a workspace lists. */
+  count(workspaceId: string, includeDisabled: boolean): number {
+    const listing = this.workspaces.get(workspaceId);
+    return listing ? (includeDisabled ? listing.all : listing.enabled).size : 0;
+  }
+
+  private workspace(workspaceId: string): WorkspaceListing<K> {
+    let listing = this.workspaces.get(workspaceId);
+    if (!listing) {
+      listing = { all: new OrderedKeys<K>(this.maxChunk), enabled: new OrderedKeys<K>(this.maxChunk) };
+      this.workspaces.set(workspaceId, listing);
+    }
+    return listing;
+  }
+}
