@@ -3,12 +3,17 @@
  * times or until removed (like MSW's one-shot handlers and WireMock's faults). Pure bookkeeping:
  * the HTTP layer carries the chosen action out.
  */
+import { apiError } from './errors.js';
+
 export type FaultKind = 'reset' | 'timeout';
 
 export interface FaultMatch {
   /** HTTP method, any case. */
   method?: string;
-  /** Path under the API (`/keys/*`) or in full (`/api/v1/keys/*`); `*` is one segment, `**` any rest. */
+  /**
+   * Path under the API (`/keys/*`) or in full (`/api/v1/keys/*`): `*` is one segment, `**` any rest
+   * (so `/keys/**` meets `/keys/{hash}` but not `/keys`). A trailing slash on the request is ignored.
+   */
   path?: string;
   /** The `:hash` of a `/keys/:hash` route. */
   hash?: string;
@@ -46,20 +51,134 @@ export interface FaultRequest {
 
 export const API_PREFIX = '/api/v1';
 
+/**
+ * The API's routes, the only requests a rule can meet (unknown routes and `/__mock` are never
+ * faulted). HEAD is Fastify's automatic twin of each GET. test/control/faults.test.ts checks this
+ * list against the app's routes.
+ */
+export const API_ROUTES: readonly { method: string; path: string }[] = [
+  ...['GET', 'HEAD', 'POST'].map((method) => ({ method, path: `${API_PREFIX}/keys` })),
+  ...['GET', 'HEAD', 'PATCH', 'DELETE'].map((method) => ({ method, path: `${API_PREFIX}/keys/:hash` })),
+  ...['GET', 'HEAD'].map((method) => ({ method, path: `${API_PREFIX}/key` })),
+];
+const API_METHODS = [...new Set(API_ROUTES.map((route) => route.method))];
+const API_PATHS = [...new Set(API_ROUTES.map((route) => route.path))];
+const shown = (path: string) => path.replace(':hash', '{hash}');
+/** "GET, HEAD, POST /api/v1/keys; …" for messages. */
+const ROUTE_LIST = API_PATHS.map(
+  (path) => `${API_ROUTES.filter((route) => route.path === path).map((route) => route.method).join(', ')} ${shown(path)}`,
+).join('; ');
+
+/** A rule's path in full: under /api/v1 unless it already starts with it. */
+const fullPath = (path: string): string => (path.startsWith(API_PREFIX) ? path : `${API_PREFIX}${path}`);
+
+/** `*` is one path segment (one or more characters other than `/`), `**` any rest (slashes included, or nothing). */
 function pathPattern(path: string): RegExp {
-  const full = path.startsWith(API_PREFIX) ? path : `${API_PREFIX}${path.startsWith('/') ? '' : '/'}${path}`;
-  const source = full
+  const source = fullPath(path)
     .split(/(\*\*|\*)/)
     .map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]+' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
     .join('');
   return new RegExp(`^${source}/?$`);
 }
 
+/**
+ * Whether some URL is both matched by a rule's pattern and routed to `route` (`:hash` is a segment
+ * of any characters but `/`). Both are regular: a walk over pairs of positions in the two token
+ * lists finds a common string, if there is one.
+ */
+type Token = { chars: 'one' | 'not-slash' | 'any'; char?: string; repeat: boolean };
+const literal = (text: string): Token[] => [...text].map((char) => ({ chars: 'one', char, repeat: false }));
+function globTokens(glob: string): Token[] {
+  return glob.split(/(\*\*|\*)/).flatMap((part): Token[] =>
+    part === '**'
+      ? [{ chars: 'any', repeat: true }]
+      : part === '*'
+        ? [{ chars: 'not-slash', repeat: false }, { chars: 'not-slash', repeat: true }]
+        : literal(part),
+  );
+}
+const routeTokens = (route: string): Token[] =>
+  route.split(/(:hash)/).flatMap((part): Token[] => (part === ':hash' ? [{ chars: 'not-slash', repeat: true }] : literal(part)));
+const overlap = (a: Token, b: Token): boolean => {
+  if (a.chars === 'one' && b.chars === 'one') return a.char === b.char;
+  if (a.chars === 'one') return b.chars === 'any' || a.char !== '/';
+  if (b.chars === 'one') return a.chars === 'any' || b.char !== '/';
+  return true;
+};
+function intersects(a: Token[], b: Token[]): boolean {
+  const seen = new Set<number>();
+  const visit = (i: number, j: number): boolean => {
+    const id = i * (b.length + 1) + j;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    if (i === a.length && j === b.length) return true;
+    if (i < a.length && a[i]!.repeat && visit(i + 1, j)) return true;
+    if (j < b.length && b[j]!.repeat && visit(i, j + 1)) return true;
+    if (i === a.length || j === b.length || !overlap(a[i]!, b[j]!)) return false;
+    // One character consumed by both; a repeating token may take more.
+    for (const ni of a[i]!.repeat ? [i, i + 1] : [i + 1]) {
+      for (const nj of b[j]!.repeat ? [j, j + 1] : [j + 1]) if (visit(ni, nj)) return true;
+    }
+    return false;
+  };
+  return visit(0, 0);
+}
+const pathMeets = (path: string, route: string): boolean => {
+  const glob = globTokens(fullPath(path));
+  const target = routeTokens(route);
+  // A rule also matches its path with a trailing slash.
+  return intersects(glob, target) || intersects([...glob, ...literal('/')], target);
+};
+
+/**
+ * Why a rule's match can never meet a request the API answers, or null when it can: the path must
+ * start with "/", name no control route, have no empty or dot segment, and fit an API route
+ * together with the method and hash. Returned as [field, reason].
+ */
+export function unmatchable(match: FaultMatch): [field: string, reason: string] | null {
+  const never = 'can never match: ';
+  const { path, hash } = match;
+  const method = match.method?.toUpperCase();
+  if (path !== undefined) {
+    if (!path.startsWith('/')) {
+      return ['match.path', 'must start with "/": a path under /api/v1 such as "/keys/*", or a full one such as "/api/v1/keys/*"'];
+    }
+    if (path === '/__mock' || path.startsWith('/__mock/')) return ['match.path', `${never}control routes (/__mock) are never faulted`];
+    if (path.endsWith('/') && path !== '/') {
+      return ['match.path', 'must not end with "/" (a rule matches a path with or without its trailing slash)'];
+    }
+    const segments = fullPath(path).split('/').slice(1);
+    if (segments.slice(0, -1).includes('')) return ['match.path', `${never}it has an empty segment ("//")`];
+    if (segments.some((segment) => segment === '.' || segment === '..')) {
+      return ['match.path', `${never}it has a "." or ".." segment (clients resolve them before sending)`];
+    }
+    if (!API_ROUTES.some((route) => pathMeets(path, route.path))) {
+      return ['match.path', `${never}no API route has such a path (the API's paths: ${API_PATHS.map(shown).join(', ')}; "*" is one segment, "**" any rest)`];
+    }
+  }
+  if (method !== undefined && !API_METHODS.includes(method)) {
+    return ['match.method', `${never}the API answers ${API_METHODS.join(', ')}`];
+  }
+  if (hash !== undefined && hash.includes('/')) return ['match.hash', `${never}a hash has no "/"`];
+  const routes = API_ROUTES.filter(
+    (route) => (method === undefined || route.method === method) && (path === undefined || pathMeets(path, route.path)) && (hash === undefined || route.path.endsWith(':hash')),
+  );
+  if (routes.length === 0) {
+    const asked = [method, path === undefined ? undefined : `"${path}"`, hash === undefined ? undefined : 'a hash'].filter((part) => part !== undefined);
+    const only = hash === undefined ? '' : `a hash is only on ${shown(`${API_PREFIX}/keys/:hash`)}; `;
+    return ['match', `${never}no API route takes ${asked.join(' with ')} (${only}the API's routes: ${ROUTE_LIST})`];
+  }
+  return null;
+}
+
 export class FaultRegistry {
   private rules: (FaultRule & { pattern?: RegExp })[] = [];
   private lastId = 0;
 
+  /** Adds a rule; one that could never match any API request is a 400 saying why. */
   add(spec: FaultSpec): FaultRule {
+    const problem = unmatchable(spec.match ?? {});
+    if (problem) throw apiError('invalidField', 'request body', `field "${problem[0]}"`, problem[1]);
     const rule = {
       ...spec,
       id: `fault_${++this.lastId}`,

@@ -106,8 +106,14 @@ export const UsageBody = Type.Object(
 const FaultMatchSchema = Type.Object(
   {
     method: Type.Optional(Type.String({ minLength: 1 })),
-    path: Type.Optional(Type.String({ minLength: 1, description: '"/keys/*", "/api/v1/keys/**"; * is one segment' })),
-    hash: Type.Optional(Type.String({ minLength: 1 })),
+    path: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1024,
+        description: 'Starts with "/": "/keys/*" (under /api/v1) or "/api/v1/keys/**"; * is one segment, ** any rest ("/keys/**" does not match "/keys")',
+      }),
+    ),
+    hash: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
   },
   { additionalProperties: false },
 );

@@ -6,7 +6,7 @@
 import { OpenRouter } from '@openrouter/sdk';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { FaultRule } from '../../src/domain/faults.js';
+import { API_PREFIX, API_ROUTES, type FaultRule } from '../../src/domain/faults.js';
 import type { JournalEntry } from '../../src/domain/journal.js';
 import type { KeyView } from '../../src/domain/types.js';
 import { createMockServer, type MockServer } from '../../src/server.js';
@@ -210,8 +210,13 @@ describe('fault rules', () => {
     ['/keys/*', { '/keys': 200, '/keys/H': 503, '/key': 200 }],
     ['/api/v1/keys/*', { '/keys': 200, '/keys/H': 503, '/key': 200 }],
     ['/key', { '/keys': 200, '/keys/H': 200, '/key': 503 }],
-    ['**', { '/keys': 503, '/keys/H': 503, '/key': 503 }],
+    ['/**', { '/keys': 503, '/keys/H': 503, '/key': 503 }],
+    ['/api/v1/**', { '/keys': 503, '/keys/H': 503, '/key': 503 }],
+    // `**` is any rest, but the "/" before it is literal: /keys/** does not match /keys itself.
     ['/keys/**', { '/keys': 200, '/keys/H': 503, '/key': 200 }],
+    ['/api/v1/keys/**', { '/keys': 200, '/keys/H': 503, '/key': 200 }],
+    ['/key*', { '/keys': 503, '/keys/H': 200, '/key': 200 }],
+    ['/*', { '/keys': 503, '/keys/H': 200, '/key': 503 }],
   ])('path %s matches as documented (* one segment, ** any rest)', async (path, expected) => {
     const app = buildTestApp();
     await addFault(app, { match: { path }, status: 503 });
@@ -230,7 +235,7 @@ describe('fault rules', () => {
 
   it('control routes are never faulted, by rules or by X-Mock-Response', async () => {
     const app = buildTestApp();
-    await addFault(app, { match: { path: '**' }, status: 500 });
+    await addFault(app, { match: { path: '/**' }, status: 500 });
     await addFault(app, { status: 503 });
     await addFault(app, { match: { method: 'GET' }, fault: 'reset' });
     await addFault(app, { match: { method: 'POST' }, fault: 'timeout' });
@@ -274,6 +279,69 @@ describe('fault rules', () => {
     expect(errorOf(res).code).toBe(400);
     expect(await faultsOf(app)).toEqual([]);
     expect((await api(app, 'GET', '/keys')).statusCode).toBe(200);
+  });
+});
+
+describe('a rule that could never match is refused with a 400 saying why', () => {
+  it.each([
+    [{ path: 'keys' }, 'match.path', 'must start with "/"'],
+    [{ path: '**' }, 'match.path', 'must start with "/"'],
+    [{ path: '/__mock/**' }, 'match.path', 'control routes (/__mock) are never faulted'],
+    [{ path: '/__mock' }, 'match.path', 'control routes (/__mock) are never faulted'],
+    [{ path: '/keys/' }, 'match.path', 'must not end with "/"'],
+    [{ path: '/keys//*' }, 'match.path', 'empty segment'],
+    [{ path: '//keys' }, 'match.path', 'empty segment'],
+    [{ path: '/keys/../key' }, 'match.path', 'a "." or ".." segment'],
+    [{ path: '/./keys' }, 'match.path', 'a "." or ".." segment'],
+    [{ path: '/' }, 'match.path', 'no API route has such a path'],
+    [{ path: '/api/v1' }, 'match.path', 'no API route has such a path'],
+    [{ path: '/api/v1keys' }, 'match.path', 'no API route has such a path'],
+    [{ path: '/api/v2/keys' }, 'match.path', 'no API route has such a path'],
+    [{ path: '/health' }, 'match.path', 'no API route has such a path'],
+    [{ path: '/keys/*/usage' }, 'match.path', 'no API route has such a path'],
+    [{ path: '/keys*' }, 'match.path', 'no API route has such a path'], // "keys" and then more: no such route
+    [{ path: '/*/*/*' }, 'match.path', 'no API route has such a path'],
+    [{ path: '/Keys' }, 'match.path', 'no API route has such a path'],
+    [{ method: 'PUT' }, 'match.method', 'the API answers GET, HEAD, POST, PATCH, DELETE'],
+    [{ method: 'options' }, 'match.method', 'the API answers'],
+    [{ hash: 'a/b' }, 'match.hash', 'a hash has no "/"'],
+    [{ method: 'POST', path: '/keys/*' }, 'match', 'no API route takes POST with "/keys/*"'],
+    [{ method: 'DELETE', path: '/key' }, 'match', 'no API route takes DELETE with "/key"'],
+    [{ method: 'POST', hash: DOCS_HASH }, 'match', 'a hash is only on /api/v1/keys/{hash}'],
+    [{ path: '/key', hash: DOCS_HASH }, 'match', 'a hash is only on /api/v1/keys/{hash}'],
+  ])('%j → 400 naming %s: "%s"; no rule is added', async (match, field, reason) => {
+    const app = buildTestApp();
+    const res = await ctl(app, 'POST', '/faults', { match, status: 503 });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(errorOf(res).message).toContain(`Invalid request body: field "${field}" `);
+    expect(errorOf(res).message).toContain(reason);
+    expect(await faultsOf(app)).toEqual([]);
+  });
+
+  it.each([
+    [{ path: '/keys' }],
+    [{ path: '/keys/*' }],
+    [{ path: `/keys/${DOCS_HASH.slice(0, 8)}*` }],
+    [{ path: '/api/v1/keys/**' }],
+    [{ path: '/**' }],
+    [{ path: '/k*' }],
+    [{ path: '/*/*' }],
+    [{ method: 'head', path: '/key' }],
+    [{ method: 'PATCH', hash: DOCS_HASH }],
+    [{ path: '/keys/*', hash: DOCS_HASH }],
+  ])('%j is accepted (it matches some API request)', async (match) => {
+    const app = buildTestApp();
+    expect((await ctl(app, 'POST', '/faults', { match, status: 503 })).statusCode).toBe(201);
+  });
+
+  it('the routes a rule is checked against are exactly the API\'s routes', async () => {
+    const app = buildTestApp();
+    const routes: string[] = [];
+    app.addHook('onRoute', (route) => {
+      if (route.url.startsWith(API_PREFIX)) routes.push(`${String(route.method)} ${route.url}`);
+    });
+    await app.ready();
+    expect(routes.sort()).toEqual(API_ROUTES.map((route) => `${route.method} ${route.path}`).sort());
   });
 });
 

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FaultRegistry } from '../../src/domain/faults.js';
+import { ApiError } from '../../src/domain/errors.js';
+import { FaultRegistry, unmatchable } from '../../src/domain/faults.js';
 
 describe('FaultRegistry', () => {
   it('applies a rule `times` times, then drops it', () => {
@@ -48,5 +50,47 @@ describe('FaultRegistry', () => {
     faults.add({ match: { path: '/keys/a.c' }, status: 500 });
     expect(faults.take({ method: 'GET', path: '/api/v1/keys/abc' })).toBeUndefined();
     expect(faults.take({ method: 'GET', path: '/api/v1/keys/a.c' })).toBeDefined();
+  });
+});
+
+describe('unmatchable(): a path is refused exactly when no request the API routes could meet it', () => {
+  // Paths built from these segments; the naive model tries every URL the API routes whose hash is
+  // short or made from a segment, and asks the rule's own pattern (FaultRegistry.take) about each.
+  const SEGMENTS = ['keys', 'key', 'api', 'v1', '*', '**', 'k*', '*s', 'ke*', 'x', 'x*y', '*e*', '.', '..'];
+  const letters = ['k', 'e', 'y', 's', 'x'];
+  const short = ['', ...letters, ...letters.flatMap((a) => letters.map((b) => a + b))];
+  const hashes = [...new Set([...short, ...SEGMENTS.flatMap((seg) => [seg.replace(/\*+/g, 'x'), seg.replace(/\*+/g, 'xy')])])].filter(
+    (hash) => hash !== '.' && hash !== '..',
+  );
+  const urls = ['/api/v1/keys', '/api/v1/key', ...hashes.map((hash) => `/api/v1/keys/${hash}`)];
+  /** The rule's own pattern, tried on every URL. */
+  const meets = (path: string): boolean => {
+    const faults = new FaultRegistry();
+    faults.add({ match: { path }, status: 500 });
+    return urls.some((url) => faults.take({ method: 'GET', path: url }) !== undefined);
+  };
+  /** The same pattern, built by hand for a path add() refuses. */
+  const naivePattern = (path: string): RegExp => {
+    const full = path.startsWith('/api/v1') ? path : `/api/v1${path}`;
+    const source = full.split(/(\*\*|\*)/).map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]+' : part.replace(/\./g, '\\.')));
+    return new RegExp(`^${source.join('')}/?$`);
+  };
+  const pathArb = fc
+    .tuple(fc.boolean(), fc.array(fc.constantFrom(...SEGMENTS), { minLength: 1, maxLength: 4 }))
+    .map(([full, segments]) => `${full ? '/api/v1' : ''}/${segments.join('/')}`);
+
+  it('accepted paths match some routed URL; refused ones match none', () => {
+    fc.assert(
+      fc.property(pathArb, (path) => {
+        const refused = unmatchable({ path });
+        if (refused) {
+          expect(() => new FaultRegistry().add({ match: { path }, status: 500 })).toThrow(ApiError);
+          expect(urls.filter((url) => naivePattern(path).test(url)), `${path}: ${refused[1]}`).toEqual([]);
+        } else {
+          expect(meets(path), path).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
