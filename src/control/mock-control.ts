@@ -4,11 +4,11 @@ import type { FaultRule, FaultSpec } from '../domain/faults.js';
 import type { JournalEntry, JournalFilter } from '../domain/journal.js';
 import { copyState, type Account } from '../domain/key-store.js';
 import { createRandom } from '../domain/random.js';
-import { parseUtcInstant, toIso } from '../domain/rules.js';
+import { parseUtcInstant, toIso, uuidRule } from '../domain/rules.js';
 import { plaintextKey } from '../domain/secrets.js';
 import { validateState } from '../domain/state-rules.js';
-import type { KeyView, StoreState } from '../domain/types.js';
-import { buildAccount, fillAccount } from '../data/dataset.js';
+import type { AccountState, KeyView, StoreState } from '../domain/types.js';
+import { buildAccount, DOCS_USER_ID, DOCS_WORKSPACE_ID, fillAccount } from '../data/dataset.js';
 import { ScenarioError } from '../data/scenarios.js';
 import { createSeededFaker } from '../data/seeded-faker.js';
 import type { TSchema } from '@sinclair/typebox';
@@ -140,7 +140,7 @@ export class MockControl {
     const target = options.account_id === undefined ? store.listAccounts()[0] : store.account(options.account_id);
     if (!target) throw apiError('accountNotFound', options.account_id ?? '(none)');
     const state = { ...structuredClone(target.state), keys: [] };
-    this.fill(state, scenario.name, options.seed);
+    this.fill(state, scenario.name, { seed: options.seed, first: target === store.listAccounts()[0] });
     return summary(store.replaceAccount(state));
   }
 
@@ -155,7 +155,12 @@ export class MockControl {
     const faker = createSeededFaker(seed, now);
     const state = buildAccount({ managementKey, first: false, faker, now, sha256Hex: runtime.sha256Hex });
     if (runtime.store.account(state.id)) throw apiError('badRequest', 'account id collision; try again');
-    if (options.scenario !== undefined) this.fill(state, options.scenario, seed);
+    // The same seed draws the same workspace ids: one another account holds is replaced by a fresh one.
+    const others = this.workspacesOfOthers(state.id);
+    const own = (id: string) => (others.has(id) ? this.freshWorkspace(seed, state.id, id, others) : id);
+    state.default_workspace_id = own(state.default_workspace_id);
+    state.workspace_ids = state.workspace_ids.map(own);
+    if (options.scenario !== undefined) this.fill(state, options.scenario, { seed, first: false });
     const account = runtime.store.addAccount(state);
     return { ...summary(account), management_key: managementKey };
   }
@@ -249,7 +254,7 @@ export class MockControl {
     }
   }
 
-  private fill(state: ReturnType<typeof buildAccount>, scenarioName: string, seed = this.runtime.config.seed) {
+  private fill(state: AccountState, scenarioName: string, { seed = this.runtime.config.seed, first }: { seed?: number | undefined; first: boolean }) {
     const { runtime } = this;
     const scenario = this.scenario$(scenarioName);
     const now = runtime.store.now();
@@ -257,11 +262,53 @@ export class MockControl {
       faker: createSeededFaker(seed, now),
       now,
       sha256Hex: runtime.sha256Hex,
-      fixtures: scenario.fixtures,
+      fixtures: this.ownIds(scenario.fixtures, state, first, seed),
       fixturesSource: scenario.source,
       keys: scenario.keys,
       taken: (hash) => runtime.store.hashTaken(hash, state.id),
     });
   }
+
+  /**
+   * A scenario's fixtures with the ids of the account they are loaded into. Scenarios are written
+   * for the first account — the documentation's workspace (its default) and user. In any account
+   * those become the account's own default workspace and user; another workspace a fixture names
+   * becomes a fresh workspace of the account's (derived from the seed, the account and the id, so
+   * the same load gives the same bytes). Only the first account keeps such a workspace id as
+   * written, as at start-up, unless another account holds it: no workspace is ever shared.
+   */
+  private ownIds(fixtures: unknown[], state: AccountState, first: boolean, seed: number): unknown[] {
+    const others = this.workspacesOfOthers(state.id);
+    const workspace = (id: string): string => {
+      const given = id.toLowerCase();
+      if (given === DOCS_WORKSPACE_ID) return state.default_workspace_id;
+      if (state.workspace_ids.includes(given) || (first && !others.has(given))) return given;
+      return this.freshWorkspace(seed, state.id, given, others);
+    };
+    return fixtures.map((entry) => {
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return entry;
+      const fields = entry as Record<string, unknown>;
+      const own = { ...fields };
+      // Anything else is left for the fixture parser to refuse, naming the entry.
+      if (typeof fields.workspace_id === 'string' && uuidRule(fields.workspace_id) === null) own.workspace_id = workspace(fields.workspace_id);
+      if (fields.creator_user_id === DOCS_USER_ID) own.creator_user_id = state.user_id;
+      return own;
+    });
+  }
+
+  private workspacesOfOthers(accountId: string): Set<string> {
+    return new Set(this.runtime.store.listAccounts().flatMap((account) => (account.id === accountId ? [] : account.state.workspace_ids)));
+  }
+
+  /** The account's own stand-in for workspace `given`: derived from the seed, the account and the id; held by no other account. */
+  private freshWorkspace(seed: number, accountId: string, given: string, others: Set<string>): string {
+    for (let n = 0; ; n++) {
+      const id = uuidFrom(this.runtime.sha256Hex(`workspace:${seed}:${accountId}:${given}:${n}`));
+      if (!others.has(id)) return id;
+    }
+  }
 }
 
+/** A UUID (version 4 layout) from 32 or more hex digits. */
+const uuidFrom = (hex: string): string =>
+  `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;

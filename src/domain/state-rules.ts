@@ -21,8 +21,8 @@ const KEY_RULES: Record<string, FieldRule> = {
 
 /**
  * Checks a whole state document before it replaces the store (`PUT /__mock/state`): every field
- * rule, the usage families, timestamps in order, workspaces that exist, and ids and hashes unique
- * across accounts. Throws a 400 naming the entry and the field; returns when all hold.
+ * rule, the usage families, timestamps in order, workspaces that exist, and ids, hashes and
+ * workspaces unique across accounts. Throws a 400 naming the entry and the field; returns when all hold.
  */
 export function validateState(state: StoreState): void {
   const fail = (where: string, field: string, rule: string): never => {
@@ -31,6 +31,7 @@ export function validateState(state: StoreState): void {
   const accountIds = new Set<string>();
   const managementHashes = new Set<string>();
   const keyHashes = new Set<string>();
+  const workspaces = new Set<string>();
   state.accounts.forEach((account, a) => {
     const at = `accounts[${a}]`;
     if (accountIds.has(account.id)) fail(at, 'id', `duplicates an earlier account (${account.id})`);
@@ -39,7 +40,11 @@ export function validateState(state: StoreState): void {
     if (managementHashes.has(account.management_key.hash)) fail(`${at}.management_key`, 'hash', 'duplicates an earlier account');
     managementHashes.add(account.management_key.hash);
     if (timestampRule(account.management_key.created_at)) fail(`${at}.management_key`, 'created_at', timestampRule(account.management_key.created_at)!);
-    for (const workspace of account.workspace_ids) if (uuidRule(workspace)) fail(at, 'workspace_ids', 'must hold UUIDs');
+    for (const workspace of account.workspace_ids) {
+      if (uuidRule(workspace)) fail(at, 'workspace_ids', 'must hold UUIDs');
+      if (workspaces.has(workspace)) fail(at, 'workspace_ids', `must not hold another account's workspace (${workspace}): a workspace belongs to one account`);
+    }
+    for (const workspace of account.workspace_ids) workspaces.add(workspace);
     if (!account.workspace_ids.includes(account.default_workspace_id)) fail(at, 'default_workspace_id', 'must be one of workspace_ids');
     account.keys.forEach((key, k) => {
       const where = `${at}.keys[${k}]${typeof key.name === 'string' ? ` ("${key.name.slice(0, 40)}")` : ''}`;

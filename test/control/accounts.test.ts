@@ -76,6 +76,17 @@ describe('POST /__mock/accounts', () => {
     expect(await listKeys(b, y.management_key)).toEqual(await listKeys(a, x.management_key));
   });
 
+  it('accounts created with the same seed still get workspaces of their own (another\'s is a 400)', async () => {
+    const app = buildTestApp();
+    const x = await createAccount(app, { seed: 11 });
+    const y = await createAccount(app, { seed: 11 });
+    const z = await createAccount(app, { scenario: 'default', seed: 11 });
+    const workspaces = [x, y, z].flatMap((a) => a.workspace_ids);
+    expect(new Set(workspaces).size).toBe(workspaces.length);
+    expect((await api(app, 'GET', `/keys?workspace_id=${x.default_workspace_id}`, undefined, y.management_key)).statusCode).toBe(400);
+    expect((await api(app, 'GET', `/keys?workspace_id=${y.default_workspace_id}`, undefined, y.management_key)).statusCode).toBe(200);
+  });
+
   it('many accounts created at once are all distinct', async () => {
     const app = buildTestApp();
     const created = await Promise.all(Array.from({ length: 8 }, () => createAccount(app, { scenario: 'near-limit' })));

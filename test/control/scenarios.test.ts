@@ -8,8 +8,12 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyView, StoreState } from '../../src/domain/types.js';
+import { createHash } from 'node:crypto';
+import type { MockRuntime } from '../../src/runtime.js';
 import { createHandle, createMockServer, type MockServer } from '../../src/server.js';
 import { api, buildTestApp, ctl, DOCS_HASH, errorOf, MANAGEMENT_KEY, TEST_NOW } from '../helpers/build.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const SCENARIO_DIR = fileURLToPath(new URL('../../fixtures/scenarios/', import.meta.url));
 
@@ -275,6 +279,142 @@ describe('scenarios in more than one account', () => {
     const state = await stateOf(app);
     expect(new Set(allHashes(state)).size).toBe(allHashes(state).length);
     expect(await listAll(app, third.data.management_key)).not.toEqual([]);
+  });
+});
+
+describe('a scenario loaded into an account other than the first gets that account\'s own workspaces', () => {
+  // The issue's own set-up: two management keys, the second account loads the default scenario.
+  const KEYS = ['sk-or-v1-aaa', 'sk-or-v1-bbb'];
+  const DOCS_WORKSPACE = '0df9e665-d932-5740-b2c7-b52af166bc11';
+  const DOCS_USER = 'user_2dHFtVWx2n56w6HkM0000000000';
+  interface Summary { id: string; user_id: string; default_workspace_id: string; workspace_ids: string[]; management_key?: string }
+  const accountsOf = async (app: FastifyInstance) => ((await ctl(app, 'GET', '/accounts')).json() as { data: Summary[] }).data;
+
+  /** No workspace belongs to two accounts, and every key is in a workspace of its own account. */
+  function expectOwnWorkspaces(state: StoreState): void {
+    const owner = new Map<string, string>();
+    for (const account of state.accounts) {
+      for (const workspace of account.workspace_ids) {
+        expect(owner.get(workspace), `${workspace} is in ${owner.get(workspace)} and ${account.id}`).toBeUndefined();
+        owner.set(workspace, account.id);
+      }
+      for (const key of account.keys) expect(account.workspace_ids).toContain(key.workspace_id);
+    }
+  }
+
+  it('POST /__mock/scenarios/default {account_id: second}: the first account\'s workspace stays a 400 for the second key', async () => {
+    const app = buildTestApp({ managementKey: KEYS });
+    const [first, second] = await accountsOf(app);
+    expect(first!.default_workspace_id).toBe(DOCS_WORKSPACE);
+    const res = await ctl(app, 'POST', '/scenarios/default', { account_id: second!.id });
+    expect(res.statusCode, res.body).toBe(200);
+    const summary = (res.json() as { data: Summary }).data;
+    expect(summary.workspace_ids).not.toContain(DOCS_WORKSPACE);
+    expect(summary.default_workspace_id).toBe(second!.default_workspace_id);
+
+    const foreign = await api(app, 'GET', `/keys?workspace_id=${DOCS_WORKSPACE}`, undefined, KEYS[1]);
+    expect(foreign.statusCode).toBe(400);
+    expect((await api(app, 'GET', `/keys?workspace_id=${DOCS_WORKSPACE}`, undefined, KEYS[0])).statusCode).toBe(200);
+    // The documentation's example key is there, in the second account's default workspace, made by its user.
+    const keys = await listAll(app, KEYS[1]);
+    const example = keys.find((k) => k.name === 'My Production Key')!;
+    expect(example).toMatchObject({ workspace_id: second!.default_workspace_id, creator_user_id: second!.user_id });
+    expect(keys.map((k) => k.creator_user_id)).not.toContain(DOCS_USER);
+    expectOwnWorkspaces(await stateOf(app));
+  });
+
+  it('every scenario, loaded into the second account, a created account and the first, in turn: no workspace is ever shared', async () => {
+    const app = buildTestApp({ managementKey: KEYS });
+    const handle = createHandle(app);
+    const [, second] = await accountsOf(app);
+    for (const { name } of FILES) {
+      expect((await ctl(app, 'POST', `/scenarios/${name}`, { account_id: second!.id, seed: 3 })).statusCode).toBe(200);
+      expectOwnWorkspaces(await stateOf(app));
+      const created = (await ctl(app, 'POST', '/accounts', { scenario: name })).json() as { data: Summary };
+      expectOwnWorkspaces(await stateOf(app));
+      await handle.scenario(name, { account_id: created.data.id, seed: 4 });
+      await handle.createAccount({ scenario: name, seed: 4 });
+      expectOwnWorkspaces(await stateOf(app));
+      expect((await ctl(app, 'POST', `/scenarios/${name}`)).statusCode).toBe(200);
+      expectOwnWorkspaces(await stateOf(app));
+      // Another account's default workspace is a 400 for the second key, whatever was loaded.
+      const created2 = await accountsOf(app);
+      for (const other of created2.filter((a) => a.id !== second!.id)) {
+        expect((await api(app, 'GET', `/keys?workspace_id=${other.default_workspace_id}`, undefined, KEYS[1])).statusCode).toBe(400);
+      }
+    }
+  });
+
+  describe('a scenario that names a workspace besides the default', () => {
+    const EXTRA = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
+    const withExtra = (app: FastifyInstance) => {
+      const runtime = app.mock as { scenarios: MockRuntime['scenarios'] };
+      const bundled = runtime.scenarios;
+      runtime.scenarios = {
+        names: () => [...bundled.names(), 'two-workspaces'],
+        load: (name) =>
+          name === 'two-workspaces'
+            ? {
+                name,
+                description: 'Keys in the default workspace and in another',
+                keys: 4,
+                fixtures: [{ name: 'Default', workspace_id: DOCS_WORKSPACE }, { name: 'Other', workspace_id: EXTRA.toUpperCase() }, { name: 'Unnamed' }],
+                source: 'two-workspaces.json',
+              }
+            : bundled.load(name),
+      };
+      return app;
+    };
+    const workspaceOf = async (app: FastifyInstance, token: string, name: string): Promise<string> => {
+      const state = await stateOf(app);
+      const account = state.accounts.find((a) => a.management_key.hash === sha256(token))!;
+      return account.keys.find((k) => k.name === name)!.workspace_id;
+    };
+
+    it('the first account keeps it as written; another account gets a fresh one of its own, the same for the same seed', async () => {
+      const app = withExtra(buildTestApp({ managementKey: KEYS }));
+      const [first, second] = await accountsOf(app);
+      expect((await ctl(app, 'POST', '/scenarios/two-workspaces')).statusCode).toBe(200);
+      expect(await workspaceOf(app, KEYS[0]!, 'Other')).toBe(EXTRA);
+      expect(await workspaceOf(app, KEYS[0]!, 'Default')).toBe(first!.default_workspace_id);
+
+      const loaded = await ctl(app, 'POST', '/scenarios/two-workspaces', { account_id: second!.id, seed: 8 });
+      const summary = (loaded.json() as { data: Summary }).data;
+      const other = await workspaceOf(app, KEYS[1]!, 'Other');
+      expect(other).not.toBe(EXTRA);
+      expect(other).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(summary.workspace_ids).toEqual([...second!.workspace_ids, other]);
+      expect(await workspaceOf(app, KEYS[1]!, 'Default')).toBe(second!.default_workspace_id);
+      expect(await workspaceOf(app, KEYS[1]!, 'Unnamed')).toBe(second!.default_workspace_id);
+      expect((await api(app, 'GET', `/keys?workspace_id=${other}`, undefined, KEYS[1])).statusCode).toBe(200);
+      expect((await api(app, 'GET', `/keys?workspace_id=${EXTRA}`, undefined, KEYS[1])).statusCode).toBe(400);
+      expectOwnWorkspaces(await stateOf(app));
+
+      // Loaded again with the same seed: the same workspace, not one more.
+      const again = await ctl(app, 'POST', '/scenarios/two-workspaces', { account_id: second!.id, seed: 8 });
+      expect((again.json() as { data: Summary }).data.workspace_ids).toEqual(summary.workspace_ids);
+      // And on another server, the same bytes.
+      const twin = withExtra(buildTestApp({ managementKey: KEYS }));
+      await ctl(twin, 'POST', '/scenarios/two-workspaces', { account_id: second!.id, seed: 8 });
+      expect(await workspaceOf(twin, KEYS[1]!, 'Other')).toBe(other);
+    });
+
+    it('accounts created with it (same seed) each get their own; the first account, when another holds the id, too', async () => {
+      const app = withExtra(buildTestApp({ managementKey: KEYS }));
+      const a = (await ctl(app, 'POST', '/accounts', { scenario: 'two-workspaces', seed: 2 })).json() as { data: Summary & { management_key: string } };
+      const b = (await ctl(app, 'POST', '/accounts', { scenario: 'two-workspaces', seed: 2 })).json() as { data: Summary & { management_key: string } };
+      const [wa, wb] = [await workspaceOf(app, a.data.management_key, 'Other'), await workspaceOf(app, b.data.management_key, 'Other')];
+      expect(new Set([wa, wb, EXTRA]).size).toBe(3);
+      expectOwnWorkspaces(await stateOf(app));
+
+      // A state where the second account holds EXTRA: the first account then gets a fresh one too.
+      const state = await stateOf(app);
+      state.accounts[1]!.workspace_ids.push(EXTRA);
+      expect((await ctl(app, 'PUT', '/state', state)).statusCode).toBe(200);
+      expect((await ctl(app, 'POST', '/scenarios/two-workspaces')).statusCode).toBe(200);
+      expect(await workspaceOf(app, KEYS[0]!, 'Other')).not.toBe(EXTRA);
+      expectOwnWorkspaces(await stateOf(app));
+    });
   });
 });
 

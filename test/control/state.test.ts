@@ -222,6 +222,13 @@ const BAD: BadCase[] = [
     field: 'hash',
   },
   {
+    label: "a workspace another account holds (a workspace belongs to one account)",
+    twoAccounts: true,
+    breakIt: (d) => void d.accounts[1]!.workspace_ids.push(d.accounts[0]!.default_workspace_id),
+    entry: /accounts\[1\]/,
+    field: 'workspace_ids',
+  },
+  {
     label: 'a duplicate hash within one account',
     breakIt: (d) => void (d.accounts[0]!.keys[KEY + 1]!.hash = d.accounts[0]!.keys[KEY]!.hash),
     entry: /accounts\[0\]\.keys\[4\]/,
