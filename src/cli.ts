@@ -2,9 +2,7 @@
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, DEFAULT_MANAGEMENT_KEY, helpText, optionsFromCli, resolveConfig, type MockConfig } from './config.js';
 import { FixtureError } from './data/fixtures.js';
-import { maskedLabel } from './domain/secrets.js';
-import { startServer, type MockServer } from './server.js';
-import { StateFileError } from './state-file.js';
+import type { MockServer } from './server.js';
 import { VERSION } from './version.js';
 
 function exitWith(message: string): never {
@@ -12,12 +10,16 @@ function exitWith(message: string): never {
   process.exit(2);
 }
 
-/** The start-up banner: where it listens, where the docs are, which key opens it, what it holds. */
+/**
+ * The start-up banner: where it listens, where the docs are, which keys open it, what it holds.
+ * The keys are printed in full: they only open this local mock, and whoever started it needs them
+ * to call it. The banner goes to stdout once, not through the log.
+ */
 function banner(server: MockServer, config: MockConfig): string {
-  const keys = server.managementKeys.map((key) => (key === DEFAULT_MANAGEMENT_KEY ? `${key} (default development key)` : maskedLabel(key)));
+  const keys = server.managementKeys.map((key) => (key === DEFAULT_MANAGEMENT_KEY ? `${key} (default development key)` : key));
   const accounts = server.store.listAccounts();
   const keyCount = accounts.reduce((n, a) => n + a.keys.size, 0);
-  const token = server.managementKey === DEFAULT_MANAGEMENT_KEY ? DEFAULT_MANAGEMENT_KEY : '<management key>';
+  const token = server.managementKey;
   return [
     `openrouter-keys-mock ${VERSION} listening on ${server.url}`,
     `  docs:           ${server.origin}/docs (OpenAPI: ${server.origin}/openapi.json)`,
@@ -48,6 +50,9 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  // Loaded only now: Fastify and the validators take most of a second to import on a busy
+  // machine, which --help, --version and a mistyped option need not wait for.
+  const [{ startServer }, { StateFileError }] = await Promise.all([import('./server.js'), import('./state-file.js')]);
   let server: MockServer;
   try {
     server = await startServer(config);

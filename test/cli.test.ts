@@ -1,4 +1,4 @@
-import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { execSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -170,6 +170,76 @@ describe('cli start-up errors: exit 2, one line on stderr naming the option', ()
   });
 });
 
+/** The banner's lines, once it has printed the `try:` line (its last). */
+async function bannerOf(server: { stdout: () => string }): Promise<string[]> {
+  const started = Date.now();
+  while (!/^ {2}try: .*$/m.test(server.stdout())) {
+    if (Date.now() - started > 5000) throw new Error(`no complete banner: ${server.stdout()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const lines = server.stdout().split('\n');
+  const first = lines.findIndex((l) => l.startsWith('openrouter-keys-mock '));
+  const last = lines.findIndex((l) => l.startsWith('  try:'));
+  return lines.slice(first, last + 1);
+}
+
+describe('cli: the banner', () => {
+  it('prints every management key in use in full, and a curl command with the first', async () => {
+    const first = `sk-or-v1-${'a1'.repeat(32)}`;
+    const second = 'a-second-management-key';
+    const server = await start(['--port', '0', '--log-level', 'silent', '--management-key', `${first},${second}`]);
+    running.push(server.child);
+    const banner = await bannerOf(server);
+    expect(banner.find((l) => l.startsWith('  management key:'))).toBe(`  management key: ${first}, ${second}`);
+    expect(banner.find((l) => l.startsWith('  try:'))).toBe(`  try:            curl -H "Authorization: Bearer ${first}" ${server.url}/keys`);
+    expect(banner.find((l) => l.startsWith('  dataset:'))).toBe('  dataset:        2 account(s), 25 key(s), scenario default, seed 1');
+    expect((await fetch(`${server.url}/keys`, { headers: { authorization: `Bearer ${first}` } })).status).toBe(200);
+    await stop(server.child, 'SIGTERM');
+  });
+
+  it('names the development key as such', async () => {
+    const server = await start(['--port', '0', '--log-level', 'silent', '--now', '2026-01-14T12:00:00Z']);
+    running.push(server.child);
+    const banner = await bannerOf(server);
+    expect(banner).toContain(`  management key: ${DEFAULT_MANAGEMENT_KEY} (default development key)`);
+    expect(banner.some((l) => /^ {2}clock: +2026-01-14T12:00:0\d\.\d{3}Z$/.test(l))).toBe(true);
+    await stop(server.child, 'SIGTERM');
+  });
+});
+
+describe('cli: logs', () => {
+  it('are JSON lines on stdout when it is not a terminal', async () => {
+    const server = await start(['--port', '0', '--log-level', 'info']);
+    running.push(server.child);
+    await bannerOf(server);
+    await fetch(`${server.url}/keys`, { headers: { authorization: `Bearer ${DEFAULT_MANAGEMENT_KEY}` } });
+    await stop(server.child, 'SIGTERM');
+    const banner = await bannerOf(server);
+    const logLines = server.stdout().split('\n').filter((l) => l !== '' && !banner.includes(l));
+    expect(logLines.length).toBeGreaterThanOrEqual(3); // listening, the request, its answer, shutting down
+    for (const line of logLines) expect(JSON.parse(line)).toMatchObject({ level: expect.any(Number), msg: expect.any(String) });
+  });
+
+  // util-linux `script` runs the mock on a pseudo-terminal; without it (e.g. macOS) this is skipped.
+  const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux') ?? false;
+  it.skipIf(!hasScript)('are pretty on a terminal (skipped without util-linux script, which provides one)', async () => {
+    const command = `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} --port 0 --host 127.0.0.1 --log-level info`;
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    running.push(child);
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    const started = Date.now();
+    while (!/Server listening/.test(output)) {
+      if (Date.now() - started > 10_000) throw new Error(`no log line on the terminal: ${output}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const line = output.split(/\r?\n/).find((l) => l.includes('Server listening'))!;
+    // pino-pretty: "[HH:MM:ss.l] INFO: …", coloured; not a JSON object
+    expect(line.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: Server listening at http:\/\/127\.0\.0\.1:\d+$/);
+    await stop(child, 'SIGTERM');
+  });
+});
+
 describe('cli: a real server', () => {
   it('starts on --port 0, answers GET /api/v1/keys with the default management key, and exits 0 on SIGTERM', async () => {
     const server = await start(['--port', '0', '--host', '127.0.0.1', '--now', '2026-01-14T12:00:00Z']);
@@ -202,8 +272,6 @@ describe('cli: a real server', () => {
     const otherKey = `sk-or-v1-${'5'.repeat(64)}`;
     const server = await start([], { PORT: '0', HOST: '127.0.0.1', MOCK_MANAGEMENT_KEY: otherKey, MOCK_LOG_LEVEL: 'silent', MOCK_KEYS: '7' });
     running.push(server.child);
-    // a non-default management key is not printed in full
-    expect(server.stdout()).not.toContain(otherKey);
     expect(server.stdout()).toMatch(/7 key\(s\)/);
     const ok = await fetch(`${server.url}/keys?include_disabled=true`, { headers: { authorization: `Bearer ${otherKey}` } });
     expect(ok.status).toBe(200);
