@@ -33,7 +33,8 @@ function words(list: string[]): string {
   return list.length <= 1 ? (list[0] ?? '') : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
 }
 
-function rule(error: FastifySchemaValidationError): string {
+/** The rule an Ajv error states, as words ("must be a number", "must be ≥ 0"). */
+export function rule(error: FastifySchemaValidationError): string {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'type': {

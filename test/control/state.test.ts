@@ -262,13 +262,13 @@ const WRONG_TYPES: BadCase[] = [
   {
     label: 'limit as a string',
     breakIt: (d) => void ((d.accounts[0]!.keys[KEY] as unknown as Record<string, unknown>).limit = '5'),
-    entry: /accounts(\[0\]|\.0)\.keys(\[3\]|\.3)/,
+    entry: /accounts\[0\]\.keys\[3\] \("Old CI key"\) field "limit"/,
     field: 'limit',
   },
   {
     label: 'disabled as a string',
     breakIt: (d) => void ((d.accounts[0]!.keys[KEY] as unknown as Record<string, unknown>).disabled = 'no'),
-    entry: /accounts(\[0\]|\.0)\.keys(\[3\]|\.3)/,
+    entry: /accounts\[0\]\.keys\[3\] \("Old CI key"\) field "disabled"/,
     field: 'disabled',
   },
 ];
@@ -309,6 +309,56 @@ describe('PUT /__mock/state with a bad document', () => {
     expect(res.statusCode).toBe(400);
     expect(errorOf(res).code).toBe(400);
     expect(await snapshot(app)).toBe(before);
+  });
+});
+
+describe('every state-document error names the entry one way: accounts[0].keys[2] ("Its name") field "x"', () => {
+  /** The message, which must be the same through PUT /__mock/state and through load(). */
+  async function messageFor(breakIt: (doc: StoreState) => void): Promise<string> {
+    const app = buildTestApp({ seed: SEED, now: NOW });
+    const doc = await stateOf(app);
+    breakIt(doc);
+    const before = await snapshot(app);
+    const res = await ctl(app, 'PUT', '/state', doc);
+    expect(res.statusCode).toBe(400);
+    const { message } = errorOf(res);
+    await expect(createHandle(app).load(doc)).rejects.toMatchObject({ status: 400, message });
+    expect(await snapshot(app)).toBe(before);
+    return message;
+  }
+  const key = (doc: StoreState, k = 2) => doc.accounts[0]!.keys[k] as unknown as Record<string, unknown>;
+  const loose = (value: object) => value as Record<string, unknown>;
+  const STAGING = 'Invalid state document: accounts[0].keys[2] ("Staging backend") field';
+
+  it.each<[string, (doc: StoreState) => void, string]>([
+    // A wrong type (the schema's check) and a broken rule read alike.
+    ['a wrong type', (d) => void (key(d).usage_daily = '6'), `${STAGING} "usage_daily" must be a number`],
+    ['a broken rule', (d) => void (key(d).usage_daily = 1e6), `${STAGING} "usage_daily" `],
+    ['a negative number', (d) => void (key(d).usage = -1), `${STAGING} "usage" must be`],
+    ['a missing field', (d) => void delete key(d).hash, `${STAGING} "hash" is required`],
+    ['a field no key has', (d) => void (key(d).colour = 'red'), `${STAGING} "colour" is not a field of the state document`],
+    ['a bad limit_reset', (d) => void (key(d).limit_reset = 'hourly'), `${STAGING} "limit_reset" must be one of`],
+    ['a bad hash (rule)', (d) => void (key(d).hash = 'nope'), `${STAGING} "hash" `],
+    // An entry without a string name is named by its place alone.
+    ['a name of the wrong type', (d) => void (key(d).name = 5), 'Invalid state document: accounts[0].keys[2] field "name" must be a string'],
+    ['a key that is not an object', (d) => void ((d.accounts[0]!.keys as unknown[])[2] = 'x'), 'Invalid state document: accounts[0] field "keys[2]" must be a JSON object'],
+    // Other entries: the management key (named), the account, the document.
+    ['a management key hash (rule)', (d) => void (d.accounts[0]!.management_key.hash = 'x'), 'Invalid state document: accounts[0].management_key ("Management key") field "hash" '],
+    ['a management key name of the wrong type', (d) => void (loose(d.accounts[0]!.management_key).name = 1), 'Invalid state document: accounts[0].management_key field "name" must be a string'],
+    ['a workspace that is not a UUID (rule)', (d) => void (d.accounts[0]!.workspace_ids[1] = 'nope'), 'Invalid state document: accounts[0] field "workspace_ids[1]" must be a UUID'],
+    ['a workspace of the wrong type', (d) => void ((d.accounts[0]!.workspace_ids as unknown[])[1] = 7), 'Invalid state document: accounts[0] field "workspace_ids[1]" must be a string'],
+    ['an account without id', (d) => void delete loose(d.accounts[0]!).id, 'Invalid state document: accounts[0] field "id" is required'],
+    ['accounts not an array', (d) => void (loose(d).accounts = {}), 'Invalid state document: field "accounts" must be an array'],
+    ['an unknown top-level field', (d) => void (loose(d).extra = 1), 'Invalid state document: field "extra" is not a field of the state document'],
+  ])('%s', async (_label, breakIt, expected) => {
+    expect(await messageFor(breakIt)).toContain(expected);
+  });
+
+  it('a document that is not an object', async () => {
+    const app = buildTestApp({ seed: SEED, now: NOW });
+    const res = await ctl(app, 'PUT', '/state', '[]');
+    expect(errorOf(res)).toEqual({ code: 400, message: 'Invalid state document: the document must be a JSON object' });
+    await expect(createHandle(app).load([] as unknown as StoreState)).rejects.toMatchObject({ status: 400, message: errorOf(res).message });
   });
 });
 
