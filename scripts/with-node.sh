@@ -36,7 +36,7 @@ case "$(uname -m)" in
 esac
 command -v npm >/dev/null || die "npm is needed to fetch node-linux-$arch@$major"
 
-cache="${XDG_CACHE_HOME:-${HOME:?}/.cache}/openrouter-keys-mock"
+cache="${XDG_CACHE_HOME:-${HOME:-/var/tmp}/.cache}/openrouter-keys-mock"
 dir="$cache/node-$major"
 
 if [ "$(major_of "$dir/bin/node")" != "$major" ]; then
