@@ -124,7 +124,7 @@ function parseStateFile(raw: string): string {
 
 const OPTIONS = {
   port: {
-    help: 'Port to listen on (0 picks a free one)',
+    help: 'Port to listen on, 0 to 65535 (0 picks a free one)',
     value: 'N',
     defaultText: '8080',
     default: () => 8080,
@@ -139,7 +139,7 @@ const OPTIONS = {
     parse: (raw: string) => raw.trim() || fail('must not be empty'),
   },
   seed: {
-    help: 'Seed of the generated dataset and of new secrets: same seed + same --now = same bytes',
+    help: 'Seed of the generated dataset and of new secrets, 0 to 4294967295: same seed + same --now = same bytes',
     value: 'N',
     defaultText: '1',
     default: () => 1,
@@ -147,7 +147,7 @@ const OPTIONS = {
     accept: integerValue(integer(0, 2 ** 32 - 1)),
   },
   now: {
-    help: 'Start of the clock (ISO 8601); it then runs forward in real time',
+    help: 'Start of the clock (ISO 8601; without a zone, UTC); it then runs forward in real time',
     value: 'ISO',
     defaultText: 'the real time',
     default: () => undefined as number | undefined,
@@ -165,6 +165,13 @@ const OPTIONS = {
             ? parseInstant(value)
             : fail('must be an ISO 8601 string, a Date or epoch milliseconds'),
   },
+  scenario: {
+    help: 'Start-up dataset, one of fixtures/scenarios/*.json: default, empty, many-keys, near-limit, over-limit, disabled, expired, byok-heavy',
+    value: 'NAME',
+    defaultText: 'default',
+    default: () => 'default',
+    parse: (raw: string) => (SCENARIO_NAME.test(raw.trim()) ? raw.trim() : fail('must be a scenario name such as near-limit')),
+  },
   keys: {
     help: 'How many keys the first account starts with, 0 to 1000000: all its fixtures, then generated keys up to this count (a smaller count gives just the fixtures)',
     value: 'N',
@@ -172,13 +179,6 @@ const OPTIONS = {
     default: () => undefined as number | undefined,
     parse: integer(0, 1_000_000),
     accept: integerValue(integer(0, 1_000_000)),
-  },
-  scenario: {
-    help: 'Start-up dataset, one of fixtures/scenarios/*.json (default, empty, many-keys, near-limit, …)',
-    value: 'NAME',
-    defaultText: 'default',
-    default: () => 'default',
-    parse: (raw: string) => (SCENARIO_NAME.test(raw.trim()) ? raw.trim() : fail('must be a scenario name such as near-limit')),
   },
   fixtures: {
     help: "JSON file of keys to load instead of the scenario's fixtures (generated keys still top up to --keys)",
@@ -213,7 +213,7 @@ const OPTIONS = {
     switch: true,
   },
   bodyLimit: {
-    help: 'Largest accepted request body in bytes (larger: 413)',
+    help: 'Largest accepted request body in bytes, 1 to 1073741824 (larger: 413)',
     value: 'BYTES',
     defaultText: '1048576 (1 MiB)',
     default: () => 1_048_576,
@@ -221,14 +221,14 @@ const OPTIONS = {
     accept: integerValue(integer(1, 1024 * 1024 * 1024)),
   },
   adminToken: {
-    help: 'Bearer token the /__mock control routes require (unset: they are open, for local use)',
+    help: 'Bearer token the /__mock control routes require, 8 or more characters without whitespace; unset, they are open (local use)',
     value: 'TOKEN',
     defaultText: 'none (open)',
     default: () => undefined as string | undefined,
     parse: (raw: string) => (/^\S{8,}$/.test(raw.trim()) ? raw.trim() : fail('must be 8 or more characters without whitespace')),
   },
   control: {
-    help: 'Serve the /__mock test-control routes (--no-control removes them; /__mock/health stays)',
+    help: 'Serve the /__mock control routes (/__mock/health is always served)',
     defaultText: 'true',
     default: () => true,
     parse: parseBoolean,
@@ -236,7 +236,7 @@ const OPTIONS = {
     switch: true,
   },
   journalSize: {
-    help: 'How many API requests the request journal keeps (0 disables it)',
+    help: 'How many API requests the request journal keeps, 0 to 1000000 (0 disables it)',
     value: 'N',
     defaultText: '1000',
     default: () => 1000,
@@ -244,7 +244,7 @@ const OPTIONS = {
     accept: integerValue(integer(0, 1_000_000)),
   },
   latency: {
-    help: 'Random delay added to every API response, in ms: "50-200" or "100"',
+    help: 'Random delay added to every API response, in ms (0 to 999999): 50-200 or 100',
     value: 'MS',
     defaultText: 'none',
     default: () => undefined as { min: number; max: number } | undefined,
@@ -253,7 +253,7 @@ const OPTIONS = {
       typeof value === 'number' ? parseLatency(String(value)) : typeof value === 'string' ? parseLatency(value) : fail('must be "MIN-MAX" or a number of ms'),
   },
   corsOrigin: {
-    help: 'Origins browsers may call from: "*" (any) or a comma-separated list such as http://localhost:5173',
+    help: 'Origins browsers may call from: * or a comma-separated list such as http://localhost:5173',
     value: 'ORIGINS',
     defaultText: '* (any origin)',
     default: () => '*' as string | string[],
@@ -514,26 +514,52 @@ function switchValueError(flag: string, name: OptionName, given: string): string
   return `${flag} takes no value (got ${JSON.stringify(given.slice(0, 60))}): ${instead}${forms}`;
 }
 
+/** Words of `text` in lines of at most `width` characters (a longer word gets a line of its own). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return [...lines, line];
+}
+
+/**
+ * The --help text. Its option rows say what the README's configuration table says, in the same
+ * order (a test compares the two): flags, meaning, then the variable and the default.
+ */
 export function helpText(version: string): string {
+  const column = 30;
+  const indent = ' '.repeat(column + 3);
+  const row = (flags: string, meaning: string, env?: string) => {
+    const [first, ...rest] = wrap(meaning, 100 - indent.length);
+    return [`  ${flags.padEnd(column)} ${first}`, ...rest.map((l) => `${indent}${l}`), ...(env ? [`${indent}${env}`] : [])].join('\n');
+  };
   const rows = (Object.keys(OPTIONS) as OptionName[]).map((name) => {
     const spec: OptionSpec<unknown> = OPTIONS[name];
-    const flag = spec.switch ? `${flagName(name)}, --no-${kebab(name)}` : `${flagName(name)} ${spec.value}`;
-    return `  ${flag.padEnd(30)} ${spec.help}\n  ${''.padEnd(30)} env ${envName(name)}; default: ${spec.defaultText}`;
+    const flags = spec.switch ? `${flagName(name)}, --no-${kebab(name)}` : `${flagName(name)} ${spec.value}`;
+    return row(flags, spec.help, `env ${envName(name)}; default: ${spec.defaultText}`);
   });
   return [
     `openrouter-keys-mock ${version} — a stateful emulator of OpenRouter's API-key management API`,
     '',
     'Usage: openrouter-keys-mock [options]',
     '',
-    'Options (flag --foo-bar ↔ environment MOCK_FOO_BAR; PORT and HOST unprefixed; flags win).',
+    'Every option but --help and --version is a flag and an environment variable: --foo-bar ↔',
+    'MOCK_FOO_BAR (PORT and HOST unprefixed); flags win over the environment, which wins over defaults.',
     'A flag takes its value as --port 9000 or --port=9000. A switch stands alone to mean true;',
-    `--no-strict means false, and --strict=false works too. Booleans take ${BOOLEAN_FORMS}.`,
+    '--no-strict means false, and --strict=false works too.',
+    `Booleans, in --flag=value and in the environment, take ${BOOLEAN_FORMS}.`,
     '',
     ...rows,
-    `  ${'--help, -h'.padEnd(30)} Show this help`,
-    `  ${'--version, -v'.padEnd(30)} Show the version`,
+    row('--help, -h', 'Print this list of options and exit'),
+    row('--version, -v', 'Print the version and exit'),
     '',
-    'An invalid value stops start-up with a line naming the option, and exit code 2.',
+    'An invalid value, an unknown flag or a stray argument stops start-up with one line naming the',
+    'option, and exit code 2.',
   ].join('\n');
 }
 

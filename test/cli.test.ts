@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MANAGEMENT_KEY, optionTable } from '../src/config.js';
+import { DEFAULT_MANAGEMENT_KEY, helpText, optionTable } from '../src/config.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -104,6 +104,8 @@ describe('cli --help and --version', () => {
       expect(result.stdout).toContain(row.flag);
       expect(result.stdout).toContain(row.env);
     }
+    // exactly the text test/configuration-table.test.ts compares with the README's table
+    expect(result.stdout).toBe(`${helpText(version)}\n`);
   });
 
   it('-h is --help, and wins over invalid options given with it', async () => {

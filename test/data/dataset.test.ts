@@ -5,6 +5,7 @@ import { DEFAULT_MANAGEMENT_KEY } from '../../src/config.js';
 import { accountId, buildDataset, DOCS_USER_ID, DOCS_WORKSPACE_ID, type DatasetOptions } from '../../src/data/dataset.js';
 import { parseUtcInstant } from '../../src/domain/rules.js';
 import type { KeyRecord, StoreState } from '../../src/domain/types.js';
+import { api, buildTestApp } from '../helpers/build.js';
 
 const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -254,5 +255,32 @@ describe('buildDataset: scale', () => {
     expect(new Set(owner.keys.map((k) => k.hash)).size).toBe(20_000);
     for (let i = 0; i < owner.keys.length; i += 97) checkKey(owner.keys[i]!, i, NOW, owner.workspace_ids, i >= FIXTURES.length);
     console.info(`buildDataset: 20 000 keys in ${Math.round(elapsed)} ms`);
+  });
+});
+
+describe('the second workspace (README, "The dataset")', () => {
+  it('with --seed 1 --now 2026-01-14T12:00:00Z one key is there: GET /keys lists 24 of 25 with include_disabled, 21 without', async () => {
+    const app = buildTestApp({ seed: 1, now: '2026-01-14T12:00:00Z' });
+    const [owner] = app.control.accounts();
+    expect(owner!.keys).toBe(25);
+    expect(owner!.workspace_ids).toHaveLength(2);
+    const list = async (query: string) => ((await api(app, 'GET', `/keys${query}`)).json() as { data: { disabled: boolean }[] }).data;
+    expect(await list('?include_disabled=true')).toHaveLength(24);
+    expect(await list('')).toHaveLength(21);
+    expect((await list('?include_disabled=true')).filter((k) => k.disabled)).toHaveLength(3);
+    expect(await list(`?include_disabled=true&workspace_id=${owner!.workspace_ids[1]}`)).toHaveLength(1);
+  });
+
+  it('about one generated key in ten goes to the second workspace', () => {
+    let generated = 0;
+    let second = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const owner = build({ seed, keys: 105 }).accounts[0]!;
+      const keys = owner.keys.slice(FIXTURES.length);
+      generated += keys.length;
+      second += keys.filter((k) => k.workspace_id === owner.workspace_ids[1]).length;
+    }
+    expect(second / generated).toBeGreaterThan(0.05);
+    expect(second / generated).toBeLessThan(0.15);
   });
 });
