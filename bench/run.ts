@@ -11,8 +11,9 @@
  * run in the alternated A/B comparisons, default 1), BENCH_CONNECTIONS (default 10), BENCH_ROUNDS
  * (A/B rounds, default 15), BENCH_WARMUP (seconds, default 2),
  * BENCH_STARTUP_RUNS (default 11), BENCH_BIG_STARTUP_RUNS (100k-key start-ups, default 3),
- * BENCH_ONLY (comma-separated groups: startup, single, reset, spread, big; the PATCH rounds always
- * run). Writes bench/results.json.
+ * BENCH_ONLY (comma-separated groups: startup, single, reset, spread, big, mixed; the PATCH rounds
+ * run unless only `mixed` is asked for), BENCH_MIXED_ROUNDS (bench/mixed.ts). Writes
+ * bench/results.json.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
+import { MIXED_LEGEND, mixedGroup } from './mixed.js';
 import { AUTH_ONLY, cpuMicros, HEADERS, killServers, memoryOf, request, startCeiling, startProject, stopServer, type Server } from './servers.js';
 import { CLI, compileCeiling, DOCS_HASH, envNumber, fmt, median, NOW, PATCH_BODY, POST_BODY, quantile, round, ROOT, table } from './shared.js';
 
@@ -40,7 +42,7 @@ const SLICE = envNumber('BENCH_SLICE', 1);
 const WARMUP = envNumber('BENCH_WARMUP', 2);
 const STARTUP_RUNS = Math.round(envNumber('BENCH_STARTUP_RUNS', 11));
 const BIG_STARTUP_RUNS = Math.round(envNumber('BENCH_BIG_STARTUP_RUNS', 3));
-/** BENCH_ONLY=startup,single,reset,spread,big: run only these groups (the PATCH rounds always run). */
+/** BENCH_ONLY=startup,single,reset,spread,big,mixed: run only these groups (and the PATCH rounds, below). */
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : undefined;
 const wanted = (group: string) => !ONLY || ONLY.has(group);
 
@@ -458,13 +460,24 @@ async function main(): Promise<void> {
   log(`duration ${DURATION} s (A/B slices ${SLICE} s), ${CONNECTIONS} connections, ${ROUNDS} A/B rounds; journal option ${journal ? 'available' : 'not available yet'}`);
 
   if (wanted('startup')) await startupCase();
-  // The PATCH A/B rounds give every other case its ceiling, so they always run.
-  const { ceilingRps, project } = await patchCases(journal);
-  if (wanted('single')) await singleCases(project, ceilingRps);
-  if (wanted('reset')) await resetCase(project);
-  await stopServer(project);
-  if (wanted('spread')) await spreadCase(ceilingRps);
-  if (wanted('big')) await bigCases(ceilingRps);
+  // The PATCH A/B rounds give every other case its ceiling, so they run unless only the mixed
+  // pairs, which compare with their own parts, are asked for.
+  const patchRounds = !ONLY || [...ONLY].some((group) => group !== 'mixed');
+  if (patchRounds) {
+    const { ceilingRps, project } = await patchCases(journal);
+    if (wanted('single')) await singleCases(project, ceilingRps);
+    if (wanted('reset')) await resetCase(project);
+    await stopServer(project);
+    if (wanted('spread')) await spreadCase(ceilingRps);
+    if (wanted('big')) await bigCases(ceilingRps);
+  }
+  const mixed = wanted('mixed') ? await mixedGroup(log) : undefined;
+  if (mixed) {
+    rows.push(...mixed.rows);
+    targets.push(...mixed.targets);
+    notes.push(...mixed.notes);
+    extra.mixed = mixed.json;
+  }
 
   const caseTable = table(
     ['case', 'req/s', 'p50 ms', 'p99 ms', 'errors', '× ceiling req/s', 'CPU µs/req', '× ceiling CPU'],
@@ -490,12 +503,13 @@ async function main(): Promise<void> {
   const out = [
     '',
     `Load: autocannon, ${CONNECTIONS} connections, ${DURATION} s a run (${SLICE} s in the alternated comparisons), against 127.0.0.1; servers are separate node processes on built JS.`,
-    `PATCH: project and ceiling alternated ${ROUNDS}×; "× ceiling" is the median of the per-round ratios (other cases: over the ceiling's median PATCH).`,
+    ...(patchRounds ? [`PATCH: project and ceiling alternated ${ROUNDS}×; "× ceiling" is the median of the per-round ratios (other cases: over the ceiling's median PATCH).`] : []),
     `"CPU µs/req": user+system CPU of the server process per answered request (/proc); "× ceiling CPU" = ceiling's ÷ this case's (1 = as cheap as the ceiling).`,
     `Load average at start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${os.availableParallelism()} CPUs).`,
     '',
     caseTable,
     '',
+    ...(mixed ? [MIXED_LEGEND, '', mixed.table, ''] : []),
     targetTable,
     '',
     ...targets.filter((t) => t.note).map((t) => `- ${t.target}: ${t.note}`),
