@@ -559,7 +559,7 @@ export function helpText(version: string): string {
     row('--version, -v', 'Print the version and exit'),
     '',
     'An invalid value, an unknown flag or a stray argument stops start-up with one line naming the',
-    'option, and exit code 2.',
+    'option (or the argument) and exit code 2.',
   ].join('\n');
 }
 
