@@ -14,6 +14,16 @@ import { openRouterApi } from './routes/openrouter/index.js';
 import { createMockRuntime, type MockRuntime } from './runtime.js';
 import { createValidators, lazySerializers, lazyValidator, SHARED_SCHEMAS } from './validators.js';
 
+/**
+ * The largest body a `/__mock` control route accepts, whatever `--body-limit` says: 256 MiB. The
+ * largest documents it takes are `PUT /__mock/state` exports, and those of 100,000 keys must
+ * round-trip: measured at 58 MiB as `GET /__mock/state` writes it (~600 bytes a key), 84 MiB
+ * pretty-printed with two spaces. 256 MiB leaves room for three times that (longer names, external
+ * users, more accounts) and stays well under V8's longest string (~512 MiB), which the body is
+ * read into before parsing.
+ */
+export const CONTROL_BODY_LIMIT = 256 * 1024 * 1024;
+
 declare module 'fastify' {
   interface FastifyInstance {
     /** This instance's state: clock, store, journal, faults. */
@@ -62,7 +72,7 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
     // Errors raised before routing (a malformed URL) and by Node's HTTP parser (broken request
     // lines, oversized headers) get the OpenRouter envelope too.
     frameworkErrors: (error, request, reply) => {
-      sendApiError(reply, toApiError(error, request, config.bodyLimit));
+      sendApiError(reply, toApiError(error, request));
     },
     clientErrorHandler: rawClientError,
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
@@ -88,7 +98,7 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   const control = new MockControl(runtime);
   app.decorate('mock', runtime);
   app.decorate('control', control);
-  app.register(errorHandlerPlugin, { bodyLimit: config.bodyLimit });
+  app.register(errorHandlerPlugin);
   // Every response says where it came from, and which request it answers; the journal wants to
   // know when each arrived, on the virtual clock; a browser's cross-origin request gets its CORS
   // headers. One hook for all of it: each hook is a step on every request.
@@ -120,6 +130,16 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
     app.addHook('onClose', () => saver.flush());
   }
   app.register(openRouterApi, { prefix: '/api/v1', runtime, strict: config.strict });
-  app.register(controlRoutes, { prefix: '/__mock', control, enabled: config.control, adminToken: config.adminToken });
+  // The control plane takes whole state documents, far larger than API bodies: its routes have
+  // their own limit, not `--body-limit`.
+  app.register(
+    async (scope) => {
+      scope.addHook('onRoute', (route) => {
+        route.bodyLimit ??= CONTROL_BODY_LIMIT;
+      });
+      await scope.register(controlRoutes, { control, enabled: config.control, adminToken: config.adminToken });
+    },
+    { prefix: '/__mock' },
+  );
   return app;
 }

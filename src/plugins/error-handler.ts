@@ -8,12 +8,13 @@ import { validationError } from './validation-message.js';
  * body size), unknown routes, bugs — leaves as `{"error":{"code":status,"message":text}}`. Never
  * Fastify's default shape, never a stack trace.
  */
-export function toApiError(error: FastifyError, request: FastifyRequest, bodyLimit: number): ApiError {
+export function toApiError(error: FastifyError, request: FastifyRequest): ApiError {
   if (error instanceof ApiError) return error;
   if (error.validation) return validationError(error.validation, error.validationContext ?? 'body');
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return apiError('bodyTooLarge', bodyLimit);
+      // The route's own limit: `--body-limit` on the API, the control plane's larger one on /__mock.
+      return apiError('bodyTooLarge', request.routeOptions.bodyLimit);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return apiError('unsupportedMediaType', request.headers['content-type']);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -41,18 +42,17 @@ export function answerError(
   error: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
-  bodyLimit: number,
   answered?: (status: number) => void,
 ): FastifyReply {
-  const apiErr = toApiError(error, request, bodyLimit);
+  const apiErr = toApiError(error, request);
   if (apiErr.status >= 500) request.log.error({ err: error }, 'request failed');
   answered?.(apiErr.status);
   return sendApiError(reply, apiErr);
 }
 
 export const errorHandlerPlugin = fp(
-  async (app: FastifyInstance, options: { bodyLimit: number }) => {
-    app.setErrorHandler((error: FastifyError, request, reply) => answerError(error, request, reply, options.bodyLimit));
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => answerError(error, request, reply));
     app.setNotFoundHandler((request, reply) => {
       sendApiError(reply, apiError('routeNotFound', request.method, request.url.split('?')[0] ?? request.url));
     });

@@ -212,7 +212,7 @@ export function trafficHooks(runtime: MockRuntime): {
 
   /** The API scope's error handler: the one error path (`answerError`), journalled. */
   const errorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply =>
-    answerError(error, request, reply, config.bodyLimit, (status) => record(request, status, reply.elapsedTime));
+    answerError(error, request, reply, (status) => record(request, status, reply.elapsedTime));
 
   return { onRequest, wrapHandlers, errorHandler };
 }
