@@ -8,7 +8,17 @@ export {
   type MockOptions,
   type LogLevel,
 } from './config.js';
-export { MockControl, type AccountSummary, type CreatedAccount, type ClockState, type ClockChange, type ScenarioSummary } from './control/mock-control.js';
+export {
+  MockControl,
+  type AccountSummary,
+  type CreatedAccount,
+  type ClockState,
+  type ClockChange,
+  type ScenarioSummary,
+  type StateSummary,
+  type Deleted,
+  type RequestsQuery,
+} from './control/mock-control.js';
 export { KeyStore, PAGE_SIZE, type Principal } from './domain/key-store.js';
 export { ApiError } from './domain/errors.js';
 export { limitRemaining, usedAgainstLimit } from './domain/limit.js';

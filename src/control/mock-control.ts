@@ -10,7 +10,7 @@ import type { AccountState, KeyView, StoreState } from '../domain/types.js';
 import { buildAccount, DOCS_USER_ID, DOCS_WORKSPACE_ID, fillAccount } from '../data/dataset.js';
 import { ScenarioError } from '../data/scenarios.js';
 import { createSeededFaker } from '../data/seeded-faker.js';
-import type { TSchema } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { ValidateFunction } from 'ajv';
 import { validationError } from '../plugins/validation-message.js';
 import { controlSeed, keySeed, type MockRuntime } from '../runtime.js';
@@ -18,7 +18,11 @@ import {
   AccountCreateBody,
   ClockChangeBody,
   FaultSpecBody,
+  HashParams,
+  IdParams,
+  JournalQuery,
   ScenarioApplyBody,
+  ScenarioNameParams,
   UsageBody,
 } from '../schemas/control.js';
 import { createValidators } from '../validators.js';
@@ -59,20 +63,42 @@ export interface ScenarioSummary {
   keys: number;
 }
 
+/** What `/__mock/reset` and `PUT /__mock/state` answer: how much the state now holds. */
+export interface StateSummary {
+  accounts: number;
+  keys: number;
+}
+
+/** What the DELETE routes answer. */
+export interface Deleted {
+  deleted: number;
+}
+
+/** The journal filter as `GET /__mock/requests` takes it (`since` an ISO 8601 date-time). */
+export type RequestsQuery = Static<typeof JournalQuery>;
+
+/** `GET /__mock/requests`: the entries, newest first, and the journal's size. */
+export interface RequestsPage {
+  data: JournalEntry[];
+  meta: { total: number; capacity: number; enabled: boolean };
+}
+
 /**
- * Inputs are checked against the same schemas the routes declare, so a handle call and an HTTP
- * call with the same input get the same answer (the routes check first; this is cheap).
+ * Inputs are checked against the schemas the routes declare, in the part of the request they
+ * come from, so that a handle call and an HTTP call with the same input get the same answer, 400s
+ * included (the routes check first; checking again is cheap). No coercion: a route's query string
+ * has been coerced by then, and the handle is given typed values.
  */
 let validators: ReturnType<typeof createValidators>['body'] | undefined;
 const compiled = new WeakMap<TSchema, ValidateFunction>();
-function check<T>(schema: TSchema, value: unknown): T {
+function check<T>(schema: TSchema, value: unknown, part: 'body' | 'querystring' | 'params' = 'body'): T {
   let validate = compiled.get(schema);
   if (!validate) {
     validators ??= createValidators().body;
     validate = validators.compile(schema);
     compiled.set(schema, validate);
   }
-  if (!validate(value)) throw validationError(validate.errors ?? [], 'body');
+  if (!validate(value)) throw validationError(validate.errors ?? [], part);
   return value as T;
 }
 
@@ -87,8 +113,10 @@ const summary = (account: Account): AccountSummary => ({
 
 /**
  * The test-control plane: one implementation behind the `/__mock` routes and the handle that
- * `createMockServer()` returns, so both mean the same. Every method either succeeds or throws an
- * `ApiError` having changed nothing.
+ * `createMockServer()` returns, so both mean the same. Each method takes what its route takes
+ * (path parameters, then the body or query), checked against the route's schemas, and returns
+ * what its route answers: the `data` of a `{data}` envelope (which the route adds), or the whole
+ * body. Every method either succeeds or throws an `ApiError` having changed nothing.
  */
 export class MockControl {
   private createdAccounts = 0;
@@ -101,7 +129,7 @@ export class MockControl {
   }
 
   /** Back to exactly the start-up state: keys, accounts, clock, secrets stream; faults and journal emptied. */
-  reset(): void {
+  reset(): StateSummary {
     const { runtime } = this;
     runtime.clock.freeze(false);
     runtime.clock.set(runtime.startedAt);
@@ -111,6 +139,12 @@ export class MockControl {
     runtime.faults.clear();
     runtime.journal.clear();
     this.createdAccounts = 0;
+    return this.summary();
+  }
+
+  private summary(): StateSummary {
+    const { accounts, keys } = this.health();
+    return { accounts, keys };
   }
 
   state(): StoreState {
@@ -118,8 +152,9 @@ export class MockControl {
   }
 
   /** Replaces the whole state; a document of the wrong shape or that breaks a rule is a 400 naming the entry. */
-  load(document: unknown): void {
+  load(document: unknown): StateSummary {
     this.runtime.store.load(copyState(checkStateDocument(document)));
+    return this.summary();
   }
 
   scenarios(): ScenarioSummary[] {
@@ -131,6 +166,7 @@ export class MockControl {
 
   /** Replaces one account's keys (default: the first account) with a scenario's dataset. */
   scenario(name: string, options: { account_id?: string; seed?: number } = {}): AccountSummary {
+    check(ScenarioNameParams, { name }, 'params');
     check(ScenarioApplyBody, options);
     const scenario = this.scenario$(name);
     const { store } = this.runtime;
@@ -166,8 +202,10 @@ export class MockControl {
     return this.runtime.store.listAccounts().map(summary);
   }
 
-  deleteAccount(id: string): void {
+  deleteAccount(id: string): Deleted {
+    check(IdParams, { id }, 'params');
     if (!this.runtime.store.removeAccount(id)) throw apiError('accountNotFound', id);
+    return { deleted: 1 };
   }
 
   clock(): ClockState {
@@ -208,6 +246,7 @@ export class MockControl {
   }
 
   recordUsage(hash: string, spend: { amount: number; byok?: number }): KeyView {
+    check(HashParams, { hash }, 'params');
     check(UsageBody, spend);
     return this.runtime.store.recordUsage(hash, spend);
   }
@@ -221,25 +260,29 @@ export class MockControl {
     return this.runtime.faults.list();
   }
 
-  removeFault(id: string): void {
+  removeFault(id: string): Deleted {
+    check(IdParams, { id }, 'params');
     if (!this.runtime.faults.remove(id)) throw apiError('faultNotFound', id);
+    return { deleted: 1 };
   }
 
-  clearFaults(): number {
-    const count = this.runtime.faults.size;
+  clearFaults(): Deleted {
+    const deleted = this.runtime.faults.size;
     this.runtime.faults.clear();
-    return count;
+    return { deleted };
   }
 
-  requests(filter: JournalFilter = {}): { data: JournalEntry[]; meta: { total: number; capacity: number; enabled: boolean } } {
+  requests(query: RequestsQuery = {}): RequestsPage {
+    const { since, ...rest } = check<RequestsQuery>(JournalQuery, query, 'querystring');
+    const filter: JournalFilter = { ...rest, ...(since !== undefined ? { since: Date.parse(since) } : {}) };
     const { journal } = this.runtime;
     return { data: journal.list(filter), meta: { total: journal.size, capacity: journal.capacity, enabled: journal.enabled } };
   }
 
-  clearRequests(): number {
-    const count = this.runtime.journal.size;
+  clearRequests(): Deleted {
+    const deleted = this.runtime.journal.size;
     this.runtime.journal.clear();
-    return count;
+    return { deleted };
   }
 
   private scenario$(name: string) {

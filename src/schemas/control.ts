@@ -123,7 +123,12 @@ export const FaultSpecBody = Type.Object(
     match: Type.Optional(FaultMatchSchema),
     status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
     body: Type.Optional(
-      Type.Unsafe<string | Record<string, unknown>>({ type: ['string', 'object'], description: 'The message, or {error:{message, metadata}}' }),
+      // additionalProperties spelled out: without it the response serializer would answer `{}` for an object.
+      Type.Unsafe<string | Record<string, unknown>>({
+        type: ['string', 'object'],
+        additionalProperties: true,
+        description: 'The message, or {error:{message, metadata}}',
+      }),
     ),
     delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
     jitter_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),

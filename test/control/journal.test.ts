@@ -321,7 +321,7 @@ describe('through the handle', () => {
     expect(await handle.requests({ since: since.getTime() })).toHaveLength(2);
     expect(await handle.requests({ limit: 1 })).toEqual((await journal(app, '?limit=1')).data);
 
-    expect(await handle.clearRequests()).toBe(3);
+    expect(await handle.clearRequests()).toEqual({ deleted: 3 });
     expect((await journal(app)).data).toEqual([]);
   });
 });

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { preValidationHookHandler } from 'fastify';
 import type { MockControl } from '../../control/mock-control.js';
 import { apiError } from '../../domain/errors.js';
-import type { JournalFilter } from '../../domain/journal.js';
 import { errorResponses } from '../../schemas/common.js';
 import {
   AccountCreateBody,
@@ -64,10 +63,9 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ control: MockControl; en
     }
     const r = scope.withTypeProvider<import('@fastify/type-provider-typebox').TypeBoxTypeProvider>();
 
-    r.post('/reset', { schema: { tags, summary: 'Back to exactly the start-up state', response: { 200: Type.Object({ data: SummarySchema }), ...errors } } }, () => {
-      control.reset();
-      return { data: control.health() };
-    });
+    r.post('/reset', { schema: { tags, summary: 'Back to exactly the start-up state', response: { 200: Type.Object({ data: SummarySchema }), ...errors } } }, () => ({
+      data: control.reset(),
+    }));
 
     r.get('/state', { schema: { tags, summary: 'Export every account and key', response: { 200: StateDocumentSchema, ...errors } } }, () =>
       control.state(),
@@ -85,10 +83,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ control: MockControl; en
           response: { 200: Type.Object({ data: SummarySchema }), ...errors },
         },
       },
-      (request) => {
-        control.load(request.body);
-        return { data: control.health() };
-      },
+      (request) => ({ data: control.load(request.body) }),
     );
 
     r.get(
@@ -137,10 +132,9 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ control: MockControl; en
         return { data: created };
       },
     );
-    r.delete('/accounts/:id', { schema: { tags, summary: 'Remove an account and its keys', params: IdParams, response: { 200: DeletedCountSchema, ...errors } } }, (request) => {
-      control.deleteAccount(request.params.id);
-      return { deleted: 1 };
-    });
+    r.delete('/accounts/:id', { schema: { tags, summary: 'Remove an account and its keys', params: IdParams, response: { 200: DeletedCountSchema, ...errors } } }, (request) =>
+      control.deleteAccount(request.params.id),
+    );
 
     r.get('/clock', { schema: { tags, summary: 'The virtual clock', response: { 200: ClockSchema, ...errors } } }, () => control.clock());
     r.post(
@@ -175,13 +169,10 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ control: MockControl; en
         return { data: rule };
       },
     );
-    r.delete('/faults', { schema: { tags, summary: 'Remove every fault rule', response: { 200: DeletedCountSchema, ...errors } } }, () => ({
-      deleted: control.clearFaults(),
-    }));
-    r.delete('/faults/:id', { schema: { tags, summary: 'Remove one fault rule', params: IdParams, response: { 200: DeletedCountSchema, ...errors } } }, (request) => {
-      control.removeFault(request.params.id);
-      return { deleted: 1 };
-    });
+    r.delete('/faults', { schema: { tags, summary: 'Remove every fault rule', response: { 200: DeletedCountSchema, ...errors } } }, () => control.clearFaults());
+    r.delete('/faults/:id', { schema: { tags, summary: 'Remove one fault rule', params: IdParams, response: { 200: DeletedCountSchema, ...errors } } }, (request) =>
+      control.removeFault(request.params.id),
+    );
 
     r.get(
       '/requests',
@@ -199,14 +190,8 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ control: MockControl; en
           },
         },
       },
-      (request) => {
-        const { since, ...rest } = request.query;
-        const filter: JournalFilter = { ...rest, ...(since !== undefined ? { since: Date.parse(since) } : {}) };
-        return control.requests(filter);
-      },
+      (request) => control.requests(request.query),
     );
-    r.delete('/requests', { schema: { tags, summary: 'Empty the journal', response: { 200: DeletedCountSchema, ...errors } } }, () => ({
-      deleted: control.clearRequests(),
-    }));
+    r.delete('/requests', { schema: { tags, summary: 'Empty the journal', response: { 200: DeletedCountSchema, ...errors } } }, () => control.clearRequests());
   });
 };

@@ -1,0 +1,103 @@
+import type { FastifyInstance } from 'fastify';
+import type { FaultRule, FaultSpec } from '../domain/faults.js';
+import type { JournalEntry } from '../domain/journal.js';
+import { toIso } from '../domain/rules.js';
+import type { KeyView, StoreState } from '../domain/types.js';
+import type { AccountSummary, ClockState, CreatedAccount, Deleted, RequestsQuery, ScenarioSummary, StateSummary } from './mock-control.js';
+
+/**
+ * The test handle: the `/__mock` control API as methods. Each calls the very `MockControl` method
+ * its route calls, so it takes the same input, is checked against the same schemas (a bad input
+ * rejects with the route's 400: the same `ApiError`, status and message) and resolves to the same
+ * JSON — the route's `data` when it answers `{data: …}`, else its whole body. Asynchronous so that
+ * a handle over HTTP could share the interface.
+ */
+export interface MockHandle {
+  /** `POST /__mock/reset`: back to exactly the start-up state; faults and journal emptied. */
+  reset(): Promise<StateSummary>;
+  /** `GET /__mock/state`: every account and key. */
+  state(): Promise<StoreState>;
+  /** `PUT /__mock/state`: replaces the whole state (validated: a bad document changes nothing). */
+  load(state: StoreState): Promise<StateSummary>;
+  /** `GET /__mock/scenarios`. */
+  scenarios(): Promise<ScenarioSummary[]>;
+  /** `POST /__mock/scenarios/:name`: replaces an account's keys (default: the first account's). */
+  scenario(name: string, options?: { account_id?: string; seed?: number }): Promise<AccountSummary>;
+  /** `POST /__mock/accounts`: a fresh, isolated account; its `management_key` is its bearer token. */
+  createAccount(options?: { scenario?: string; seed?: number }): Promise<CreatedAccount>;
+  /** `DELETE /__mock/accounts/:id`. */
+  deleteAccount(id: string): Promise<Deleted>;
+  /** `GET /__mock/accounts`. */
+  accounts(): Promise<AccountSummary[]>;
+  /** `GET /__mock/clock` and `POST /__mock/clock`: each answers `{now, frozen}`. */
+  clock: {
+    now(): Promise<ClockState>;
+    /** `{"now": at}`; a Date or epoch milliseconds is sent as its ISO 8601 form. */
+    set(at: Date | string | number): Promise<ClockState>;
+    /** `{"advance": by}`: milliseconds, or a duration such as "90s", "36h", "1d12h30m". */
+    advance(by: number | string): Promise<ClockState>;
+    /** `{"frozen": true}`. */
+    freeze(): Promise<ClockState>;
+    /** `{"frozen": false}`. */
+    unfreeze(): Promise<ClockState>;
+  };
+  /** `POST /__mock/keys/:hash/usage`: spend (USD) in every window; a number is `{amount}`. */
+  recordUsage(hash: string, spend: number | { amount: number; byok?: number }): Promise<KeyView>;
+  /** `POST /__mock/faults`. */
+  fault(spec: FaultSpec): Promise<FaultRule>;
+  /** `GET /__mock/faults`. */
+  faults(): Promise<FaultRule[]>;
+  /** `DELETE /__mock/faults/:id`. */
+  removeFault(id: string): Promise<Deleted>;
+  /** `DELETE /__mock/faults`. */
+  clearFaults(): Promise<Deleted>;
+  /**
+   * `GET /__mock/requests`: the journal's entries, newest first (the route's `data`). `since` may
+   * also be a Date or epoch milliseconds, sent as its ISO 8601 form.
+   */
+  requests(filter?: Omit<RequestsQuery, 'since'> & { since?: Date | string | number }): Promise<JournalEntry[]>;
+  /** `DELETE /__mock/requests`. */
+  clearRequests(): Promise<Deleted>;
+}
+
+/**
+ * An instant as a query string or body would carry it. A Date or a number that is no instant is
+ * passed on as text, for the schema to refuse as the route would.
+ */
+const wireInstant = (value: Date | string | number): string => {
+  if (typeof value === 'string') return value;
+  const ms = value instanceof Date ? value.getTime() : value;
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? toIso(ms) : String(value);
+};
+
+/** The handle over an app's control plane. */
+export function createHandle(app: FastifyInstance): MockHandle {
+  const { control } = app;
+  return {
+    reset: async () => control.reset(),
+    state: async () => control.state(),
+    load: async (state) => control.load(state),
+    scenarios: async () => control.scenarios(),
+    scenario: async (name, options) => control.scenario(name, options),
+    createAccount: async (options) => control.createAccount(options),
+    deleteAccount: async (id) => control.deleteAccount(id),
+    accounts: async () => control.accounts(),
+    clock: {
+      now: async () => control.clock(),
+      set: async (at) => control.setClock({ now: wireInstant(at) }),
+      advance: async (by) => control.setClock({ advance: by }),
+      freeze: async () => control.setClock({ frozen: true }),
+      unfreeze: async () => control.setClock({ frozen: false }),
+    },
+    recordUsage: async (hash, spend) => control.recordUsage(hash, typeof spend === 'number' ? { amount: spend } : spend),
+    fault: async (spec) => control.addFault(spec),
+    faults: async () => control.faults(),
+    removeFault: async (id) => control.removeFault(id),
+    clearFaults: async () => control.clearFaults(),
+    requests: async (filter = {}) => {
+      const { since, ...rest } = filter;
+      return control.requests({ ...rest, ...(since !== undefined ? { since: wireInstant(since) } : {}) }).data;
+    },
+    clearRequests: async () => control.clearRequests(),
+  };
+}
