@@ -213,7 +213,7 @@ const OPTIONS = {
     switch: true,
   },
   bodyLimit: {
-    help: 'Largest accepted request body in bytes, 1 to 1073741824 (larger: 413)',
+    help: 'Largest accepted request body under /api/v1, in bytes, 1 to 1073741824 (larger: 413); /__mock control routes take up to 256 MiB whatever it says',
     value: 'BYTES',
     defaultText: '1048576 (1 MiB)',
     default: () => 1_048_576,
