@@ -1,9 +1,10 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import { maxHeaderSize } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { MockConfig } from './config.js';
 import type { Duplex } from 'node:stream';
 import { apiError } from './domain/errors.js';
-import { errorHandlerPlugin, sendApiError, toApiError } from './plugins/error-handler.js';
+import { errorHandlerPlugin, MAX_PARAM_LENGTH, sendApiError, toApiError } from './plugins/error-handler.js';
 import { corsPolicy, corsPreflight } from './plugins/cors.js';
 import { MockControl } from './control/mock-control.js';
 import { openApiPlugin } from './plugins/openapi.js';
@@ -34,19 +35,44 @@ declare module 'fastify' {
 }
 
 
-/** Answers a request Node's HTTP parser rejected, in OpenRouter's error shape, then closes. */
-function rawClientError(error: Error & { code?: string }, socket: Duplex): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const apiErr = tooLarge ? apiError('headersTooLarge') : apiError('badRequest', 'malformed HTTP request');
-  const body = JSON.stringify({ error: { code: apiErr.status, message: apiErr.message } });
-  socket.end(
-    `HTTP/1.1 ${apiErr.status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+/**
+ * Request ids, `req-1`, `req-2`, … (base 36, as Fastify numbers them), shared by the requests
+ * Fastify handles and the ones Node's parser rejects before Fastify sees them.
+ */
+function requestIds(): () => string {
+  let last = 0;
+  return () => {
+    last = (last + 1) & 0x7fffffff;
+    return `req-${last.toString(36)}`;
+  };
+}
+
+const PARSER_STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+/**
+ * Answers a request Node's HTTP parser rejected (Fastify never sees it), in OpenRouter's error
+ * shape and with the headers every answer carries, then closes the connection.
+ */
+function parserErrorAnswer(headers: () => string): (error: Error & { code?: string }, socket: Duplex) => void {
+  return (error, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const apiErr =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? apiError('headersTooLarge', maxHeaderSize)
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? apiError('requestTimeout')
+          : error.code === 'HPE_INVALID_EOF_STATE'
+            ? apiError('incompleteRequest')
+            : apiError('malformedHttp', error.code ?? 'unknown');
+    const body = JSON.stringify({ error: { code: apiErr.status, message: apiErr.message } });
+    socket.end(
+      `HTTP/1.1 ${apiErr.status} ${PARSER_STATUS_TEXT[apiErr.status] ?? 'Bad Request'}\r\n${headers()}` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  };
 }
 
 /**
@@ -54,6 +80,9 @@ function rawClientError(error: Error & { code?: string }, socket: Duplex): void 
  * `createMockServer()` all build through here, so tests run the production options.
  */
 export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRuntime(config)): FastifyInstance {
+  const serverHeader = `openrouter-keys-mock/${VERSION}`;
+  const nextRequestId = requestIds();
+  const cors = corsPolicy(config.corsOrigin);
   const app = Fastify({
     logger:
       config.logLevel === 'silent'
@@ -65,18 +94,36 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
             ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
           },
     bodyLimit: config.bodyLimit,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     forceCloseConnections: true,
     // A caller's X-Request-Id is kept (and echoed); otherwise the mock numbers requests itself.
-    requestIdHeader: 'x-request-id',
+    genReqId: (raw) => {
+      const given = raw.headers['x-request-id'];
+      return typeof given === 'string' && given !== '' ? given : nextRequestId();
+    },
     return503OnClosing: false,
-    // Errors raised before routing (a malformed URL) and by Node's HTTP parser (broken request
-    // lines, oversized headers) get the OpenRouter envelope too.
+    // Errors raised before routing (a malformed URL, an over-long path parameter) skip the hooks:
+    // they get the OpenRouter envelope and the headers every answer carries here.
     frameworkErrors: (error, request, reply) => {
+      stamp(request, reply);
       sendApiError(reply, toApiError(error, request));
     },
-    clientErrorHandler: rawClientError,
+    // Requests Node's HTTP parser rejects (broken request lines, oversized headers) never reach
+    // Fastify; they are answered on the socket, with a request id of the same numbering.
+    clientErrorHandler: parserErrorAnswer(() => `X-Mock-Server: ${serverHeader}\r\nX-Request-Id: ${nextRequestId()}\r\n`),
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  /**
+   * What every answer carries: where it came from and which request it answers; a browser's
+   * cross-origin request (with `Origin`) gets its CORS headers.
+   */
+  function stamp(request: FastifyRequest, reply: FastifyReply): void {
+    reply.header('x-mock-server', serverHeader);
+    reply.header('x-request-id', request.id);
+    const { origin } = request.headers;
+    if (origin !== undefined) cors.annotate(origin, reply);
+  }
 
   const ajv = createValidators();
   app.setValidatorCompiler(({ schema, httpPart }) => lazyValidator(httpPart === 'body' ? ajv.body : ajv.text, schema));
@@ -99,19 +146,14 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   app.decorate('mock', runtime);
   app.decorate('control', control);
   app.register(errorHandlerPlugin);
-  // Every response says where it came from, and which request it answers; the journal wants to
-  // know when each arrived, on the virtual clock; a browser's cross-origin request gets its CORS
-  // headers. One hook for all of it: each hook is a step on every request.
-  const serverHeader = `openrouter-keys-mock/${VERSION}`;
+  // Every response says where it came from and which request it answers, a browser's gets its
+  // CORS headers; the journal wants to know when each request arrived, on the virtual clock. One
+  // hook for all of it: each hook is a step on every request.
   const { clock } = runtime;
-  const cors = corsPolicy(config.corsOrigin);
   app.decorateRequest('arrivedAt', 0);
   app.addHook('onRequest', (request, reply, done) => {
     request.arrivedAt = clock.now();
-    reply.header('x-mock-server', serverHeader);
-    reply.header('x-request-id', request.id);
-    const { origin } = request.headers;
-    if (origin !== undefined) cors.annotate(origin, reply);
+    stamp(request, reply);
     done();
   });
   // Browser apps on another origin may call the API (and the control plane) with a bearer token.

@@ -93,6 +93,9 @@ describe('every response', () => {
       await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { limit: -1 }),
       await app.inject({ method: 'GET', url: '/nowhere' }),
       await app.inject({ method: 'GET', url: '/__mock/health' }),
+      // Answered before routing, without the app's hooks:
+      await app.inject({ method: 'GET', url: '/api/v1/keys/%E0%A4%A', headers: bearer() }),
+      await app.inject({ method: 'GET', url: `/api/v1/keys/${'a'.repeat(101)}`, headers: bearer() }),
     ];
     const ids = new Set<string>();
     for (const res of responses) {

@@ -16,6 +16,12 @@ const MESSAGES = {
   },
   emptyJsonBody: { status: 400, text: () => 'Invalid request body: the body is empty; send a JSON object (e.g. {})' },
   badRequest: { status: 400, text: (detail: string) => `Bad request: ${detail}` },
+  // What the HTTP layer (Node's parser, Fastify) rejects, in this project's words:
+  contentLengthMismatch: { status: 400, text: () => 'Invalid request body: its length does not match the Content-Length header' },
+  incompleteRequest: { status: 400, text: () => 'Incomplete request: the connection ended before the whole request arrived' },
+  malformedUrl: { status: 400, text: () => 'Malformed URL: the path or query string has an invalid percent-encoding (%XX)' },
+  malformedHttp: { status: 400, text: (parserCode: string) => `Malformed HTTP request: it could not be parsed (${parserCode})` },
+  unreadableRequest: { status: 400, text: () => 'Bad request: the request could not be read' },
   notPreflight: {
     status: 400,
     text: () => 'Invalid CORS preflight: an OPTIONS request needs the Origin and Access-Control-Request-Method headers',
@@ -38,16 +44,21 @@ const MESSAGES = {
     text: (name: string, available: string[]) => `Unknown scenario "${clip(name)}" (available: ${available.join(', ')})`,
   },
   routeNotFound: { status: 404, text: (method: string, path: string) => `Not found: no route ${method} ${clip(path, 200)}` },
-  // 413, 415, 431
+  // 408, 413, 414, 415, 431
+  requestTimeout: { status: 408, text: () => 'Request timeout: the whole request did not arrive in time' },
   bodyTooLarge: { status: 413, text: (limit: number) => `Request body too large: the limit is ${limit} bytes` },
-  headersTooLarge: { status: 431, text: () => 'Request header fields too large' },
+  pathSegmentTooLong: {
+    status: 414,
+    text: (max: number) => `Path segment too long: a path parameter has at most ${max} characters (a key hash has 64)`,
+  },
+  headersTooLarge: { status: 431, text: (max: number) => `Request header fields too large: the limit is ${max} bytes in all` },
   unsupportedMediaType: {
     status: 415,
     text: (type: string | undefined) =>
       type ? `Unsupported Content-Type "${clip(type)}": send application/json` : 'Missing Content-Type header: send the body as application/json',
   },
-  // any other client error Fastify raises
-  clientError: { status: 400, text: (status: number) => `Request failed with status ${status}` },
+  // any other client error the HTTP layer raises (none known: every one above has its own entry)
+  clientError: { status: 400, text: (status: number) => `Request rejected with status ${status}` },
   // 429, 500
   rateLimited: { status: 429, text: () => 'Rate limit exceeded' },
   injected: { status: 500, text: (_status: number, message: string) => message },

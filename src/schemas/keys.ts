@@ -75,7 +75,7 @@ void keyMatchesDomain;
 void currentKeyMatchesDomain;
 
 export const KeyParamsSchema = Type.Object({
-  hash: Type.String({ description: 'The hash identifier of the key', examples: [HASH_EXAMPLE] }),
+  hash: Type.String({ minLength: 1, description: 'The hash identifier of the key', examples: [HASH_EXAMPLE] }),
 });
 
 export const ListKeysQuerySchema = Type.Object({
