@@ -4,6 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { MockConfig } from './config.js';
 import type { Duplex } from 'node:stream';
 import { apiError } from './domain/errors.js';
+import { redactSecrets, redactUrl } from './domain/redaction.js';
+import { KEY_PREFIX } from './domain/secrets.js';
 import { errorHandlerPlugin, MAX_PARAM_LENGTH, sendApiError, toApiError } from './plugins/error-handler.js';
 import { corsPolicy, corsPreflight } from './plugins/cors.js';
 import { MockControl } from './control/mock-control.js';
@@ -75,11 +77,16 @@ function parserErrorAnswer(headers: () => string): (error: Error & { code?: stri
   };
 }
 
+/** A place for the app's log lines other than stdout (tests read them from here). */
+export interface AppOptions {
+  logStream?: { write(line: string): void };
+}
+
 /**
  * Builds the whole mock as a Fastify instance that never listens: tests (`inject`), the CLI and
  * `createMockServer()` all build through here, so tests run the production options.
  */
-export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRuntime(config)): FastifyInstance {
+export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRuntime(config), options: AppOptions = {}): FastifyInstance {
   const serverHeader = `openrouter-keys-mock/${VERSION}`;
   const nextRequestId = requestIds();
   const cors = corsPolicy(config.corsOrigin);
@@ -90,16 +97,35 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
         : {
             level: config.logLevel,
             redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
-            // Pretty on a terminal, JSON lines otherwise (containers, CI, log shippers).
-            ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+            // Fastify's own request serializer, with plaintext keys and secret-named query fields
+            // masked in the URL by the journal's rules (`redactUrl`: for a URL without a query
+            // string, `%` or `sk-or-v1-`, three `includes` and the same string back).
+            serializers: {
+              req: (request: FastifyRequest) => ({
+                method: request.method,
+                url: redactUrl(request.url),
+                version: request.headers['accept-version'] as string | undefined,
+                host: request.host,
+                remoteAddress: request.ip,
+                remotePort: request.socket?.remotePort,
+              }),
+            },
+            ...(options.logStream
+              ? { stream: options.logStream }
+              : // Pretty on a terminal, JSON lines otherwise (containers, CI, log shippers).
+                process.stdout.isTTY
+                ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
+                : {}),
           },
     bodyLimit: config.bodyLimit,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     forceCloseConnections: true,
-    // A caller's X-Request-Id is kept (and echoed); otherwise the mock numbers requests itself.
+    // A caller's X-Request-Id is kept (and echoed: it is on every log line of the request, so one
+    // holding a plaintext key is masked); otherwise the mock numbers requests itself.
     genReqId: (raw) => {
       const given = raw.headers['x-request-id'];
-      return typeof given === 'string' && given !== '' ? given : nextRequestId();
+      if (typeof given !== 'string' || given === '') return nextRequestId();
+      return given.includes(KEY_PREFIX) ? (redactSecrets(given) as string) : given;
     },
     return503OnClosing: false,
     // Errors raised before routing (a malformed URL, an over-long path parameter) skip the hooks:

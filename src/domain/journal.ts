@@ -1,4 +1,6 @@
-import { maskedLabel } from './secrets.js';
+import { holdsSecrets, redactSecrets } from './redaction.js';
+
+export { redactSecrets } from './redaction.js';
 
 /** One API request as the journal keeps it: enough to assert "the app sent exactly this PATCH". */
 export interface JournalEntry {
@@ -31,36 +33,6 @@ export interface JournalFilter {
 /** Bodies larger than this (as JSON) are kept as a summary, so the journal's memory stays bounded. */
 export const JOURNAL_BODY_LIMIT = 16 * 1024;
 
-const SECRET = /sk-or-v1-[0-9A-Za-z]{8,}/g;
-const SECRET_FIELDS = new Set(['api_key', 'apikey', 'key', 'authorization', 'token', 'password', 'secret']);
-
-/** Masks anything that looks like a plaintext key, and the values of secret-named fields. */
-export function redactSecrets(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.replace(SECRET, (secret) => maskedLabel(secret));
-  if (value === null || typeof value !== 'object') return value;
-  if (depth > 32) return '[too deep]';
-  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [field, item] of Object.entries(value)) {
-    out[field] = SECRET_FIELDS.has(field.toLowerCase()) && item !== null && item !== undefined ? '[redacted]' : redactSecrets(item, depth + 1);
-  }
-  return out;
-}
-
-/** Whether anything in the value would be redacted (walks without allocating). */
-function holdsSecrets(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('sk-or-v1-');
-  if (value === null || typeof value !== 'object') return false;
-  if (depth > 32) return true;
-  if (Array.isArray(value)) return value.some((item) => holdsSecrets(item, depth + 1));
-  for (const field in value) {
-    const item = (value as Record<string, unknown>)[field];
-    if (SECRET_FIELDS.has(field.toLowerCase()) && item !== null && item !== undefined) return true;
-    if (holdsSecrets(item, depth + 1)) return true;
-  }
-  return false;
-}
-
 /**
  * What the journal stores of a body: redacted, and summarised when large. `rawSize` (the request's
  * Content-Length), when known and small, spares serialising the body just to measure it.
@@ -76,10 +48,6 @@ export function journalBody(body: unknown, rawSize?: number): unknown {
   return size > JOURNAL_BODY_LIMIT ? { _truncated: true, _size: size } : redacted;
 }
 
-/**
- * A bounded ring buffer of requests, newest first on read. Capacity 0 disables it. Recording is
- * O(1) and never allocates beyond the capacity.
- */
 /** An entry as recorded: its time as epoch ms (formatted only when someone reads the journal). */
 export type JournalRecord = Omit<JournalEntry, 'id' | 'time'> & { time: number };
 

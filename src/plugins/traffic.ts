@@ -2,7 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest, onRequestHookHandler, onRouteHookHandler, RouteHandlerMethod } from 'fastify';
 import { apiError } from '../domain/errors.js';
 import type { FaultRule } from '../domain/faults.js';
-import { journalBody, redactSecrets } from '../domain/journal.js';
+import { journalBody } from '../domain/journal.js';
+import { holdsSecrets, redactSecrets, redactUrl } from '../domain/redaction.js';
 import type { MockRuntime } from '../runtime.js';
 import { answerError, sendApiError } from './error-handler.js';
 
@@ -95,14 +96,16 @@ export function trafficHooks(runtime: MockRuntime): {
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const hash = (request.params as { hash?: string } | undefined)?.hash ?? null;
     const query = (request.query ?? {}) as Record<string, unknown>;
-    // A plaintext key can arrive anywhere, the path and query string included: masked everywhere
-    // (checked once on the raw URL; the parsed query is this request's own object otherwise).
-    const secretInUrl = url.includes('sk-or-v1-');
+    // A plaintext key can arrive anywhere, the path and query string included (percent-encoded
+    // too), and a query field may be named like a secret: masked by the rules the log uses
+    // (`redactUrl` on the raw path, as pino's request serializer does on the whole URL; for a
+    // plain `/api/v1/keys/<hash>` a few `includes` and the same string back). The parsed query
+    // (decoded) is this request's own object: kept as is when it holds nothing to hide.
     journal.append(
       request.arrivedAt,
       request.method,
-      secretInUrl ? (redactSecrets(path) as string) : path,
-      queryAt === -1 ? undefined : secretInUrl ? (redactSecrets(query) as Record<string, unknown>) : query,
+      redactUrl(path),
+      queryAt === -1 ? undefined : holdsSecrets(query) ? (redactSecrets(query) as Record<string, unknown>) : query,
       journalBody(request.body, contentLength(request)),
       status,
       Math.round(durationMs * 1000) / 1000,
