@@ -14,10 +14,11 @@ import { instantOf } from './instant.js';
  * - Chosen: a chunked order-statistics list (a two-level B-tree). The keys, in order, are cut into
  *   chunks of at most 512 (`MAX_CHUNK`); a Fenwick tree over the chunk sizes finds the chunk of a
  *   rank in O(log(n/512)). Insert and remove: binary search over chunk ends, then within the chunk,
- *   then a splice of at most 512 slots (a memmove of ≤ 4 KB: a constant). A page reads consecutive
- *   slots: O(log n + page). Splitting a full chunk or merging a small one rebuilds the Fenwick tree
- *   in O(n/512) (~200 additions at 100,000 keys); that happens at most once every 128 updates of a
- *   chunk, so it adds an amortised constant.
+ *   then a splice of at most 512 slots (a memmove of ≤ 4 KB: a constant). Chunks hold their keys
+ *   oldest first, so the usual new key — the newest — is a push onto the last chunk. A page reads
+ *   consecutive slots: O(log n + page). Splitting a full chunk or merging a small one rebuilds the
+ *   Fenwick tree in O(n/512) (~200 additions at 100,000 keys); that happens at most once every 128
+ *   updates of a chunk, so it adds an amortised constant.
  * - Disabled keys: each workspace keeps two such lists, every key and the enabled keys, rather than
  *   one list with per-chunk counts of enabled keys. With counts, a page with `include_disabled`
  *   false still steps over the disabled keys between the ones it returns (a workspace of mostly
@@ -40,7 +41,11 @@ export interface IndexedKey {
 /** Chunks are split above this many keys. */
 export const MAX_CHUNK = 512;
 
-/** A run of consecutive keys in listing order, with their instants beside them. */
+/**
+ * A run of consecutive keys with their instants beside them, stored oldest first (the reverse of
+ * listing order): a new key is almost always the newest, so it is pushed onto the end of the last
+ * chunk rather than moving every slot of the first one.
+ */
 interface Chunk<K> {
   keys: K[];
   ats: number[];
@@ -51,13 +56,14 @@ function listsBefore(atA: number, hashA: string, atB: number, hashB: string): bo
   return atA > atB || (atA === atB && hashA < hashB);
 }
 
-/** The first position of `chunk` whose key does not list before (at, hash). */
+/** The first slot of `chunk` (oldest first) whose key does not list after (at, hash). */
 function positionIn<K extends { readonly hash: string }>(chunk: Chunk<K>, at: number, hash: string): number {
+  const { keys, ats } = chunk;
   let lo = 0;
-  let hi = chunk.keys.length;
+  let hi = keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (listsBefore(chunk.ats[mid]!, chunk.keys[mid]!.hash, at, hash)) lo = mid + 1;
+    if (listsBefore(at, hash, ats[mid]!, keys[mid]!.hash)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -68,6 +74,7 @@ function positionIn<K extends { readonly hash: string }>(chunk: Chunk<K>, at: nu
  * `maxChunk` is a parameter only so that tests can make chunks split and merge with few keys.
  */
 export class OrderedKeys<K extends { readonly hash: string }> {
+  /** Oldest first; listing rank r is stored rank `size - 1 - r`. */
   private chunks: Chunk<K>[] = [];
   /** Fenwick tree (1-based) over the chunk sizes. */
   private tree = new Int32Array(1);
@@ -81,17 +88,18 @@ export class OrderedKeys<K extends { readonly hash: string }> {
     this.minChunk = maxChunk >>> 2;
   }
 
-  /** A list of keys already in listing order, with their instants (a bulk load: O(n)). */
-  static fromSorted<K extends { readonly hash: string }>(keys: K[], ats: number[], maxChunk = MAX_CHUNK): OrderedKeys<K> {
+  /** A list of keys in stored order — oldest first — with their instants (a bulk load: O(n)). */
+  static fromOldestFirst<K extends { readonly hash: string }>(keys: K[], ats: number[], maxChunk = MAX_CHUNK): OrderedKeys<K> {
     const list = new OrderedKeys<K>(maxChunk);
+    const n = keys.length;
     // Chunks three-quarters full, of even sizes: room to grow before the first split.
-    const count = Math.ceil(keys.length / ((maxChunk * 3) >>> 2));
+    const count = Math.ceil(n / ((maxChunk * 3) >>> 2));
     for (let c = 0; c < count; c++) {
-      const from = Math.floor((c * keys.length) / count);
-      const to = Math.floor(((c + 1) * keys.length) / count);
+      const from = Math.floor((c * n) / count);
+      const to = Math.floor(((c + 1) * n) / count);
       list.chunks.push({ keys: keys.slice(from, to), ats: ats.slice(from, to) });
     }
-    list.size = keys.length;
+    list.size = n;
     list.rebuild();
     return list;
   }
@@ -106,8 +114,13 @@ export class OrderedKeys<K extends { readonly hash: string }> {
     const c = this.chunkFor(at, key.hash);
     const chunk = this.chunks[c]!;
     const p = positionIn(chunk, at, key.hash);
-    chunk.keys.splice(p, 0, key);
-    chunk.ats.splice(p, 0, at);
+    if (p === chunk.keys.length) {
+      chunk.keys.push(key);
+      chunk.ats.push(at);
+    } else {
+      chunk.keys.splice(p, 0, key);
+      chunk.ats.splice(p, 0, at);
+    }
     this.size++;
     if (chunk.keys.length > this.maxChunk) this.split(c);
     else this.add(c, 1);
@@ -128,13 +141,13 @@ export class OrderedKeys<K extends { readonly hash: string }> {
     return true;
   }
 
-  /** Up to `count` keys from rank `offset` on (a new array). */
+  /** Up to `count` keys from listing rank `offset` on (a new array). */
   slice(offset: number, count: number): K[] {
     const page: K[] = [];
     if (offset >= this.size || count <= 0) return page;
-    // Fenwick descent: the chunk holding rank `offset`, and the rank's place in it.
+    // Fenwick descent to the chunk holding stored rank `size - 1 - offset`, and its slot there.
     let c = 0;
-    let rest = offset;
+    let rest = this.size - 1 - offset;
     const { tree } = this;
     const chunkCount = this.chunks.length;
     for (let step = this.top; step > 0; step >>>= 1) {
@@ -144,31 +157,36 @@ export class OrderedKeys<K extends { readonly hash: string }> {
         rest -= tree[next]!;
       }
     }
+    // Then backwards (newest first) through the chunks.
     let p = rest;
-    while (c < chunkCount && page.length < count) {
+    while (c >= 0 && page.length < count) {
       const { keys } = this.chunks[c]!;
-      const end = Math.min(keys.length, p + count - page.length);
-      for (; p < end; p++) page.push(keys[p]!);
-      c++;
-      p = 0;
+      const end = Math.max(-1, p - (count - page.length));
+      for (; p > end; p--) page.push(keys[p]!);
+      c--;
+      if (c >= 0) p = this.chunks[c]!.keys.length - 1;
     }
     return page;
   }
 
-  /** The number of keys in each chunk, in order: the structure's shape, for tests and benchmarks. */
+  /** The number of keys in each chunk, oldest chunk first: the structure's shape, for tests and benchmarks. */
   chunkSizes(): number[] {
     return this.chunks.map((chunk) => chunk.keys.length);
   }
 
-  /** The index of the chunk where (at, hash) belongs: the first whose last key does not list before it. */
+  /** The chunk where (at, hash) belongs: the first whose newest key does not list after it. */
   private chunkFor(at: number, hash: string): number {
+    const lastChunk = this.chunks.length - 1;
     let lo = 0;
-    let hi = this.chunks.length - 1;
+    let hi = lastChunk;
+    // The usual case first: a key newer than every other belongs at the end of the last chunk.
+    const { keys: newest, ats: newestAts } = this.chunks[lastChunk]!;
+    if (listsBefore(at, hash, newestAts[newestAts.length - 1]!, newest[newest.length - 1]!.hash)) return lastChunk;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const { keys, ats } = this.chunks[mid]!;
       const last = keys.length - 1;
-      if (listsBefore(ats[last]!, keys[last]!.hash, at, hash)) lo = mid + 1;
+      if (listsBefore(at, hash, ats[last]!, keys[last]!.hash)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -254,34 +272,50 @@ export class ListingIndex<K extends IndexedKey> {
   /** The index of a whole set of keys: one sort (a bulk load: scenario, state import, reset). */
   static of<K extends IndexedKey>(keys: readonly K[], maxChunk = MAX_CHUNK): ListingIndex<K> {
     const index = new ListingIndex<K>(maxChunk);
+    // Every field read in one pass in the keys' own order, which is memory order; the sorted
+    // passes after it touch no key object (at 100,000 keys, reading `disabled` in sorted order
+    // was most of the build: a cache miss per key).
     const ats = new Float64Array(keys.length);
-    const order: number[] = [];
+    const disabled = new Uint8Array(keys.length);
+    const groups = new Map<string, number[]>();
+    let lastWorkspace: string | undefined;
+    let lastGroup: number[] = [];
     for (let i = 0; i < keys.length; i++) {
-      ats[i] = instantOf(keys[i]!.created_at);
-      order.push(i);
+      const key = keys[i]!;
+      ats[i] = instantOf(key.created_at);
+      if (key.disabled) disabled[i] = 1;
+      if (key.workspace_id !== lastWorkspace) {
+        lastWorkspace = key.workspace_id;
+        let group = groups.get(lastWorkspace);
+        if (!group) groups.set(lastWorkspace, (group = []));
+        lastGroup = group;
+      }
+      lastGroup.push(i);
     }
-    order.sort((a, b) => {
-      if (ats[a] !== ats[b]) return ats[a]! > ats[b]! ? -1 : 1;
+    // Oldest first, as the lists store them; equal instants by hash, descending.
+    const oldestFirst = (a: number, b: number) => {
+      if (ats[a] !== ats[b]) return ats[a]! < ats[b]! ? -1 : 1;
       const ha = keys[a]!.hash;
       const hb = keys[b]!.hash;
-      return ha < hb ? -1 : ha > hb ? 1 : 0;
-    });
-    const sorted = new Map<string, { all: K[]; allAts: number[]; enabled: K[]; enabledAts: number[] }>();
-    for (const i of order) {
-      const key = keys[i]!;
-      let lists = sorted.get(key.workspace_id);
-      if (!lists) sorted.set(key.workspace_id, (lists = { all: [], allAts: [], enabled: [], enabledAts: [] }));
-      lists.all.push(key);
-      lists.allAts.push(ats[i]!);
-      if (!key.disabled) {
-        lists.enabled.push(key);
-        lists.enabledAts.push(ats[i]!);
+      return ha > hb ? -1 : ha < hb ? 1 : 0;
+    };
+    for (const [workspace, group] of groups) {
+      group.sort(oldestFirst);
+      const all: K[] = [];
+      const allAts: number[] = [];
+      const enabled: K[] = [];
+      const enabledAts: number[] = [];
+      for (const i of group) {
+        all.push(keys[i]!);
+        allAts.push(ats[i]!);
+        if (disabled[i] === 0) {
+          enabled.push(keys[i]!);
+          enabledAts.push(ats[i]!);
+        }
       }
-    }
-    for (const [workspace, lists] of sorted) {
       index.workspaces.set(workspace, {
-        all: OrderedKeys.fromSorted(lists.all, lists.allAts, maxChunk),
-        enabled: OrderedKeys.fromSorted(lists.enabled, lists.enabledAts, maxChunk),
+        all: OrderedKeys.fromOldestFirst(all, allAts, maxChunk),
+        enabled: OrderedKeys.fromOldestFirst(enabled, enabledAts, maxChunk),
       });
     }
     return index;
@@ -311,7 +345,7 @@ export class ListingIndex<K extends IndexedKey> {
     else listing.enabled.insert(key, at);
   }
 
-  /** Up to `count` keys of a workspace from rank `offset` on, newest first (a new array). */
+  /** Up to `count` keys of a workspace from listing rank `offset` on, newest first (a new array). */
   page(workspaceId: string, includeDisabled: boolean, offset: number, count: number): K[] {
     const listing = this.workspaces.get(workspaceId);
     if (!listing) return [];

@@ -199,9 +199,10 @@ describe('OrderedKeys', () => {
         fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.nat({ max: 130 }), fc.integer({ min: 1, max: 20 })), { maxLength: 200 }),
         (entries, preloaded, maxChunk, steps) => {
           const loaded = [...entries.slice(0, preloaded)].sort(order);
-          const list = OrderedKeys.fromSorted(
-            loaded.map((e) => ({ hash: e.hash })),
-            loaded.map((e) => e.at),
+          const oldestFirst = [...loaded].reverse();
+          const list = OrderedKeys.fromOldestFirst(
+            oldestFirst.map((e) => ({ hash: e.hash })),
+            oldestFirst.map((e) => e.at),
             maxChunk,
           );
           const model = [...loaded];
