@@ -141,14 +141,13 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   /**
-   * What every answer carries: where it came from and which request it answers; a browser's
-   * cross-origin request (with `Origin`) gets its CORS headers.
+   * What every answer carries: where it came from, which request it answers, and the CORS
+   * headers for the request's `Origin` (a browser's) or its absence.
    */
   function stamp(request: FastifyRequest, reply: FastifyReply): void {
     reply.header('x-mock-server', serverHeader);
     reply.header('x-request-id', request.id);
-    const { origin } = request.headers;
-    if (origin !== undefined) cors.annotate(origin, reply);
+    cors.annotate(request.headers.origin, reply);
   }
 
   const ajv = createValidators();
@@ -172,9 +171,9 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   app.decorate('mock', runtime);
   app.decorate('control', control);
   app.register(errorHandlerPlugin);
-  // Every response says where it came from and which request it answers, a browser's gets its
-  // CORS headers; the journal wants to know when each request arrived, on the virtual clock. One
-  // hook for all of it: each hook is a step on every request.
+  // Every response says where it came from, which request it answers, and carries its CORS
+  // headers; the journal wants to know when each request arrived, on the virtual clock. One hook
+  // for all of it: each hook is a step on every request.
   const { clock } = runtime;
   app.decorateRequest('arrivedAt', 0);
   app.addHook('onRequest', (request, reply, done) => {
@@ -183,7 +182,7 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
     done();
   });
   // Browser apps on another origin may call the API (and the control plane) with a bearer token.
-  app.register(corsPreflight, { policy: cors });
+  app.register(corsPreflight);
   app.register(openApiPlugin);
   if (config.stateFile) {
     const saver = new StateSaver(config.stateFile, runtime.store, (err) => app.log.error({ err }, 'could not save --state-file'));

@@ -24,7 +24,10 @@ describe('CORS', () => {
     const app = buildTestApp();
     const ok = await app.inject({ method: 'GET', url: '/api/v1/keys', headers: { ...bearer(), origin: 'http://a.test' } });
     const unauthorized = await app.inject({ method: 'GET', url: '/api/v1/keys', headers: { origin: 'http://a.test' } });
-    for (const res of [ok, unauthorized]) {
+    // Answered before routing (a malformed URL), without the app's hooks:
+    const badUrl = await app.inject({ method: 'GET', url: '/api/v1/keys/%E0%A4%A', headers: { ...bearer(), origin: 'http://a.test' } });
+    expect(badUrl.statusCode).toBe(400);
+    for (const res of [ok, unauthorized, badUrl]) {
       expect(res.headers['access-control-allow-origin']).toBe('*');
       expect(String(res.headers['access-control-expose-headers'])).toContain('Retry-After');
     }
@@ -44,6 +47,30 @@ describe('CORS', () => {
     expect(get.headers.vary).toBe('Origin');
   });
 
+  it.each(['*', 'http://localhost:5173,https://app.example.com'])(
+    'with --cors-origin %s every answer carries Vary: Origin, with an Origin, another one or none',
+    async (corsOrigin) => {
+      // A cache that stored the answer to a request without Origin (no Access-Control-Allow-Origin)
+      // must not hand it to a browser's request with one, nor one origin's answer to another.
+      const app = buildTestApp({ corsOrigin });
+      const requests = [
+        api(app, 'GET', '/keys'),
+        api(app, 'PATCH', `/keys/${DOCS_HASH}`, { limit: -1 }),
+        app.inject({ method: 'GET', url: '/api/v1/keys', headers: { ...bearer(), origin: 'http://localhost:5173' } }),
+        app.inject({ method: 'GET', url: '/api/v1/keys', headers: { ...bearer(), origin: 'https://evil.example.net' } }),
+        app.inject({ method: 'GET', url: '/api/v1/keys' }),
+        app.inject({ method: 'GET', url: '/nowhere' }),
+        app.inject({ method: 'GET', url: '/__mock/health' }),
+        app.inject({ method: 'GET', url: '/api/v1/keys/%E0%A4%A', headers: bearer() }),
+        app.inject({ method: 'OPTIONS', url: '/api/v1/keys' }),
+      ];
+      for (const res of await Promise.all(requests)) {
+        expect(res.headers.vary, `${res.statusCode} ${res.body}`).toBe('Origin');
+      }
+      expect(String((await preflight(app, 'http://localhost:5173')).headers.vary)).toBe('Origin, Access-Control-Request-Headers');
+    },
+  );
+
   it('a preflight reflects the requested headers, is cached 10 minutes, and needs no key', async () => {
     const app = buildTestApp();
     const res = await app.inject({
@@ -56,7 +83,7 @@ describe('CORS', () => {
     expect(res.headers['content-length']).toBe('0');
     expect(res.headers['access-control-allow-headers']).toBe('x-mock-response, http-referer');
     expect(res.headers['access-control-max-age']).toBe('600');
-    expect(String(res.headers.vary)).toContain('Access-Control-Request-Headers');
+    expect(res.headers.vary).toBe('Origin, Access-Control-Request-Headers');
     expect(String(res.headers['access-control-allow-methods']).split(', ')).toEqual(['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS']);
   });
 
@@ -77,11 +104,13 @@ describe('CORS', () => {
     }
   });
 
-  it('adds no CORS headers where no browser asked (no Origin): they would only cost time', async () => {
-    const app = buildTestApp();
-    const res = await api(app, 'GET', '/keys');
-    expect(res.statusCode).toBe(200);
-    expect(Object.keys(res.headers).filter((name) => name.startsWith('access-control-') || name === 'vary')).toEqual([]);
+  it('adds only Vary: Origin where no browser asked (no Origin): the other CORS headers would only cost time', async () => {
+    for (const corsOrigin of ['*', 'http://localhost:5173']) {
+      const app = buildTestApp({ corsOrigin });
+      const res = await api(app, 'GET', '/keys');
+      expect(res.statusCode).toBe(200);
+      expect(Object.keys(res.headers).filter((name) => name.startsWith('access-control-') || name === 'vary')).toEqual(['vary']);
+    }
   });
 });
 

@@ -10,14 +10,19 @@ import { errorResponses } from '../schemas/common.js';
  * Written here rather than taken from `@fastify/cors` (README, "Stack"): that plugin does its
  * work on every request — it builds `request.routeOptions` twice, copies its options object and
  * adds its headers whether or not a browser asked — 11,000–17,000 instructions per PATCH under
- * callgrind, a tenth of a whole request on bare Fastify (BENCHMARKS.md). CORS only concerns
- * requests that carry `Origin` (a browser sends it on every cross-origin request), so here every
- * other request costs one header lookup, done in the app's one `onRequest` hook.
+ * callgrind, a tenth of a whole request on bare Fastify (BENCHMARKS.md). CORS headers only concern
+ * requests that carry `Origin` (a browser sends it on every cross-origin request), so every other
+ * request gets one header, `Vary: Origin`, set in the app's one `onRequest` hook.
  *
  * Behaviour (as the plugin had it, with this project's options):
+ * - every answer carries `Vary: Origin`, with `*` as with a list of origins: the CORS headers
+ *   depend on the request's `Origin` (with `*`, on whether there is one), so a cache must not
+ *   serve an answer stored for one request to another with a different `Origin` or none — a
+ *   browser would then meet an answer without `Access-Control-Allow-Origin` (the Fetch standard's
+ *   "CORS protocol and HTTP caches");
  * - a request with an allowed `Origin` gets `Access-Control-Allow-Origin` (`*`, or the origin
- *   itself when `--cors-origin` lists origins, with `Vary: Origin`) and
- *   `Access-Control-Expose-Headers`; a request from an origin not listed gets neither;
+ *   itself when `--cors-origin` lists origins) and `Access-Control-Expose-Headers`; a request from
+ *   an origin not listed gets neither;
  * - `OPTIONS` on any path is a preflight, answered 204 before authentication, with the methods,
  *   the requested headers reflected, and a 10-minute `Access-Control-Max-Age`; an `OPTIONS`
  *   without `Origin` and `Access-Control-Request-Method` is not a preflight: 400.
@@ -29,31 +34,19 @@ export const CORS_EXPOSED_HEADERS = 'Retry-After, X-Mock-Server, X-Request-Id';
 export const CORS_MAX_AGE_SECONDS = 600;
 
 export interface CorsPolicy {
-  /** Adds the CORS response headers for a request that carries `Origin`. */
-  annotate(origin: string, reply: FastifyReply): void;
-  /** Whether `Access-Control-Allow-Origin` depends on the request's origin (a list was given). */
-  readonly varies: boolean;
+  /** Adds the CORS response headers for a request with this `Origin` header (or none). */
+  annotate(origin: string | undefined, reply: FastifyReply): void;
 }
 
 /** `allowed`: `*` (any origin) or the origins browsers may call from (`--cors-origin`). */
 export function corsPolicy(allowed: string | readonly string[]): CorsPolicy {
   const origins = typeof allowed === 'string' ? [allowed] : allowed;
   const listed = origins.includes('*') ? undefined : new Set(origins);
-  if (listed === undefined) {
-    return {
-      varies: false,
-      annotate(_origin, reply) {
-        reply.header('access-control-allow-origin', '*');
-        reply.header('access-control-expose-headers', CORS_EXPOSED_HEADERS);
-      },
-    };
-  }
   return {
-    varies: true,
     annotate(origin, reply) {
       reply.header('vary', 'Origin');
-      if (!listed.has(origin)) return;
-      reply.header('access-control-allow-origin', origin);
+      if (origin === undefined || (listed !== undefined && !listed.has(origin))) return;
+      reply.header('access-control-allow-origin', listed === undefined ? '*' : origin);
       reply.header('access-control-expose-headers', CORS_EXPOSED_HEADERS);
     },
   };
@@ -63,11 +56,10 @@ export function corsPolicy(allowed: string | readonly string[]): CorsPolicy {
  * The preflight route: `OPTIONS` on every path, outside the API's scope so that no authentication,
  * latency or fault applies (a browser's preflight carries no `Authorization`). The
  * `Access-Control-Allow-Origin` of the answer comes from the app's `onRequest` hook, as on any
- * other request.
+ * other request; its `Vary` adds the requested headers, which the answer reflects.
  */
 export const corsPreflight = fp(
-  async (app: FastifyInstance, { policy }: { policy: CorsPolicy }) => {
-    const vary = policy.varies ? 'Origin, Access-Control-Request-Headers' : 'Access-Control-Request-Headers';
+  async (app: FastifyInstance) => {
     app.options(
       '*',
       {
@@ -80,7 +72,7 @@ export const corsPreflight = fp(
         const { origin } = request.headers;
         if (origin === undefined || request.headers['access-control-request-method'] === undefined) throw apiError('notPreflight');
         reply.header('access-control-allow-methods', CORS_ALLOWED_METHODS);
-        reply.header('vary', vary);
+        reply.header('vary', 'Origin, Access-Control-Request-Headers');
         const requested = request.headers['access-control-request-headers'];
         if (requested !== undefined) reply.header('access-control-allow-headers', requested);
         reply.header('access-control-max-age', String(CORS_MAX_AGE_SECONDS));
