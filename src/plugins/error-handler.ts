@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError, apiError } from '../domain/errors.js';
+import { answerAfterDiscardingBody } from './oversized-body.js';
 import { validationError } from './validation-message.js';
 
 /**
@@ -56,18 +57,24 @@ export function sendApiError(reply: FastifyReply, error: ApiError): FastifyReply
 }
 
 /**
- * Answers an error in the OpenRouter shape (logging bugs). `answered` learns the status first: the
- * API's scope uses it for the request journal.
+ * Answers an error in the OpenRouter shape (logging bugs). `answered` learns the status first, once:
+ * the API's scope uses it for the request journal. A body over the limit is answered only after the
+ * rest of it has been read and thrown away (src/plugins/oversized-body.ts), so nothing is returned
+ * then: the reply is sent later.
  */
 export function answerError(
   error: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
   answered?: (status: number) => void,
-): FastifyReply {
+): FastifyReply | undefined {
   const apiErr = toApiError(error, request);
   if (apiErr.status >= 500) request.log.error({ err: error }, 'request failed');
   answered?.(apiErr.status);
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    answerAfterDiscardingBody(request, reply, request.routeOptions.bodyLimit, () => sendApiError(reply, apiErr));
+    return undefined;
+  }
   return sendApiError(reply, apiErr);
 }
 

@@ -84,7 +84,7 @@ export function injectedError(status: number, body: unknown) {
 export function trafficHooks(runtime: MockRuntime): {
   onRequest: onRequestHookHandler;
   wrapHandlers: onRouteHookHandler;
-  errorHandler: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => FastifyReply;
+  errorHandler: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined;
 } {
   const { faults, journal, config } = runtime;
   const latency = config.latency;
@@ -214,7 +214,7 @@ export function trafficHooks(runtime: MockRuntime): {
   };
 
   /** The API scope's error handler: the one error path (`answerError`), journalled. */
-  const errorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply =>
+  const errorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined =>
     answerError(error, request, reply, (status) => record(request, status, reply.elapsedTime));
 
   return { onRequest, wrapHandlers, errorHandler };
