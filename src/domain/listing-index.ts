@@ -52,19 +52,23 @@ interface Chunk<K> {
   ats: number[];
 }
 
-/** Whether (atA, hashA) lists before (atB, hashB): newer first, then the smaller hash. */
-function listsBefore(atA: number, hashA: string, atB: number, hashB: string): boolean {
-  return atA > atB || (atA === atB && hashA < hashB);
+/**
+ * Whether (at, hash) lists before the key in `slot` of `chunk`: newer first, then the smaller
+ * hash. The key object is read only on a tie: keys lie scattered in memory, and a search that read
+ * every hash it passed would take a cache miss per step.
+ */
+function listsBefore<K extends { readonly hash: string }>(at: number, hash: string, chunk: Chunk<K>, slot: number): boolean {
+  const other = chunk.ats[slot]!;
+  return at > other || (at === other && hash < chunk.keys[slot]!.hash);
 }
 
 /** The first slot of `chunk` (oldest first) whose key does not list after (at, hash). */
 function positionIn<K extends { readonly hash: string }>(chunk: Chunk<K>, at: number, hash: string): number {
-  const { keys, ats } = chunk;
   let lo = 0;
-  let hi = keys.length;
+  let hi = chunk.keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (listsBefore(at, hash, ats[mid]!, keys[mid]!.hash)) lo = mid + 1;
+    if (listsBefore(at, hash, chunk, mid)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -181,16 +185,15 @@ export class OrderedKeys<K extends { readonly hash: string }> {
   /** The chunk where (at, hash) belongs: the first whose newest key does not list after it. */
   private chunkFor(at: number, hash: string): number {
     const lastChunk = this.chunks.length - 1;
+    // The usual case first: a key newer than every other belongs at the end of the last chunk.
+    const newest = this.chunks[lastChunk]!;
+    if (listsBefore(at, hash, newest, newest.keys.length - 1)) return lastChunk;
     let lo = 0;
     let hi = lastChunk;
-    // The usual case first: a key newer than every other belongs at the end of the last chunk.
-    const { keys: newest, ats: newestAts } = this.chunks[lastChunk]!;
-    if (listsBefore(at, hash, newestAts[newestAts.length - 1]!, newest[newest.length - 1]!.hash)) return lastChunk;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const { keys, ats } = this.chunks[mid]!;
-      const last = keys.length - 1;
-      if (listsBefore(at, hash, ats[last]!, keys[last]!.hash)) lo = mid + 1;
+      const chunk = this.chunks[mid]!;
+      if (listsBefore(at, hash, chunk, chunk.keys.length - 1)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
