@@ -4,17 +4,16 @@
  * servers; the clients that write a whole body before reading (Node's `fetch`, the official SDK)
  * run in a worker thread, on an event loop of their own as a real client is — in the server's own
  * thread the two sides take turns and the race that broke them (answer and close before the body
- * was sent) does not show.
+ * was sent) seldom shows.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { CONTROL_BODY_LIMIT } from '../../src/app.js';
 import { DISCARD_TIMEOUT_MS, discardCap } from '../../src/plugins/oversized-body.js';
 import { createMockServer, type MockServer } from '../../src/server.js';
@@ -24,6 +23,8 @@ import { DOCS_HASH, MANAGEMENT_KEY, TEST_NOW } from '../helpers/build.js';
 const MiB = 1024 * 1024;
 const DEFAULT_LIMIT = MiB;
 const CURL = '/usr/bin/curl';
+/** Tests that send tens or hundreds of MiB: seconds alone, far more on a loaded machine. */
+const LARGE_UPLOADS_TIMEOUT_MS = 60_000;
 
 const tooLarge = (limit: number) => ({ error: { code: 413, message: `Request body too large: the limit is ${limit} bytes` } });
 
@@ -46,63 +47,123 @@ const journalled413s = async (server: MockServer) => (await server.requests({ st
 type Outcome = { status: number; connection: string | null; body: string } | { error: string };
 type SdkOutcome = { name: string; statusCode: number | undefined; body: string | undefined } | { resolved: true };
 
+/** A run of PATCHes a client thread makes one after the other, each `size` bytes or characters. */
+type ClientRun =
+  /** `fetch` with a JSON string body (so with Content-Length). */
+  | { client: 'fetch'; times: number; size: number }
+  /** `fetch` with a stream body: chunked, no Content-Length. */
+  | { client: 'fetch-stream'; times: number; size: number }
+  /** `http.request` without Content-Length, writing 64 KiB chunks: chunked. */
+  | { client: 'http-chunked'; times: number; size: number }
+  /** The official SDK's `apiKeys.update`. */
+  | { client: 'sdk'; times: number; size: number };
+
 /**
- * The clients, in a worker thread (plain JavaScript: the worker is not transpiled). `fetch` sends
- * `times` PATCHes of a `size`-character name one after the other; the SDK sends `sdkTimes` updates
- * of a `sdkSize`-character name. Nothing is retried.
+ * The clients, in a worker thread (plain JavaScript: the worker is not transpiled). Each run's
+ * PATCHes go one after the other, to `${api}/keys/${hash}`; nothing is retried.
  */
 const CLIENT_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-async function run({ api, hash, key, size, times, sdkSize, sdkTimes }) {
-  const body = JSON.stringify({ name: 'x'.repeat(size) });
-  const fetched = [];
-  for (let i = 0; i < times; i++) {
-    try {
-      const res = await fetch(api + '/keys/' + hash, {
-        method: 'PATCH',
-        headers: { authorization: 'Bearer ' + key, 'content-type': 'application/json' },
-        body,
-      });
-      fetched.push({ status: res.status, connection: res.headers.get('connection'), body: await res.text() });
-    } catch (error) {
-      fetched.push({ error: String(error && error.cause && error.cause.code ? error.cause.code : error) });
-    }
+const http = require('node:http');
+
+const failure = (error) => ({ error: String(error && error.cause && error.cause.code ? error.cause.code : (error && error.code) || error) });
+
+async function viaFetch(url, headers, body) {
+  try {
+    const res = await fetch(url, { method: 'PATCH', headers, body, duplex: 'half' });
+    return { status: res.status, connection: res.headers.get('connection'), body: await res.text() };
+  } catch (error) {
+    return failure(error);
   }
+}
+
+function chunks(size) {
+  const chunk = new Uint8Array(64 * 1024).fill(120);
+  let sent = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (sent >= size) return controller.close();
+      sent += chunk.length;
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+function viaHttpChunked(url, headers, size) {
+  return new Promise((resolve) => {
+    const req = http.request(url, { method: 'PATCH', headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection, body }));
+    });
+    req.on('error', (error) => resolve(failure(error)));
+    if (req.getHeader('content-length') !== undefined) throw new Error('expected no Content-Length');
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    let sent = 0;
+    const more = () => {
+      while (sent < size) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', more);
+      }
+      req.end();
+    };
+    req.write('{"name":"');
+    more();
+  });
+}
+
+async function viaSdk(sdk, hash, size) {
+  try {
+    await sdk.apiKeys.update({ hash, requestBody: { name: 'x'.repeat(size) } });
+    return { resolved: true };
+  } catch (error) {
+    return { name: error.constructor.name, statusCode: error.statusCode, body: error.body };
+  }
+}
+
+async function run({ api, hash, key, runs }) {
+  const url = api + '/keys/' + hash;
+  const headers = { authorization: 'Bearer ' + key, 'content-type': 'application/json' };
   const { OpenRouter } = await import('@openrouter/sdk');
   const sdk = new OpenRouter({ apiKey: key, serverURL: api, retryConfig: { strategy: 'none' } });
-  const updated = [];
-  for (let i = 0; i < sdkTimes; i++) {
-    try {
-      await sdk.apiKeys.update({ hash, requestBody: { name: 'x'.repeat(sdkSize) } });
-      updated.push({ resolved: true });
-    } catch (error) {
-      updated.push({ name: error.constructor.name, statusCode: error.statusCode, body: error.body });
+  const results = [];
+  for (const { client, times, size } of runs) {
+    const outcomes = [];
+    const body = client === 'fetch' ? JSON.stringify({ name: 'x'.repeat(size) }) : undefined;
+    for (let i = 0; i < times; i++) {
+      if (client === 'fetch') outcomes.push(await viaFetch(url, headers, body));
+      else if (client === 'fetch-stream') outcomes.push(await viaFetch(url, headers, chunks(size)));
+      else if (client === 'http-chunked') outcomes.push(await viaHttpChunked(url, headers, size));
+      else outcomes.push(await viaSdk(sdk, hash, size));
     }
+    results.push(outcomes);
   }
-  return { fetched, updated };
+  return results;
 }
-run(workerData).then((result) => parentPort.postMessage(result), (error) => parentPort.postMessage({ crashed: String(error) }));
+run(workerData).then((results) => parentPort.postMessage({ results }), (error) => parentPort.postMessage({ crashed: String(error) }));
 `;
 
-async function clientsInAThread(input: {
-  api: string;
-  hash: string;
-  key: string;
-  size: number;
-  times: number;
-  sdkSize: number;
-  sdkTimes: number;
-}): Promise<{ fetched: Outcome[]; updated: SdkOutcome[] }> {
-  const worker = new Worker(CLIENT_SOURCE, { eval: true, workerData: input });
+/** Runs `runs` from a worker thread against `server`; one list of outcomes per run. */
+async function clientsInAThread(server: MockServer, runs: ClientRun[]): Promise<unknown[][]> {
+  const worker = new Worker(CLIENT_SOURCE, { eval: true, workerData: { api: server.url, hash: DOCS_HASH, key: MANAGEMENT_KEY, runs } });
   try {
-    const result = await new Promise<{ fetched: Outcome[]; updated: SdkOutcome[]; crashed?: string }>((resolve, reject) => {
+    const answer = await new Promise<{ results?: unknown[][]; crashed?: string }>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
     });
-    if (result.crashed) throw new Error(`client thread failed: ${result.crashed}`);
-    return result;
+    if (answer.crashed !== undefined) throw new Error(`client thread failed: ${answer.crashed}`);
+    return answer.results!;
   } finally {
     await worker.terminate();
+  }
+}
+
+/** Every outcome is the readable 413 of `limit`, its connection closed after it. */
+function expectAll413(outcomes: unknown[], limit: number): void {
+  for (const outcome of outcomes as Outcome[]) {
+    expect(outcome).toMatchObject({ status: 413, connection: 'close' });
+    expect(JSON.parse((outcome as { body: string }).body)).toEqual(tooLarge(limit));
   }
 }
 
@@ -163,81 +224,44 @@ async function stillServes(server: MockServer): Promise<void> {
 }
 
 describe('a body over --body-limit: a 413 every client reads', () => {
-  it('20 sequential 2 MiB PATCHes through fetch, and 10 SDK updates of 8 MiB, all get the 413 (no retries); one journal entry each, state unchanged', async () => {
+  it('20 sequential 2 MiB PATCHes through fetch, and 5 SDK updates of 8 MiB, all get the 413 (no retries); one journal entry each, state unchanged', async () => {
     const server = await start();
     const before = await stateBytes(server);
-    const { fetched, updated } = await clientsInAThread({
-      api: server.url,
-      hash: DOCS_HASH,
-      key: MANAGEMENT_KEY,
-      size: 2 * MiB,
-      times: 20,
+    const [fetched, updated] = await clientsInAThread(server, [
+      { client: 'fetch', times: 20, size: 2 * MiB },
       // Larger than the fetch bodies (still under the cap, 16 MiB): the more there is left to send
       // when the body is refused, the surer a server that answers early breaks the client.
-      sdkSize: 8 * MiB,
-      sdkTimes: 10,
-    });
+      { client: 'sdk', times: 5, size: 8 * MiB },
+    ]);
 
     expect(fetched).toHaveLength(20);
-    for (const outcome of fetched) {
-      expect(outcome).toMatchObject({ status: 413, connection: 'close' });
-      expect(JSON.parse((outcome as { body: string }).body)).toEqual(tooLarge(DEFAULT_LIMIT));
-    }
+    expectAll413(fetched!, DEFAULT_LIMIT);
     // The SDK raises its HTTP error for the status, not a ConnectionError.
-    expect(updated).toHaveLength(10);
-    for (const outcome of updated) {
+    expect(updated).toHaveLength(5);
+    for (const outcome of updated as SdkOutcome[]) {
       expect(outcome).toMatchObject({ name: 'OpenRouterDefaultError', statusCode: 413 });
       expect(JSON.parse((outcome as { body: string }).body)).toEqual(tooLarge(DEFAULT_LIMIT));
     }
 
-    expect(await journalled413s(server)).toBe(30);
+    expect(await journalled413s(server)).toBe(25);
     expect(await stateBytes(server)).toBe(before);
     await stillServes(server);
-  });
+  }, LARGE_UPLOADS_TIMEOUT_MS);
 
-  it('a chunked upload (no Content-Length) over the limit gets the 413', async () => {
+  it('chunked uploads (no Content-Length) over the limit get the 413: http.request writing chunks, fetch with a stream body', async () => {
     const server = await start();
     const before = await stateBytes(server);
-    const port = Number(new URL(server.origin).port);
-    const answer = await new Promise<{ status: number; connection: string | undefined; body: string }>((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'PATCH',
-          path: `/api/v1/keys/${DOCS_HASH}`,
-          headers: { authorization: `Bearer ${MANAGEMENT_KEY}`, 'content-type': 'application/json' },
-        },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, body }));
-        },
-      );
-      req.on('error', reject);
-      expect(req.getHeader('content-length')).toBeUndefined();
-      const chunk = Buffer.alloc(64 * 1024, 'x');
-      let sent = 0;
-      const more = () => {
-        while (sent < 3 * MiB) {
-          sent += chunk.length;
-          if (!req.write(chunk)) {
-            req.once('drain', more);
-            return;
-          }
-        }
-        req.end();
-      };
-      req.write('{"name":"');
-      more();
-    });
-    expect(answer.status).toBe(413);
-    expect(answer.connection).toBe('close');
-    expect(JSON.parse(answer.body)).toEqual(tooLarge(DEFAULT_LIMIT));
-    expect(await journalled413s(server)).toBe(1);
+    const [viaHttp, viaFetch] = await clientsInAThread(server, [
+      { client: 'http-chunked', times: 10, size: 3 * MiB },
+      { client: 'fetch-stream', times: 10, size: 3 * MiB },
+    ]);
+    expect(viaHttp).toHaveLength(10);
+    expectAll413(viaHttp!, DEFAULT_LIMIT);
+    expect(viaFetch).toHaveLength(10);
+    expectAll413(viaFetch!, DEFAULT_LIMIT);
+    expect(await journalled413s(server)).toBe(20);
     expect(await stateBytes(server)).toBe(before);
-  });
+  }, LARGE_UPLOADS_TIMEOUT_MS);
 
   it('curl gets the 413, with and without Expect: 100-continue, chunked too', async (context) => {
     if (!existsSync(CURL)) context.skip(`${CURL} is not installed`);
@@ -245,6 +269,7 @@ describe('a body over --body-limit: a 413 every client reads', () => {
     const before = await stateBytes(server);
     const file = join(tmpdir(), `oversized-body-${process.pid}.json`);
     await writeFile(file, JSON.stringify({ name: 'x'.repeat(2 * MiB) }));
+    onTestFinished(() => rm(file, { force: true }));
     const variants = [[], ['-H', 'Expect:'], ['-H', 'Transfer-Encoding: chunked']];
     for (const extra of variants) {
       // Asynchronous: the server answers from this thread.
@@ -294,7 +319,7 @@ describe('a body over --body-limit: a 413 every client reads', () => {
     expect(result.text).toMatch(/\r\nconnection: close\r\n/i);
     expect(bodyOf(result.text)).toEqual(tooLarge(CONTROL_BODY_LIMIT));
     expect(await stateBytes(server)).toBe(before);
-  });
+  }, LARGE_UPLOADS_TIMEOUT_MS);
 });
 
 describe('the README', () => {
