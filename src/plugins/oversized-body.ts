@@ -4,10 +4,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * A 413 the client can read. Fastify stops reading a body as soon as it is over the route's limit
  * (or refuses it unread when its Content-Length says so), and the error's answer closes the
  * connection. A client still sending at that moment — Node's `fetch` (undici, which the official
- * SDK uses) writes the whole body before it reads — then fails its write with EPIPE/ECONNRESET and
- * reports a connection error instead of the 413. So the error path reads the rest of the body and
- * throws it away, and answers once the client has sent everything. Good requests never come here:
- * no hook, nothing on their path.
+ * SDK uses) — has its write fail with EPIPE/ECONNRESET, often before it has read the answer, and
+ * reports a connection error instead of the 413 (measured: up to 19 of 20 undici PATCHes of 8 MiB;
+ * curl too once told not to wait for `100 Continue`). So the error path reads the rest of the body
+ * and throws it away, and answers once the client has sent everything. Good requests never come
+ * here: no hook, nothing on their path.
  */
 
 const MiB = 1024 * 1024;
