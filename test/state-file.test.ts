@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { resolveConfig } from '../src/config.js';
 import type { StoreState } from '../src/domain/types.js';
-import { StateFileError } from '../src/state-file.js';
-import { api, buildTestApp, DOCS_HASH } from './helpers/build.js';
+import { StateFileError, StateSaver } from '../src/state-file.js';
+import { api, buildTestApp, DOCS_HASH, MANAGEMENT_KEY } from './helpers/build.js';
 
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'orkm-state-')), 'state.json');
 const until = async (condition: () => boolean, ms = 3000) => {
@@ -39,6 +39,62 @@ describe('--state-file', () => {
     await api(second, 'DELETE', `/keys/${created.data.hash}`);
     await second.inject({ method: 'POST', url: '/__mock/reset' });
     expect((await api(second, 'GET', `/keys/${created.data.hash}`)).statusCode).toBe(200);
+  });
+
+  it('a save holds the whole state, every account (one without keys too), however many pieces it is written in', async () => {
+    const path = tempFile();
+    // 3,000 keys make almost 2 MiB: written in more than one piece (of 1 MiB).
+    const app = buildTestApp({ stateFile: path, keys: 3000, managementKey: [MANAGEMENT_KEY, 'sk-or-v1-second-account'] });
+    await app.ready();
+    await app.inject({ method: 'PUT', url: '/__mock/state', payload: { accounts: [app.control.state().accounts[0]!, { ...app.control.state().accounts[1]!, keys: [] }] } });
+    const state = app.control.state();
+    expect(state.accounts.map((account) => account.keys.length)).toEqual([3000, 0]);
+    await app.close();
+    const text = readFileSync(path, 'utf8');
+    expect(text.length).toBeGreaterThan(2 ** 20);
+    expect(JSON.parse(text)).toEqual(state);
+  });
+
+  it('saves queue one behind another: the last flush writes the last state, and no temp file stays', async () => {
+    const path = tempFile();
+    const app = buildTestApp({ keys: 500 });
+    const saver = new StateSaver(path, app.mock.store, (err) => {
+      throw err;
+    });
+    const flushes: Promise<void>[] = [];
+    for (let i = 0; i < 10; i++) {
+      await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { name: `flush ${i}` });
+      flushes.push(saver.flush());
+    }
+    await Promise.all(flushes);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(app.control.state());
+    expect(readdirSync(join(path, '..'))).toEqual(['state.json']);
+  });
+
+  it('temp files of saves cut short are never loaded, and the next save removes those of processes that are gone', async () => {
+    const path = tempFile();
+    const first = buildTestApp({ stateFile: path });
+    await api(first, 'PATCH', `/keys/${DOCS_HASH}`, { name: 'Saved whole' });
+    await first.close();
+    const folder = join(path, '..');
+    const gone = spawnSync(process.execPath, ['-e', '']).pid; // exited: its pid runs nothing now
+    const left = {
+      byGone: `state.json.${gone}.0123456789ab.tmp`,
+      // Our own pid on a file this process is not writing: an earlier process had that pid (a
+      // server in a container is always PID 1).
+      byEarlierSelf: `state.json.${process.pid}.0123456789ab.tmp`,
+      byRunning: `state.json.${process.ppid}.0123456789ab.tmp`,
+    };
+    for (const name of Object.values(left)) writeFileSync(join(folder, name), '{"accounts": [{"id": "half a sa');
+    writeFileSync(join(folder, 'state.json.bak'), 'not ours');
+    writeFileSync(join(folder, 'other.json.1.0123456789ab.tmp'), 'not ours');
+
+    const second = buildTestApp({ stateFile: path });
+    expect(((await api(second, 'GET', `/keys/${DOCS_HASH}`)).json() as { data: { name: string } }).data.name).toBe('Saved whole');
+    await api(second, 'PATCH', `/keys/${DOCS_HASH}`, { name: 'Saved again' });
+    await second.close();
+    expect(readFileSync(path, 'utf8')).toContain('Saved again');
+    expect(readdirSync(folder).sort()).toEqual([left.byRunning, 'other.json.1.0123456789ab.tmp', 'state.json', 'state.json.bak'].sort());
   });
 
   it.each([
