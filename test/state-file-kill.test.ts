@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { optionTable, resolveConfig } from '../src/config.js';
 import type { StoreState } from '../src/domain/types.js';
@@ -162,6 +162,7 @@ async function recordsBirthTimes(dir: string): Promise<boolean> {
 describe('--state-file under SIGKILL', () => {
   it('every restart loads the last whole save; what was acknowledged long enough before the kill is in it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'orkm-kill-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const path = join(dir, 'state.json');
     const tempsOf = (pid: number) => readdirSync(dir).filter((name) => name.startsWith(`state.json.${pid}.`) && name.endsWith('.tmp'));
 
@@ -272,8 +273,10 @@ describe('--state-file under SIGKILL', () => {
 
   it('SIGTERM under the same stream loses nothing acknowledged: the shutdown saves last', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'orkm-term-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const path = join(dir, 'state.json');
     const server = await start(path, '--keys', '25');
+    onTestFinished(() => void server.child.kill('SIGKILL'));
     await until('the first save', () => existsSync(path));
     const before = namesOf(JSON.parse(readFileSync(path, 'utf8')) as StoreState);
     const hashes = [...before.keys()].slice(0, CLIENTS * KEYS_PER_CLIENT);
