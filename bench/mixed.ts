@@ -31,7 +31,7 @@ import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { createRandom } from '../src/domain/random.js';
 import { AUTH_ONLY, cpuMicros, HEADERS, killServers, request, startProject, stopServer, type Server } from './servers.js';
-import { envNumber, fmt, median, PATCH_BODY, POST_BODY, quantile, round, table } from './shared.js';
+import { type BenchCaseRow, type BenchTargetRow, envNumber, fmt, median, PATCH_BODY, POST_BODY, quantile, round, table } from './shared.js';
 
 const KEYS = 100_000;
 const CONNECTIONS = 4;
@@ -375,26 +375,9 @@ async function measurePair(spec: PairSpec, log: (message: string) => void): Prom
 
 // ---- the report ---------------------------------------------------------------------------
 
-/** Shaped like bench/run.ts's rows of the case and target tables. */
-export interface MixedCaseRow {
-  case: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  ratio: number;
-  cpu: number;
-  cpuRatio: number;
-  note?: string;
-}
-
-export interface MixedTargetRow {
-  target: string;
-  value: string;
-  limit: string;
-  status: 'PASS' | 'MISS' | 'n/a';
-  note?: string;
-}
+/** The rows of the case and target tables, shaped as bench/run.ts's (bench/shared.ts). */
+export type MixedCaseRow = BenchCaseRow;
+export type MixedTargetRow = BenchTargetRow;
 
 export interface MixedReport {
   rows: MixedCaseRow[];

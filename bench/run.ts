@@ -24,7 +24,7 @@ import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { MIXED_LEGEND, mixedGroup } from './mixed.js';
 import { AUTH_ONLY, cpuMicros, HEADERS, killServers, memoryOf, request, startCeiling, startProject, stopServer, type Server } from './servers.js';
-import { CLI, compileCeiling, DOCS_HASH, envNumber, fmt, median, NOW, PATCH_BODY, POST_BODY, quantile, round, ROOT, table } from './shared.js';
+import { type BenchCaseRow, type BenchTargetRow, CLI, compileCeiling, DOCS_HASH, envNumber, fmt, median, NOW, PATCH_BODY, POST_BODY, quantile, round, ROOT, table } from './shared.js';
 
 // ---- settings -----------------------------------------------------------------------------
 
@@ -127,34 +127,15 @@ const warm = (server: Server, spec: LoadSpec) => load(server, spec, WARMUP);
 
 // ---- the cases ----------------------------------------------------------------------------
 
-interface CaseRow {
-  case: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  /** Requests/s over the ceiling's (median of the alternated ratios where alternated). */
-  ratio: number;
-  /** Server CPU µs per request. */
-  cpu: number;
-  /** The ceiling's CPU per request over this case's (1 = as cheap as the ceiling). */
-  cpuRatio: number;
-  note?: string;
+/** A case row as bench/run.ts keeps it: the shared shape plus the runs behind it. */
+interface CaseRow extends BenchCaseRow {
   runs?: LoadResult[];
-}
-
-interface TargetRow {
-  target: string;
-  value: string;
-  limit: string;
-  status: 'PASS' | 'MISS' | 'n/a';
-  note?: string;
 }
 
 const rows: CaseRow[] = [];
 /** The ceiling's median CPU µs per PATCH, once measured. */
 let ceilingCpu = Number.NaN;
-const targets: TargetRow[] = [];
+const targets: BenchTargetRow[] = [];
 const notes: string[] = [];
 const extra: Record<string, unknown> = {};
 

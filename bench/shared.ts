@@ -82,3 +82,28 @@ export function table(headers: string[], body: string[][], align: ('l' | 'r')[])
 }
 
 export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—');
+
+/** A row of the bench's case table (bench/run.ts and bench/mixed.ts). */
+export interface BenchCaseRow {
+  case: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** Requests/s over the ceiling's (median of the alternated ratios where alternated). */
+  ratio: number;
+  /** Server CPU µs per request. */
+  cpu: number;
+  /** The ceiling's CPU per request over this case's (1 = as cheap as the ceiling). */
+  cpuRatio: number;
+  note?: string;
+}
+
+/** A row of the bench's targets table. */
+export interface BenchTargetRow {
+  target: string;
+  value: string;
+  limit: string;
+  status: 'PASS' | 'MISS' | 'n/a';
+  note?: string;
+}
