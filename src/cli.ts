@@ -66,8 +66,10 @@ async function main(): Promise<void> {
   process.stdout.write(banner(server, config));
 
   // SIGTERM/SIGINT (also as PID 1 in a container): stop accepting, finish, save, exit — within a
-  // second, else exit anyway.
-  closeWithGrace({ delay: 1000, logger: false }, async ({ signal, err }) => {
+  // second, else exit anyway. With --state-file the last save may need longer (a few seconds at
+  // 100,000 keys on a busy machine): 9 s, inside the 10 s `docker stop` waits before its SIGKILL.
+  const graceMs = config.stateFile ? 9000 : 1000;
+  closeWithGrace({ delay: graceMs, logger: false }, async ({ signal, err }) => {
     if (err) server.app.log.error({ err }, 'shutting down after an error');
     else server.app.log.info({ signal }, 'shutting down');
     await server.close();
