@@ -2,13 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { open, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { checkStateDocument } from './control/state-document.js';
 import { ApiError } from './domain/errors.js';
 import type { KeyStore } from './domain/key-store.js';
-import { validateState } from './domain/state-rules.js';
 import type { StoreState } from './domain/types.js';
-import { validationError } from './plugins/validation-message.js';
-import { StateDocumentSchema } from './schemas/control.js';
-import { createValidators } from './validators.js';
 
 /**
  * `--state-file`: state that survives restarts, for local development. Loaded at start; saved
@@ -37,15 +34,13 @@ export function readStateFile(path: string): StoreState | undefined {
   } catch (err) {
     fail(`it is not valid JSON: ${(err as Error).message}`);
   }
-  const check = createValidators().body.compile(StateDocumentSchema);
-  if (!check(document)) fail(validationError(check.errors ?? [], 'state document').message);
+  // The same check, in the same words, as PUT /__mock/state.
   try {
-    validateState(document as StoreState);
+    return checkStateDocument(document);
   } catch (err) {
     if (err instanceof ApiError) fail(err.message);
     throw err;
   }
-  return document as StoreState;
 }
 
 /** Characters of JSON handed to the file at a time; between pieces, requests are served. */

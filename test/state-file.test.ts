@@ -122,6 +122,22 @@ describe('--state-file', () => {
     expect(readFileSync(path, 'utf8')).toBe(text);
   });
 
+  it.each([
+    ['a type error', (key: Record<string, unknown>) => (key.usage_daily = '12')],
+    ['a rule broken', (key: Record<string, unknown>) => (key.usage_daily = (key.usage_weekly as number) + 1)],
+  ])('%s in a file reads as PUT /__mock/state words it: the entry by index and name, then the field', async (_what, spoil) => {
+    const app = buildTestApp();
+    const state = app.control.state();
+    spoil(state.accounts[0]!.keys[1] as unknown as Record<string, unknown>);
+    const path = tempFile();
+    writeFileSync(path, JSON.stringify(state));
+    const route = await app.inject({ method: 'PUT', url: '/__mock/state', payload: state });
+    expect(route.statusCode).toBe(400);
+    const routeMessage = route.json().error.message as string;
+    expect(routeMessage).toContain(`accounts[0].keys[1] (${JSON.stringify(state.accounts[0]!.keys[1]!.name)}) field "usage_daily"`);
+    expect(() => buildApp(resolveConfig({ logLevel: 'silent', stateFile: path }))).toThrow(routeMessage);
+  });
+
   it('the CLI exits with code 2 and one line for a corrupt file', () => {
     const path = tempFile();
     writeFileSync(path, 'garbage');
