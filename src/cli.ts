@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import closeWithGrace from 'close-with-grace';
-import { ConfigError, DEFAULT_MANAGEMENT_KEY, helpText, optionsFromCli, resolveConfig, type MockConfig } from './config.js';
+import { helpText, optionsFromCli } from './command-line.js';
+import { ConfigError, DEFAULT_MANAGEMENT_KEY, resolveConfig, type MockConfig } from './config.js';
 import { FixtureError } from './data/fixtures.js';
 import type { MockServer } from './server.js';
 import { VERSION } from './version.js';

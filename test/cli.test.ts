@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MANAGEMENT_KEY, helpText, optionTable } from '../src/config.js';
+import { helpText, optionTable } from '../src/command-line.js';
+import { DEFAULT_MANAGEMENT_KEY } from '../src/config.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli.js');

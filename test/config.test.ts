@@ -8,13 +8,11 @@ import {
   DEFAULT_MANAGEMENT_KEY,
   envName,
   flagName,
-  helpText,
-  optionTable,
-  optionsFromCli,
   resolveConfig,
   type MockOptions,
   type OptionName,
 } from '../src/config.js';
+import { helpText, optionTable, optionsFromCli } from '../src/command-line.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'orkm-config-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { helpText, optionTable } from '../src/config.js';
+import { helpText, optionTable } from '../src/command-line.js';
 import { scenarioNames } from '../src/fixture-files.js';
 
 /**

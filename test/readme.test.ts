@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { optionTable } from '../src/config.js';
+import { optionTable } from '../src/command-line.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 

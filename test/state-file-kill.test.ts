@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { optionTable, resolveConfig } from '../src/config.js';
+import { optionTable } from '../src/command-line.js';
+import { resolveConfig } from '../src/config.js';
 import type { StoreState } from '../src/domain/types.js';
 import { SAVE_DEBOUNCE_MS } from '../src/state-file.js';
 
