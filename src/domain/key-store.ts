@@ -158,13 +158,33 @@ export class KeyStore {
     return account;
   }
 
-  /** Replaces an account's state in place (its position, and so "the first account", is kept). */
+  /**
+   * Replaces an account's state in place (its position, and so "the first account", is kept).
+   * Only that account is rebuilt: the others, their keys and their listings stay as they are.
+   */
   replaceAccount(accountState: AccountState): Account {
-    const accounts = [...this.accounts.values()];
-    const index = accounts.findIndex((a) => a.id === accountState.id);
-    if (index === -1) throw new Error(`no account ${accountState.id}`);
-    const states = accounts.map((a) => (a.id === accountState.id ? accountState : this.exportAccount(a)));
-    this.load({ accounts: states });
+    const old = this.accounts.get(accountState.id);
+    if (!old) throw new Error(`no account ${accountState.id}`);
+    // Checked in full before the live indexes change: hashes unique, none held by another account.
+    const hashes = new Set<string>();
+    for (const key of accountState.keys) {
+      const owner = this.keyOwners.get(key.hash);
+      if ((owner !== undefined && owner !== old) || hashes.has(key.hash)) throw new Error(`duplicate key hash ${key.hash}`);
+      hashes.add(key.hash);
+    }
+    const managementOwner = this.managementKeys.get(accountState.management_key.hash);
+    if (managementOwner !== undefined && managementOwner !== old) throw new Error(`duplicate management key in account ${accountState.id}`);
+    // The other accounts' windows are brought up to now first: the new keys are current as of now.
+    this.sync();
+    for (const hash of old.keys.keys()) this.keyOwners.delete(hash);
+    this.managementKeys.delete(old.state.management_key.hash);
+    const indexes: AccountIndexes = { accounts: new Map(), keyOwners: this.keyOwners, managementKeys: this.managementKeys };
+    for (const account of this.accounts.values()) {
+      if (account === old) insertAccount(accountState, indexes);
+      else indexes.accounts.set(account.id, account);
+    }
+    this.accounts = indexes.accounts;
+    this.revision++;
     return this.accounts.get(accountState.id)!;
   }
 

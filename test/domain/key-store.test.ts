@@ -725,3 +725,43 @@ describe('KeyStore state: export and load', () => {
     expect(() => store.load(dupKey)).toThrow(/duplicate key hash/);
   });
 });
+
+describe('KeyStore.replaceAccount', () => {
+  const newB = (keys: KeyRecord[]) => accountState('acct_b', MGMT_B, USER_B, [WS_B1], keys);
+
+  it('rebuilds only the replaced account: the others keep their objects, keys and listings', () => {
+    const { store, a } = setup();
+    const before = store.export();
+    const listingA = store.list(a, { includeDisabled: true });
+    const fresh = keyRecord(`sk-or-v1-${'99'.repeat(32)}`, { name: 'Fresh B', creator_user_id: USER_B, workspace_id: WS_B1 });
+    const replaced = store.replaceAccount(newB([fresh]));
+    expect(store.account('acct_a')).toBe(a);
+    expect(store.list(a, { includeDisabled: true })).toEqual(listingA);
+    expect(store.listAccounts().map((account) => account.id)).toEqual(['acct_a', 'acct_b']);
+    expect(store.list(replaced, {}).map((key) => key.hash)).toEqual([fresh.hash]);
+    expect(store.authenticate(`Bearer ${MGMT_B}`).account).toBe(replaced);
+    // The old B key is gone from every index; A's state exports as before.
+    expectApiError(() => store.get(replaced, B_HASH), 404, /not found/);
+    expect(store.hashTaken(B_HASH)).toBe(false);
+    expect(store.export().accounts[0]).toEqual(before.accounts[0]);
+  });
+
+  it('refuses a key hash another account holds, changing nothing', () => {
+    const { store } = setup();
+    const before = JSON.stringify(store.export());
+    const stolen = keyRecord(PLAIN_ACTIVE, { creator_user_id: USER_B, workspace_id: WS_B1 });
+    expect(() => store.replaceAccount(newB([stolen]))).toThrow(/duplicate key hash/);
+    expect(JSON.stringify(store.export())).toBe(before);
+  });
+
+  it('brings the other accounts\' usage windows up to now before the new keys count from now', () => {
+    const { store, a, clock } = setup();
+    const daily = a.keys.get(ACTIVE)!.usage_daily;
+    expect(daily).toBeGreaterThan(0);
+    clock.set(T0 + DAY); // past midnight UTC: A's daily usage is due to be zeroed
+    const spent = keyRecord(`sk-or-v1-${'98'.repeat(32)}`, { creator_user_id: USER_B, workspace_id: WS_B1, usage: 5, usage_daily: 5, usage_weekly: 5, usage_monthly: 5, created_at: iso(T0 + DAY) });
+    const replaced = store.replaceAccount(newB([spent]));
+    expect(store.get(a, ACTIVE).usage_daily).toBe(0);
+    expect(store.get(replaced, spent.hash).usage_daily).toBe(5);
+  });
+});
