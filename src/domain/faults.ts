@@ -225,8 +225,26 @@ export class FaultRegistry {
     return this.public(rule);
   }
 
-  private public(rule: FaultRule & { pattern?: RegExp }): FaultRule {
-    const { pattern: _pattern, ...rest } = rule;
-    return { ...rest, match: { ...rest.match } };
+  /**
+   * A copy for the caller in the order the route's serializer writes `FaultRuleSchema` — its
+   * required fields first (match, id, remaining, hits), then the spec's, each only when set — and
+   * the match's fields in the schema's order, whatever order the client sent them in. So
+   * `JSON.stringify` of it is the server's bytes.
+   */
+  private public(rule: FaultRule): FaultRule {
+    const { method, path, hash } = rule.match;
+    const match: FaultMatch = {};
+    if (method !== undefined) match.method = method;
+    if (path !== undefined) match.path = path;
+    if (hash !== undefined) match.hash = hash;
+    const out: FaultRule = { match, id: rule.id, remaining: rule.remaining, hits: rule.hits };
+    if (rule.status !== undefined) out.status = rule.status;
+    if (rule.body !== undefined) out.body = rule.body;
+    if (rule.delay_ms !== undefined) out.delay_ms = rule.delay_ms;
+    if (rule.jitter_ms !== undefined) out.jitter_ms = rule.jitter_ms;
+    if (rule.times !== undefined) out.times = rule.times;
+    if (rule.retry_after !== undefined) out.retry_after = rule.retry_after;
+    if (rule.fault !== undefined) out.fault = rule.fault;
+    return out;
   }
 }
