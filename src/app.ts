@@ -4,28 +4,21 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { MockConfig } from './config.js';
 import type { Duplex } from 'node:stream';
 import { apiError } from './domain/errors.js';
-import { redactSecrets, redactUrl } from './domain/redaction.js';
-import { KEY_PREFIX } from './domain/secrets.js';
-import { errorHandlerPlugin, MAX_PARAM_LENGTH, sendApiError, toApiError } from './plugins/error-handler.js';
+import { redactUrl } from './domain/redaction.js';
+import { errorHandler, MAX_PARAM_LENGTH, sendApiError, toApiError } from './plugins/error-handler.js';
 import { corsPolicy, corsPreflight } from './plugins/cors.js';
 import { MockControl } from './control/mock-control.js';
 import { openApiPlugin } from './plugins/openapi.js';
 import { StateSaver } from './state-file.js';
-import { VERSION } from './version.js';
-import { controlRoutes } from './routes/control/index.js';
-import { openRouterApi } from './routes/openrouter/index.js';
+import { parseQuery, readJsonBody } from './http/body.js';
+import { CONTROL_PREFIX } from './http/control-operations.js';
+import { Engine, errorEnvelope, requestIds, SERVER_HEADER } from './http/engine.js';
+import { latencyMs } from './http/traffic.js';
+import { registerOperations } from './routes/operations.js';
 import { createMockRuntime, type MockRuntime } from './runtime.js';
-import { createValidators, lazySerializers, lazyValidator, SHARED_SCHEMAS } from './validators.js';
+import { lazySerializers, SHARED_SCHEMAS } from './validators.js';
 
-/**
- * The largest body a `/__mock` control route accepts, whatever `--body-limit` says: 256 MiB. The
- * largest documents it takes are `PUT /__mock/state` exports, and those of 100,000 keys must
- * round-trip: measured at 58 MiB as `GET /__mock/state` writes it (~600 bytes a key), 84 MiB
- * pretty-printed with two spaces. 256 MiB leaves room for three times that (longer names, external
- * users, more accounts) and stays well under V8's longest string (~512 MiB), which the body is
- * read into before parsing.
- */
-export const CONTROL_BODY_LIMIT = 256 * 1024 * 1024;
+export { CONTROL_BODY_LIMIT } from './http/control-operations.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -33,20 +26,9 @@ declare module 'fastify' {
     mock: MockRuntime;
     /** The test-control plane over it (the `/__mock` routes and the test handle both use it). */
     control: MockControl;
+    /** The HTTP rules every door shares (src/http/engine.ts). */
+    engine: Engine;
   }
-}
-
-
-/**
- * Request ids, `req-1`, `req-2`, … (base 36, as Fastify numbers them), shared by the requests
- * Fastify handles and the ones Node's parser rejects before Fastify sees them.
- */
-function requestIds(): () => string {
-  let last = 0;
-  return () => {
-    last = (last + 1) & 0x7fffffff;
-    return `req-${last.toString(36)}`;
-  };
 }
 
 const PARSER_STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
@@ -69,7 +51,7 @@ function parserErrorAnswer(headers: () => string): (error: Error & { code?: stri
           : error.code === 'HPE_INVALID_EOF_STATE'
             ? apiError('incompleteRequest')
             : apiError('malformedHttp', error.code ?? 'unknown');
-    const body = JSON.stringify({ error: { code: apiErr.status, message: apiErr.message } });
+    const body = JSON.stringify(errorEnvelope(apiErr));
     socket.end(
       `HTTP/1.1 ${apiErr.status} ${PARSER_STATUS_TEXT[apiErr.status] ?? 'Bad Request'}\r\n${headers()}` +
         `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -82,12 +64,13 @@ export interface AppOptions {
   logStream?: { write(line: string): void };
 }
 
+const alwaysValid = () => true;
+
 /**
  * Builds the whole mock as a Fastify instance that never listens: tests (`inject`), the CLI and
  * `createMockServer()` all build through here, so tests run the production options.
  */
 export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRuntime(config), options: AppOptions = {}): FastifyInstance {
-  const serverHeader = `openrouter-keys-mock/${VERSION}`;
   const nextRequestId = requestIds();
   const cors = corsPolicy(config.corsOrigin);
   const app = Fastify({
@@ -118,15 +101,12 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
                 : {}),
           },
     bodyLimit: config.bodyLimit,
-    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // The query string is read by the engine's rule, as every door reads it.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH, querystringParser: parseQuery },
     forceCloseConnections: true,
     // A caller's X-Request-Id is kept (and echoed: it is on every log line of the request, so one
     // holding a plaintext key is masked); otherwise the mock numbers requests itself.
-    genReqId: (raw) => {
-      const given = raw.headers['x-request-id'];
-      if (typeof given !== 'string' || given === '') return nextRequestId();
-      return given.includes(KEY_PREFIX) ? (redactSecrets(given) as string) : given;
-    },
+    genReqId: (raw) => nextRequestId(raw.headers['x-request-id']),
     return503OnClosing: false,
     // Errors raised before routing (a malformed URL, an over-long path parameter) skip the hooks:
     // they get the OpenRouter envelope and the headers every answer carries here.
@@ -136,7 +116,7 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
     },
     // Requests Node's HTTP parser rejects (broken request lines, oversized headers) never reach
     // Fastify; they are answered on the socket, with a request id of the same numbering.
-    clientErrorHandler: parserErrorAnswer(() => `X-Mock-Server: ${serverHeader}\r\nX-Request-Id: ${nextRequestId()}\r\n`),
+    clientErrorHandler: parserErrorAnswer(() => `X-Mock-Server: ${SERVER_HEADER}\r\nX-Request-Id: ${nextRequestId(undefined)}\r\n`),
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -145,32 +125,39 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
    * headers for the request's `Origin` (a browser's) or its absence.
    */
   function stamp(request: FastifyRequest, reply: FastifyReply): void {
-    reply.header('x-mock-server', serverHeader);
+    reply.header('x-mock-server', SERVER_HEADER);
     reply.header('x-request-id', request.id);
     cors.annotate(request.headers.origin, reply);
   }
 
-  const ajv = createValidators();
-  app.setValidatorCompiler(({ schema, httpPart }) => lazyValidator(httpPart === 'body' ? ajv.body : ajv.text, schema));
+  // Input is validated by the engine (src/http/engine.ts), as in every door: Fastify's own
+  // validation is off, and the schemas stay on the routes for the serializers and the docs.
+  app.setValidatorCompiler(() => alwaysValid);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
-  // GET and DELETE carry no body; some clients still send `Content-Type: application/json` with
-  // an empty one, which Fastify's parser would refuse. Everything else goes to the default parser.
-  // JSON is the only media type the API takes: anything else (text/plain included) is a 415.
-  const defaultJsonParser = app.getDefaultJsonParser('error', 'error');
+  // One content-type parser for every request with a body: the engine's rule (JSON only, 415
+  // otherwise; an empty body is "none" for GET, DELETE and the control plane).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    // Control routes take an empty body as "no options".
-    if (body === '' && (request.method === 'GET' || request.method === 'DELETE' || request.url.startsWith('/__mock/'))) {
-      return done(null, undefined);
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    try {
+      done(null, readJsonBody(request.method, request.headers['content-type'], body as string, request.url.startsWith(`${CONTROL_PREFIX}/`)));
+    } catch (error) {
+      done(error as Error, undefined);
     }
-    defaultJsonParser(request, body as string, done);
   });
 
   const control = new MockControl(runtime);
+  const engine = new Engine(runtime, control, {
+    onInternalError: (err, call) => (call as FastifyRequest).log.error({ err }, 'request failed'),
+  });
   app.decorate('mock', runtime);
   app.decorate('control', control);
-  app.register(errorHandlerPlugin);
+  app.decorate('engine', engine);
+  app.decorateRequest('principal', null);
+  app.setErrorHandler(errorHandler(engine, false));
+  app.setNotFoundHandler((request, reply) => {
+    sendApiError(reply, apiError('routeNotFound', request.method, request.url.split('?')[0] ?? request.url));
+  });
   // Every response says where it came from, which request it answers, and carries its CORS
   // headers; the journal wants to know when each request arrived, on the virtual clock. One hook
   // for all of it: each hook is a step on every request.
@@ -196,17 +183,17 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
     });
     app.addHook('onClose', () => saver.flush());
   }
-  app.register(openRouterApi, { prefix: '/api/v1', runtime, strict: config.strict });
+  // The API: latency first (before authentication), and its errors journalled.
+  app.register(async (api) => {
+    const { latency } = config;
+    if (latency) api.addHook('onRequest', (_request, _reply, done) => setTimeout(done, latencyMs(latency)));
+    api.setErrorHandler(errorHandler(engine, true));
+    registerOperations(api, engine, engine.operations.filter((op) => op.plane === 'api'));
+  });
   // The control plane takes whole state documents, far larger than API bodies: its routes have
-  // their own limit, not `--body-limit`.
-  app.register(
-    async (scope) => {
-      scope.addHook('onRoute', (route) => {
-        route.bodyLimit ??= CONTROL_BODY_LIMIT;
-      });
-      await scope.register(controlRoutes, { control, enabled: config.control, adminToken: config.adminToken });
-    },
-    { prefix: '/__mock' },
-  );
+  // their own limit, not `--body-limit` (set per route from the engine).
+  // Registered as a plugin, as the API is, so that the routes are added once the plugins above
+  // (the OpenAPI document's route recorder among them) are loaded.
+  app.register(async (scope) => registerOperations(scope, engine, engine.operations.filter((op) => op.plane === 'control')));
   return app;
 }

@@ -1,62 +1,14 @@
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
-import { Ajv, type ErrorObject, type Options as AjvOptions, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import { ErrorEnvelopeSchema } from './schemas/common.js';
-import { CurrentKeySchema, KeySchema } from './schemas/keys.js';
 
-// ajv-formats is CommonJS; its default export arrives wrapped under ESM.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-
-/** The schemas routes refer to by `$id`. */
-export const SHARED_SCHEMAS = [ErrorEnvelopeSchema, KeySchema, CurrentKeySchema];
-
-/**
- * Two validators: bodies (and documents such as a state file) are checked exactly as sent — no
- * type coercion: `"limit": "75"` is a 400, as on the real API — while query strings and path
- * parameters, which are text by nature, may coerce ("?offset=100" is the integer 100). Unknown
- * body fields are never stripped silently here: the domain ignores them, or a strict schema
- * rejects them.
- */
-export function createValidators(): { body: Ajv; text: Ajv } {
-  // validateSchema off: checking our own TypeBox schemas against the JSON Schema meta-schema meant
-  // compiling the meta-schema at every start (~120 ms); strict mode still rejects unknown keywords.
-  const common: AjvOptions = {
-    allErrors: false,
-    allowUnionTypes: true,
-    useDefaults: false,
-    removeAdditional: false,
-    strict: true,
-    validateSchema: false,
-  };
-  const body = addFormats(new Ajv({ ...common, coerceTypes: false }));
-  const text = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
-  for (const schema of SHARED_SCHEMAS) {
-    body.addSchema(schema);
-    text.addSchema(schema);
-  }
-  return { body, text };
-}
-
-type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
-
-/**
- * Compiles on first use: most of a mock's 50-odd routes and 200-odd response statuses are never
- * exercised by a given test run, and compiling them all up front was most of the start-up time.
- */
-export function lazyValidator(ajv: Ajv, schema: object): Validate {
-  let compiled: ValidateFunction | undefined;
-  const validate: Validate = (data) => {
-    compiled ??= ajv.compile(schema);
-    const ok = compiled(data);
-    validate.errors = compiled.errors;
-    return ok;
-  };
-  return validate;
-}
+// The Ajv validators are transport-neutral (every door validates through them): src/http/validators.ts.
+export { createValidators, lazyValidator, SHARED_SCHEMAS } from './http/validators.js';
 
 type BuildSerializer = ReturnType<typeof SerializerSelector>;
 
-/** Fastify's own serializer factory (fast-json-stringify), with each serializer built on first use. */
+/**
+ * Fastify's own serializer factory (fast-json-stringify), with each serializer built on first use:
+ * most of the 200-odd response statuses are never answered in a given run.
+ */
 export const lazySerializers: BuildSerializer = (externalSchemas, options) => {
   const build = SerializerSelector()(externalSchemas, options);
   return (route) => {

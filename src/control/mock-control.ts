@@ -12,7 +12,7 @@ import { ScenarioError } from '../data/scenarios.js';
 import { createSeededFaker } from '../data/seeded-faker.js';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { ValidateFunction } from 'ajv';
-import { validationError } from '../plugins/validation-message.js';
+import { validationError } from '../http/validation-message.js';
 import { controlSeed, keySeed, type MockRuntime } from '../runtime.js';
 import {
   AccountCreateBody,
@@ -25,7 +25,7 @@ import {
   ScenarioNameParams,
   UsageBody,
 } from '../schemas/control.js';
-import { createValidators } from '../validators.js';
+import { createValidators } from '../http/validators.js';
 import { checkStateDocument } from './state-document.js';
 
 /** An account as the control plane describes it. */

@@ -1,20 +1,17 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import fp from 'fastify-plugin';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, apiError } from '../domain/errors.js';
+import { errorEnvelope, type Engine } from '../http/engine.js';
+import { MAX_PARAM_LENGTH } from '../http/router.js';
+import { validationError } from '../http/validation-message.js';
 import { answerAfterDiscardingBody } from './oversized-body.js';
-import { validationError } from './validation-message.js';
+
+export { MAX_PARAM_LENGTH };
 
 /**
- * The longest path parameter (a `:hash`) the router takes; a longer one is a 414. Fastify's
- * default, stated here so that the message can say it.
- */
-export const MAX_PARAM_LENGTH = 100;
-
-/**
- * The one error path: every failure — domain rules, auth, Fastify's own (schema, JSON, media type,
- * body size, URL), unknown routes, bugs — leaves as `{"error":{"code":status,"message":text}}`,
- * its message from the one table (src/domain/errors.ts). Never Fastify's default shape or wording,
- * never a stack trace.
+ * The errors Fastify itself raises, in the mock's words: every failure — domain rules, auth,
+ * Fastify's own (JSON, media type, body size, URL), unknown routes, bugs — leaves as
+ * `{"error":{"code":status,"message":text}}`, its message from the one table (src/domain/errors.ts).
+ * Never Fastify's default shape or wording, never a stack trace.
  */
 export function toApiError(error: FastifyError, request: FastifyRequest): ApiError {
   if (error instanceof ApiError) return error;
@@ -52,38 +49,24 @@ export function toApiError(error: FastifyError, request: FastifyRequest): ApiErr
 }
 
 export function sendApiError(reply: FastifyReply, error: ApiError): FastifyReply {
-  const body = { code: error.status, message: error.message, ...(error.metadata ? { metadata: error.metadata } : {}) };
-  return reply.code(error.status).send({ error: body });
+  return reply.code(error.status).send(errorEnvelope(error));
 }
 
 /**
- * Answers an error in the OpenRouter shape (logging bugs). `answered` learns the status first, once:
- * the API's scope uses it for the request journal. A body over the limit is answered only after the
- * rest of it has been read and thrown away (src/plugins/oversized-body.ts), so nothing is returned
- * then: the reply is sent later.
+ * The server's error handler: Fastify's error in the mock's words, answered through the engine
+ * (`journalled`: an API request, which the journal records). A body over the limit is answered only
+ * after the rest of it has been read and thrown away (src/plugins/oversized-body.ts), so nothing is
+ * returned then: the reply is sent later.
  */
-export function answerError(
-  error: FastifyError,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  answered?: (status: number) => void,
-): FastifyReply | undefined {
-  const apiErr = toApiError(error, request);
-  if (apiErr.status >= 500) request.log.error({ err: error }, 'request failed');
-  answered?.(apiErr.status);
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    answerAfterDiscardingBody(request, reply, request.routeOptions.bodyLimit, () => sendApiError(reply, apiErr));
-    return undefined;
-  }
-  return sendApiError(reply, apiErr);
+export function errorHandler(engine: Engine, journalled: boolean) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+    const apiErr = toApiError(error, request);
+    if (apiErr.id === 'internal') request.log.error({ err: error }, 'request failed');
+    const outcome = engine.fail(apiErr, request, reply, journalled);
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      answerAfterDiscardingBody(request, reply, request.routeOptions.bodyLimit, () => reply.code(outcome.status).send(outcome.body));
+      return undefined;
+    }
+    return reply.code(outcome.status).send(outcome.body);
+  };
 }
-
-export const errorHandlerPlugin = fp(
-  async (app: FastifyInstance) => {
-    app.setErrorHandler((error: FastifyError, request, reply) => answerError(error, request, reply));
-    app.setNotFoundHandler((request, reply) => {
-      sendApiError(reply, apiError('routeNotFound', request.method, request.url.split('?')[0] ?? request.url));
-    });
-  },
-  { name: 'error-handler' },
-);

@@ -1,4 +1,4 @@
-import type { FastifySchemaValidationError, SchemaErrorDataVar } from 'fastify/types/schema.js';
+import type { ErrorObject } from 'ajv';
 import { apiError, type ApiError } from '../domain/errors.js';
 
 /**
@@ -20,6 +20,9 @@ const FORMAT_WORDS: Record<string, string> = {
   'date-time': 'an ISO 8601 date-time such as "2027-12-31T23:59:59Z"',
 };
 
+/** The part of a request a value came from, as Fastify names them. */
+export type RequestPart = 'body' | 'querystring' | 'params' | 'headers';
+
 const WHERE: Record<string, string> = {
   body: 'request body',
   querystring: 'query parameter',
@@ -34,7 +37,7 @@ function words(list: string[]): string {
 }
 
 /** The rule an Ajv error states, as words ("must be a number", "must be ≥ 0"). */
-export function rule(error: FastifySchemaValidationError): string {
+export function rule(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'type': {
@@ -64,7 +67,7 @@ export function rule(error: FastifySchemaValidationError): string {
   }
 }
 
-export function validationError(errors: FastifySchemaValidationError[], context: SchemaErrorDataVar | 'state document'): ApiError {
+export function validationError(errors: ErrorObject[], context: RequestPart | 'state document'): ApiError {
   const error = errors[0];
   const where = WHERE[context] ?? context;
   if (!error) return apiError('invalidField', where, 'value', 'is invalid');

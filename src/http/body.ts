@@ -1,0 +1,60 @@
+import querystring from 'fast-querystring';
+import secureJson from 'secure-json-parse';
+import { apiError } from '../domain/errors.js';
+
+/**
+ * How a request's body and query string are read, for every door: the Fastify server (its one
+ * content-type parser and its query-string parser call these), the fetch handler and MSW.
+ */
+
+/** A token of RFC 9110 (§5.6.2), as a media type's type and subtype are written. */
+const TOKEN = /^[\w!#$%&'*+.^`|~-]+$/;
+
+/**
+ * The media type of a `Content-Type` header (`type/subtype`, lower case), or undefined when the
+ * header is not one. Parameters (`; charset=utf-8`) do not decide anything: JSON is read as UTF-8.
+ * Space before the type and after the subtype is allowed, as Fastify allows it.
+ */
+export function mediaTypeOf(header: string): string | undefined {
+  const end = header.indexOf(';');
+  const main = end === -1 ? header : header.slice(0, end);
+  const slash = main.indexOf('/');
+  if (slash === -1) return undefined;
+  const type = main.slice(0, slash).trimStart().toLowerCase();
+  const subtype = main.slice(slash + 1).trimEnd().toLowerCase();
+  return TOKEN.test(type) && TOKEN.test(subtype) ? `${type}/${subtype}` : undefined;
+}
+
+/** Methods whose body is never read (as HTTP servers treat them): a GET's body is ignored. */
+export const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
+/**
+ * A request body as the routes receive it. Called for every request that carries a body (or a
+ * `Content-Type`), once its size is known to be within the route's limit:
+ * - JSON is the only media type taken: anything else, `text/plain` included, is a 415; a body
+ *   without a `Content-Type` too;
+ * - an empty JSON body is "no body" for GET and DELETE (some clients send the header anyway) and on
+ *   the control plane (`emptyIsNone`: "no options"); elsewhere a 400;
+ * - JSON is parsed as Fastify's own parser does it (secure-json-parse): `__proto__` and
+ *   `constructor.prototype` keys are refused, a leading byte-order mark is skipped.
+ */
+export function readJsonBody(method: string, contentType: string | undefined, text: string, emptyIsNone: boolean): unknown {
+  if (contentType === undefined || contentType === '') throw apiError('unsupportedMediaType', undefined);
+  if (mediaTypeOf(contentType) !== 'application/json') throw apiError('unsupportedMediaType', contentType);
+  if (text === '') {
+    if (emptyIsNone || method === 'GET' || method === 'DELETE') return undefined;
+    throw apiError('emptyJsonBody');
+  }
+  try {
+    return secureJson.parse(text, undefined, PARSE_OPTIONS);
+  } catch {
+    throw apiError('malformedJson');
+  }
+}
+
+const PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const;
+
+/** A query string (without its `?`) as an object: `offset=100&x=1&x=2` → `{offset: "100", x: ["1", "2"]}`. */
+export function parseQuery(query: string): Record<string, unknown> {
+  return query.length === 0 ? {} : (querystring.parse(query) as Record<string, unknown>);
+}

@@ -1,0 +1,234 @@
+import type { MockControl } from '../control/mock-control.js';
+import { ApiError, apiError } from '../domain/errors.js';
+import type { Principal } from '../domain/key-store.js';
+import { journalBody } from '../domain/journal.js';
+import { holdsSecrets, redactSecrets, redactUrl } from '../domain/redaction.js';
+import { KEY_PREFIX } from '../domain/secrets.js';
+import type { MockRuntime } from '../runtime.js';
+import { VERSION } from '../version.js';
+import { apiOperations } from './api-operations.js';
+import { CONTROL_BODY_LIMIT, controlOperations } from './control-operations.js';
+import type { Call, Elapsed, Operation } from './operation.js';
+import { decodePath, faultWait, injectedError, MOCK_RESPONSE_HEADER, parseMockResponseHeader, type FaultAction } from './traffic.js';
+import { createValidators, lazyValidator, type Validate } from './validators.js';
+import { validationError } from './validation-message.js';
+
+/**
+ * The engine: every HTTP rule of the mock, once, for every door. A door (the Fastify server, the
+ * fetch handler, MSW) routes a request to an `Operation`, and then — in this order, the order the
+ * real API answers in — asks the engine to authorize it (401/403), reads its body by the engine's
+ * rules (413, 415, 400: src/http/body.ts), and runs it: faults, validation (400), the operation
+ * (404 and the rules), the journal. What comes back is an `Outcome`: a status and a JSON body (or a
+ * fault the door carries out: a reset connection, an answer that never comes).
+ */
+
+/** What every answer carries in `X-Mock-Server`. */
+export const SERVER_HEADER = `openrouter-keys-mock/${VERSION}`;
+
+/** What a request comes to. */
+export interface Outcome {
+  status: number;
+  /** The JSON body (an object); undefined for an answer without one. */
+  body: unknown;
+  /** `Retry-After`, in seconds, when the answer has one. */
+  retryAfter?: string;
+  /** Instead of an answer: drop the connection (`reset`) or never answer (`timeout`). */
+  fault?: 'reset' | 'timeout';
+}
+
+/** OpenRouter's error envelope: `{"error":{"code":<status>,"message":"…"}}` (and `metadata` if any). */
+export function errorEnvelope(error: ApiError): { error: { code: number; message: string; metadata?: Record<string, unknown> } } {
+  return { error: error.metadata ? { code: error.status, message: error.message, metadata: error.metadata } : { code: error.status, message: error.message } };
+}
+
+/**
+ * Request ids, `req-1`, `req-2`, … (base 36), unless the caller sent an `X-Request-Id`: that one is
+ * kept and echoed (masked if it holds a plaintext key: it is on every log line of the request).
+ */
+export function requestIds(): (given: string | string[] | undefined) => string {
+  let last = 0;
+  return (given) => {
+    if (typeof given === 'string' && given !== '') return given.includes(KEY_PREFIX) ? (redactSecrets(given) as string) : given;
+    last = (last + 1) & 0x7fffffff;
+    return `req-${last.toString(36)}`;
+  };
+}
+
+export interface EngineOptions {
+  /** Told of every error that is not one of the mock's own answers (a bug): the server logs it. */
+  onInternalError?: (error: unknown, call: Call) => void;
+}
+
+interface Validators {
+  params?: Validate;
+  body?: Validate;
+  query?: Validate;
+}
+
+export class Engine {
+  /** Every operation this mock serves: the API's, then the control plane's. */
+  readonly operations: readonly Operation[];
+  private readonly validators = new Map<Operation, Validators>();
+  private readonly onInternalError: EngineOptions['onInternalError'];
+
+  constructor(
+    private readonly runtime: MockRuntime,
+    control: MockControl,
+    options: EngineOptions = {},
+  ) {
+    const { config } = runtime;
+    this.operations = [...apiOperations(runtime.store, config.strict), ...controlOperations(control, { enabled: config.control })];
+    this.onInternalError = options.onInternalError;
+    const ajv = createValidators();
+    for (const op of this.operations) {
+      const { params, body, querystring } = op.schema;
+      this.validators.set(op, {
+        ...(params ? { params: lazyValidator(ajv.text, params) } : {}),
+        ...(body && !op.handlerChecksBody ? { body: lazyValidator(ajv.body, body) } : {}),
+        ...(querystring ? { query: lazyValidator(ajv.text, querystring) } : {}),
+      });
+    }
+  }
+
+  /** Whether `--admin-token` guards the control plane. */
+  get adminTokenSet(): boolean {
+    return this.runtime.config.adminToken !== undefined;
+  }
+
+  /** The largest body an operation takes: `--body-limit` on the API, 256 MiB on the control plane. */
+  bodyLimit(op: Operation): number {
+    return op.plane === 'control' ? CONTROL_BODY_LIMIT : this.runtime.config.bodyLimit;
+  }
+
+  /** Who is calling, checked before the body is read: a 401/403 (or the admin token's 401) comes first. */
+  authorize(op: Operation, authorization: string | undefined): Principal | null {
+    const { store, config } = this.runtime;
+    switch (op.access) {
+      case 'management': {
+        const principal = store.authenticate(authorization);
+        store.requireManagement(principal);
+        return principal;
+      }
+      case 'any':
+        return store.authenticate(authorization);
+      case 'admin':
+        if (config.adminToken !== undefined && authorization !== `Bearer ${config.adminToken}`) throw apiError('adminTokenRequired');
+        return null;
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * Runs an authorized request whose body has been read: a fault, if one meets it (API only), then
+   * validation of its path parameters, body and query string (in that order), then the operation.
+   * An API request is journalled once its answer is decided. A delayed fault gives a promise.
+   */
+  run(op: Operation, call: Call, elapsed: Elapsed): Outcome | Promise<Outcome> {
+    if (op.plane === 'api' && (this.runtime.faults.size !== 0 || call.headers[MOCK_RESPONSE_HEADER] !== undefined)) {
+      let action: FaultAction | undefined;
+      try {
+        action = this.faultFor(call);
+      } catch (error) {
+        return this.fail(error, call, elapsed, true);
+      }
+      if (action) return this.carryOut(action, op, call, elapsed);
+    }
+    return this.answer(op, call, elapsed);
+  }
+
+  /**
+   * The answer to a request refused with `error`: its status and envelope (any error that is not
+   * an `ApiError` is a bug: a 500, reported to `onInternalError`). `journalled`: an API request.
+   */
+  fail(error: unknown, call: Call, elapsed: Elapsed, journalled: boolean): Outcome {
+    let apiErr: ApiError;
+    if (error instanceof ApiError) apiErr = error;
+    else {
+      this.onInternalError?.(error, call);
+      apiErr = apiError('internal');
+    }
+    if (journalled) this.record(call, apiErr.status, elapsed);
+    return { status: apiErr.status, body: errorEnvelope(apiErr) };
+  }
+
+  private answer(op: Operation, call: Call, elapsed: Elapsed): Outcome {
+    try {
+      this.validate(op, call);
+      const body = op.handle(call);
+      if (op.plane === 'api') this.record(call, op.status, elapsed);
+      return { status: op.status, body };
+    } catch (error) {
+      return this.fail(error, call, elapsed, op.plane === 'api');
+    }
+  }
+
+  private validate(op: Operation, call: Call): void {
+    const { params, body, query } = this.validators.get(op)!;
+    if (params && !params(call.params)) throw validationError(params.errors ?? [], 'params');
+    if (op.bodyOptional && (call.body === undefined || call.body === null)) call.body = {};
+    if (body && !body(call.body)) throw validationError(body.errors ?? [], 'body');
+    if (query && !query(call.query)) throw validationError(query.errors ?? [], 'querystring');
+  }
+
+  /** The fault this request meets, if any: its `X-Mock-Response` header (a bad one throws its 400), else a rule. */
+  private faultFor(call: Call): FaultAction | undefined {
+    const header = call.headers[MOCK_RESPONSE_HEADER];
+    if (header !== undefined) return parseMockResponseHeader(Array.isArray(header) ? header.join(';') : header);
+    const queryAt = call.url.indexOf('?');
+    const raw = queryAt === -1 ? call.url : call.url.slice(0, queryAt);
+    const hash = (call.params as { hash?: string } | undefined)?.hash;
+    return this.runtime.faults.take({ method: call.method, path: decodePath(raw) ?? raw, ...(hash !== undefined ? { hash } : {}) });
+  }
+
+  /** A fault's answer, after its delay: an injected error, a dropped or stalled connection, or (a pure delay) the real answer. */
+  private carryOut(action: FaultAction, op: Operation, call: Call, elapsed: Elapsed): Outcome | Promise<Outcome> {
+    const respond = (): Outcome => {
+      if (action.fault !== undefined) {
+        this.record(call, 0, elapsed);
+        return { status: 0, body: undefined, fault: action.fault };
+      }
+      if (action.status !== undefined) {
+        const retryAfter = action.retry_after ?? (action.status === 429 ? 1 : undefined);
+        this.record(call, action.status, elapsed);
+        const outcome: Outcome = { status: action.status, body: errorEnvelope(injectedError(action.status, action.body)) };
+        if (retryAfter !== undefined) outcome.retryAfter = String(retryAfter);
+        return outcome;
+      }
+      return this.answer(op, call, elapsed);
+    };
+    const wait = faultWait(action);
+    if (wait === 0) return respond();
+    return new Promise((resolve) => setTimeout(() => resolve(respond()), wait));
+  }
+
+  /**
+   * Journals an API request (when the journal is on). A plaintext key can arrive anywhere, the
+   * path and query string included (percent-encoded too), and a query field may be named like a
+   * secret: masked by the rules the log uses (`redactUrl` on the raw path; for a plain
+   * `/api/v1/keys/<hash>` a few `includes` and the same string back). The parsed query and body are
+   * this request's own objects: kept as they are when they hold nothing to hide.
+   */
+  private record(call: Call, status: number, elapsed: Elapsed): void {
+    const { journal } = this.runtime;
+    if (!journal.enabled) return;
+    const { url } = call;
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const hash = (call.params as { hash?: string } | undefined)?.hash ?? null;
+    const query = (call.query ?? {}) as Record<string, unknown>;
+    const length = call.headers['content-length'];
+    journal.append(
+      call.arrivedAt,
+      call.method,
+      redactUrl(path),
+      queryAt === -1 ? undefined : holdsSecrets(query) ? (redactSecrets(query) as Record<string, unknown>) : query,
+      journalBody(call.body, typeof length === 'string' ? Number(length) : undefined),
+      status,
+      Math.round(elapsed.elapsedTime * 1000) / 1000,
+      call.principal?.account.id ?? null,
+      // The decoded :hash is checked on its own (a key could arrive percent-encoded).
+      hash !== null && hash.includes(KEY_PREFIX) ? (redactSecrets(hash) as string) : hash,
+    );
+  }
+}

@@ -1,0 +1,71 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import type { Principal } from '../domain/key-store.js';
+import type { Engine, Outcome } from '../http/engine.js';
+import type { Operation } from '../http/operation.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller, once authenticated (API routes). */
+    principal: Principal | null;
+    /** When the request arrived, on the virtual clock (set by the app's first hook; for the journal). */
+    arrivedAt: number;
+  }
+}
+
+/**
+ * The server's routes: each of the engine's operations as a Fastify route, a thin translation.
+ * Fastify routes the request, reads its body through the engine's rules (the app's one content-type
+ * parser) and serializes the answer with the operation's response schemas; everything in between
+ * is the engine's (src/http/engine.ts), as for the fetch handler and MSW:
+ * - `onRequest` (before the body is read): `engine.authorize`, so 401/403 come before 413/415/400;
+ * - the handler: `engine.run` (faults, validation, the operation, the journal), its outcome sent.
+ */
+export function operationRoute(engine: Engine, op: Operation): RouteOptions {
+  const route: RouteOptions = {
+    method: op.method,
+    url: op.url,
+    schema: op.schema,
+    handler(request, reply) {
+      const outcome = engine.run(op, request, reply);
+      return outcome instanceof Promise ? outcome.then((settled) => deliver(settled, request, reply)) : deliver(outcome, request, reply);
+    },
+  };
+  const auth = authHook(engine, op);
+  if (auth) route.onRequest = auth;
+  if (op.plane === 'control') route.bodyLimit = engine.bodyLimit(op);
+  return route;
+}
+
+/** The authentication hook an operation needs, chosen once (none for open routes, or without an admin token). */
+function authHook(engine: Engine, op: Operation): onRequestHookHandler | undefined {
+  if (op.access === 'open' || (op.access === 'admin' && !engine.adminTokenSet)) return undefined;
+  return function authHook(request, _reply, done) {
+    try {
+      request.principal = engine.authorize(op, request.headers.authorization);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  };
+}
+
+/**
+ * Sends an outcome: a status, `Retry-After` and a body for Fastify's serializer — or a fault: the
+ * socket destroyed (`reset`), or the request left unanswered until the client or the server closes
+ * (`timeout`). Returns what the handler returns: undefined once the reply is hijacked.
+ */
+function deliver(outcome: Outcome, request: FastifyRequest, reply: FastifyReply): unknown {
+  if (outcome.fault !== undefined) {
+    if (outcome.fault === 'reset') request.raw.socket?.destroy();
+    reply.hijack();
+    return undefined;
+  }
+  if (outcome.status !== 200) reply.code(outcome.status);
+  if (outcome.retryAfter !== undefined) reply.header('retry-after', outcome.retryAfter);
+  return outcome.body;
+}
+
+/** Registers operations on an instance (or an encapsulated scope). */
+export function registerOperations(app: FastifyInstance, engine: Engine, operations: readonly Operation[]): void {
+  for (const op of operations) app.route(operationRoute(engine, op));
+}
