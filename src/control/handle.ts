@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import type { FaultRule, FaultSpec } from '../domain/faults.js';
 import type { JournalEntry } from '../domain/journal.js';
 import { toIso } from '../domain/rules.js';
 import type { KeyView, StoreState } from '../domain/types.js';
+import type { MockControl } from './mock-control.js';
 import type { AccountSummary, ClockState, CreatedAccount, Deleted, RequestsQuery, ScenarioSummary, StateSummary } from './mock-control.js';
 
 /**
@@ -70,9 +70,9 @@ const wireInstant = (value: Date | string | number): string => {
   return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? toIso(ms) : String(value);
 };
 
-/** The handle over an app's control plane. */
-export function createHandle(app: FastifyInstance): MockHandle {
-  const { control } = app;
+/** The handle over a mock's control plane: the server's app (`app.control`) or an in-process door's. */
+export function createHandle(owner: { readonly control: MockControl }): MockHandle {
+  const { control } = owner;
   return {
     reset: async () => control.reset(),
     state: async () => control.state(),

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
-import { apiError } from '../domain/errors.js';
+import { CORS_EXPOSED_HEADERS, preflightHeaders } from '../http/preflight.js';
 import { errorResponses } from '../schemas/common.js';
 
 /**
@@ -28,10 +28,7 @@ import { errorResponses } from '../schemas/common.js';
  *   without `Origin` and `Access-Control-Request-Method` is not a preflight: 400.
  */
 
-export const CORS_ALLOWED_METHODS = 'GET, POST, PATCH, PUT, DELETE, OPTIONS';
-/** Response headers scripts on another origin may read. */
-export const CORS_EXPOSED_HEADERS = 'Retry-After, X-Mock-Server, X-Request-Id';
-export const CORS_MAX_AGE_SECONDS = 600;
+export { CORS_ALLOWED_METHODS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS } from '../http/preflight.js';
 
 export interface CorsPolicy {
   /** Adds the CORS response headers for a request with this `Origin` header (or none). */
@@ -69,13 +66,7 @@ export const corsPreflight = fp(
         },
       },
       (request, reply) => {
-        const { origin } = request.headers;
-        if (origin === undefined || request.headers['access-control-request-method'] === undefined) throw apiError('notPreflight');
-        reply.header('access-control-allow-methods', CORS_ALLOWED_METHODS);
-        reply.header('vary', 'Origin, Access-Control-Request-Headers');
-        const requested = request.headers['access-control-request-headers'];
-        if (requested !== undefined) reply.header('access-control-allow-headers', requested);
-        reply.header('access-control-max-age', String(CORS_MAX_AGE_SECONDS));
+        reply.headers(preflightHeaders(request.headers));
         // Safari waits for a body on a 204 without it.
         reply.header('content-length', '0');
         reply.code(204).send();

@@ -1,0 +1,133 @@
+import type { ApiError } from '../domain/errors.js';
+import type { MockRuntime } from '../runtime.js';
+import { apiError } from '../domain/errors.js';
+import { BODYLESS_METHODS, parseQuery, readJsonBody } from './body.js';
+import { errorEnvelope, requestIds, SERVER_HEADER, type Engine, type Outcome } from './engine.js';
+import type { Call, Elapsed } from './operation.js';
+import { preflightHeaders } from './preflight.js';
+import { Router } from './router.js';
+import { latencyMs } from './traffic.js';
+
+/**
+ * The door for callers in the same process — the fetch handler and the MSW handlers — where the
+ * server's transport does not exist: a WHATWG `Request` in, a `Response` out, in the order the
+ * server answers (route 404/414/400 → latency → auth 401/403 → body 413 → media type 415 → JSON
+ * 400 → faults → validation 400 → the operation). Every rule is the engine's; what is here is the
+ * part Fastify does for the server: routing, reading the body, writing the answer.
+ *
+ * What the server has and this door has not: CORS response headers (nothing crosses an origin
+ * here), the docs (`/docs`, `/openapi.json`), and HTTP-level errors of a byte stream (broken
+ * request lines, oversized headers, a body cut short).
+ */
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * A fault of kind `reset`, as `fetch` reports a dropped connection (a `TypeError`, "fetch failed",
+ * its cause an `ECONNRESET`). MSW's door turns it into MSW's own network error.
+ */
+export class ConnectionResetError extends TypeError {
+  constructor() {
+    super('fetch failed', { cause: Object.assign(new Error('other side closed (fault: reset)'), { code: 'ECONNRESET' }) });
+  }
+}
+
+/** A promise that settles only when the request is aborted (a `timeout` fault: no answer ever comes). */
+function never(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    if (!signal) return;
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Answers `Request`s with the engine, as the server would over HTTP. */
+export class InProcessDoor {
+  private readonly router: Router;
+  private readonly nextRequestId = requestIds();
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly runtime: MockRuntime,
+  ) {
+    this.router = new Router(engine.operations);
+  }
+
+  async answer(request: Request): Promise<Response> {
+    const method = request.method;
+    const url = new URL(request.url);
+    const target = `${url.pathname}${url.search}`;
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    const answerHeaders: Record<string, string> = { 'x-mock-server': SERVER_HEADER, 'x-request-id': this.nextRequestId(headers['x-request-id']) };
+    const bytes = BODYLESS_METHODS.has(method) || request.body === null ? new Uint8Array(0) : new Uint8Array(await request.arrayBuffer());
+    // As a client sends it over HTTP (the journal reads it).
+    if (bytes.byteLength > 0) headers['content-length'] = String(bytes.byteLength);
+
+    const respond = (outcome: Outcome, extra: Record<string, string> = {}): Response => {
+      const all: Record<string, string> = { ...answerHeaders, ...extra };
+      if (outcome.retryAfter !== undefined) all['retry-after'] = outcome.retryAfter;
+      if (outcome.body === undefined || method === 'HEAD') return new Response(null, { status: outcome.status, headers: all });
+      all['content-type'] = JSON_TYPE;
+      return new Response(JSON.stringify(outcome.body), { status: outcome.status, headers: all });
+    };
+    const refuse = (error: ApiError) => respond({ status: error.status, body: errorEnvelope(error) });
+
+    if (method === 'OPTIONS') {
+      try {
+        return respond({ status: 204, body: undefined }, preflightHeaders(headers));
+      } catch (error) {
+        return refuse(error as ApiError);
+      }
+    }
+    let routed;
+    try {
+      routed = this.router.find(method, url.pathname);
+    } catch (error) {
+      return refuse(error as ApiError);
+    }
+    if (!routed) return refuse(apiError('routeNotFound', method, url.pathname));
+    const { operation: op } = routed;
+
+    const call: Call = {
+      method,
+      url: target,
+      headers,
+      params: routed.params,
+      query: parseQuery(url.search.slice(1)),
+      body: undefined,
+      principal: null,
+      arrivedAt: this.runtime.clock.now(),
+    };
+    const startedAt = performance.now();
+    const elapsed: Elapsed = {
+      get elapsedTime() {
+        return performance.now() - startedAt;
+      },
+    };
+    const api = op.plane === 'api';
+    if (api && this.runtime.config.latency) await sleep(latencyMs(this.runtime.config.latency));
+
+    let outcome: Outcome;
+    try {
+      call.principal = this.engine.authorize(op, headers.authorization);
+      const contentType = headers['content-type'];
+      if (!BODYLESS_METHODS.has(method) && (contentType !== undefined || bytes.byteLength > 0)) {
+        const limit = this.engine.bodyLimit(op);
+        if (bytes.byteLength > limit) throw apiError('bodyTooLarge', limit);
+        call.body = readJsonBody(method, contentType, this.decoder.decode(bytes), !api);
+      }
+      outcome = await this.engine.run(op, call, elapsed);
+    } catch (error) {
+      outcome = this.engine.fail(error, call, elapsed, api);
+    }
+    if (outcome.fault === 'reset') throw new ConnectionResetError();
+    if (outcome.fault === 'timeout') return never(request.signal);
+    return respond(outcome);
+  }
+}
