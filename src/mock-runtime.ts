@@ -6,7 +6,7 @@ import { createRandom, type RandomSource } from './domain/random.js';
 import type { StoreState } from './domain/types.js';
 import { buildDataset } from './data/dataset.js';
 import type { ScenarioSource } from './data/scenarios.js';
-import type { MockConfig } from './config.js';
+import type { MockConfig } from './options.js';
 
 export type { ScenarioSource };
 
