@@ -1,111 +1,23 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { SCENARIO_NAME, ScenarioError } from './data/scenarios.js';
-import { DEFAULT_FIXTURES_PATH, FileError, loadScenario, readJsonFile } from './fixture-files.js';
-
-export { DEFAULT_FIXTURES_PATH };
+import { DEFAULT_FIXTURES_PATH, FileError, loadScenario, readJsonFile, scenarioNames } from './fixture-files.js';
+import { fail } from './option-values.js';
+import { ConfigError, resolveOptions, type MockConfig, type MockOptions, type OptionName, type OptionsEdge } from './options.js';
 
 /**
- * Every option of the mock, in one table, parsed and validated in one place. The rule for every
- * present and future option: flag `--foo-bar` ↔ environment variable `MOCK_FOO_BAR` (only `PORT`
- * and `HOST` go without the prefix); flags win over the environment, which wins over defaults.
- * Programmatic callers (`createMockServer`) pass the same options as typed values or strings.
+ * The options on Node: options.ts (the table and its validation, browser-safe) given the package's
+ * scenario files, --fixtures files read from disk and the --state-file folder checked. Everything
+ * options.ts exports is exported from here too, where the server, the CLI and the tests import it.
  */
-
-/** The documented development management key, used when none is configured. Not a secret. */
-export const DEFAULT_MANAGEMENT_KEY = `sk-or-v1-${'0123456789abcdef'.repeat(4)}`;
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-export interface OptionSpec<T> {
-  help: string;
-  /** Placeholder shown in --help; absent for switches. */
-  value?: string;
-  defaultText: string;
-  default: () => T;
-  /** From a flag or environment string. Throws a rule phrase (string) when invalid. */
-  parse(raw: string): T;
-  /** From a programmatic value; strings go through `parse`. */
-  accept?(value: unknown): T;
-  /** A switch: `--flag` means true, `--no-flag` false. */
-  switch?: boolean;
-}
-
-const fail = (rule: string): never => {
-  throw rule;
-};
-
-function integer(min: number, max: number) {
-  return (raw: string): number => {
-    const n = /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
-    if (!Number.isSafeInteger(n) || n < min || n > max) fail(`must be an integer from ${min} to ${max}`);
-    return n;
-  };
-}
-
-const integerValue = (parse: (raw: string) => number) => (value: unknown) =>
-  typeof value === 'number' ? parse(String(value)) : typeof value === 'string' ? parse(value) : fail('must be an integer');
-
-export const BOOLEAN_FORMS = 'true/false, 1/0, yes/no or on/off';
-
-export function parseBoolean(raw: string): boolean {
-  const v = raw.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off'].includes(v)) return false;
-  return fail(`must be one of ${BOOLEAN_FORMS}`);
-}
-
-function parseInstant(raw: string): number {
-  const text = raw.trim();
-  const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
-  // A date-time without a zone is read as UTC (Date.parse would use the machine's zone), so the
-  // same --now gives the same dataset on every machine.
-  const ms = iso ? Date.parse(iso[1] && !iso[4] ? `${text}Z` : text) : Number.NaN;
-  if (!Number.isFinite(ms)) fail('must be an ISO 8601 date-time such as 2026-01-15T09:30:00Z');
-  return ms;
-}
-
-function parseLatency(raw: string): { min: number; max: number } {
-  const m = /^\s*(\d{1,6})\s*(?:-\s*(\d{1,6})\s*)?$/.exec(raw);
-  if (!m) return fail('must be "MIN-MAX" or a number of milliseconds, e.g. 50-200');
-  const min = Number(m[1]);
-  const max = m[2] === undefined ? min : Number(m[2]);
-  if (max < min) fail('must have MIN ≤ MAX');
-  return { min, max };
-}
-
-function parseOrigins(raw: string): string | string[] {
-  const text = raw.trim();
-  if (text === '*') return '*';
-  const origins = text.split(',').map((o) => o.trim().replace(/\/$/, ''));
-  for (const origin of origins) {
-    // The whole value is quoted after the rule anyway; name the bad entry only in a list.
-    const which = origins.length > 1 ? `; ${JSON.stringify(origin)} is not an origin` : '';
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) fail(`must be "*" or origins such as http://localhost:5173${which}`);
-  }
-  return origins;
-}
-
-function parseKeyList(raw: string): string[] {
-  const keys = raw.split(',').map((k) => k.trim());
-  if (keys.some((k) => k === '' || /\s/.test(k))) fail('must be a comma-separated list of non-empty keys without whitespace');
-  if (new Set(keys).size !== keys.length) fail('must not list the same key twice');
-  return keys;
-}
+export * from './options.js';
+export { DEFAULT_FIXTURES_PATH };
 
 /**
  * A state file's folder must exist and be writable, checked at start-up: the file is written by
  * replacing it (temp file, rename), and a save that cannot happen would otherwise only be noticed
  * after the state it was meant to keep is gone.
  */
-function parseStateFile(raw: string): string {
-  const path = raw.trim() || fail('must be a file path');
+function checkStateFolder(path: string): void {
   const folder = dirname(resolve(path));
   let isFolder = false;
   try {
@@ -119,305 +31,24 @@ function parseStateFile(raw: string): string {
   } catch {
     fail(`its folder ${folder} is not writable`);
   }
-  return path;
 }
 
-export const OPTIONS = {
-  port: {
-    help: 'Port to listen on, 0 to 65535 (0 picks a free one)',
-    value: 'N',
-    defaultText: '8080',
-    default: () => 8080,
-    parse: integer(0, 65535),
-    accept: integerValue(integer(0, 65535)),
-  },
-  host: {
-    help: 'Address to listen on (0.0.0.0 in containers)',
-    value: 'ADDR',
-    defaultText: '127.0.0.1',
-    default: () => '127.0.0.1',
-    parse: (raw: string) => raw.trim() || fail('must not be empty'),
-  },
-  seed: {
-    help: 'Seed of the generated dataset and of new secrets, 0 to 4294967295: same seed + same --now = same bytes',
-    value: 'N',
-    defaultText: '1',
-    default: () => 1,
-    parse: integer(0, 2 ** 32 - 1),
-    accept: integerValue(integer(0, 2 ** 32 - 1)),
-  },
-  now: {
-    help: 'Start of the clock (ISO 8601; without a zone, UTC); it then runs forward in real time',
-    value: 'ISO',
-    defaultText: 'the real time',
-    default: () => undefined as number | undefined,
-    parse: parseInstant,
-    accept: (value: unknown) =>
-      value instanceof Date
-        ? Number.isFinite(value.getTime())
-          ? value.getTime()
-          : fail('must be a valid date')
-        : typeof value === 'number'
-          ? Number.isFinite(value)
-            ? value
-            : fail('must be a finite epoch-milliseconds number')
-          : typeof value === 'string'
-            ? parseInstant(value)
-            : fail('must be an ISO 8601 string, a Date or epoch milliseconds'),
-  },
-  scenario: {
-    help: 'Start-up dataset, one of fixtures/scenarios/*.json: default, empty, many-keys, near-limit, over-limit, disabled, expired, byok-heavy',
-    value: 'NAME',
-    defaultText: 'default',
-    default: () => 'default',
-    parse: (raw: string) => (SCENARIO_NAME.test(raw.trim()) ? raw.trim() : fail('must be a scenario name such as near-limit')),
-  },
-  keys: {
-    help: 'How many keys the first account starts with, 0 to 1000000: all its fixtures, then generated keys up to this count (a smaller count gives just the fixtures)',
-    value: 'N',
-    defaultText: "the scenario's count (25 for default), also with --fixtures",
-    default: () => undefined as number | undefined,
-    parse: integer(0, 1_000_000),
-    accept: integerValue(integer(0, 1_000_000)),
-  },
-  fixtures: {
-    help: "JSON file of keys to load instead of the scenario's fixtures (generated keys still top up to --keys)",
-    value: 'FILE',
-    defaultText: "the scenario's fixtures",
-    default: () => undefined as string | unknown[] | undefined,
-    parse: (raw: string): string | unknown[] => raw.trim() || fail('must be a file path'),
-    accept: (value: unknown): string | unknown[] =>
-      Array.isArray(value) ? value : typeof value === 'string' && value.trim() ? value : fail('must be a file path or an array of keys'),
-  },
-  managementKey: {
-    help: 'Management key(s), comma-separated; each is its own account, the first owns the dataset',
-    value: 'KEYS',
-    defaultText: 'the development key, printed at start-up',
-    default: () => [DEFAULT_MANAGEMENT_KEY],
-    parse: parseKeyList,
-    accept: (value: unknown) =>
-      Array.isArray(value)
-        ? value.length > 0 && value.every((k) => typeof k === 'string')
-          ? parseKeyList(value.join(','))
-          : fail('must be a non-empty list of strings')
-        : typeof value === 'string'
-          ? parseKeyList(value)
-          : fail('must be a string or a list of strings'),
-  },
-  strict: {
-    help: 'Reject unknown body fields with 400 instead of ignoring them like the real API',
-    defaultText: 'false',
-    default: () => false,
-    parse: parseBoolean,
-    accept: (value: unknown) => (typeof value === 'boolean' ? value : typeof value === 'string' ? parseBoolean(value) : fail('must be a boolean')),
-    switch: true,
-  },
-  bodyLimit: {
-    help: 'Largest accepted request body under /api/v1, in bytes, 1 to 1073741824 (larger: 413); /__mock control routes take up to 256 MiB whatever it says',
-    value: 'BYTES',
-    defaultText: '1048576 (1 MiB)',
-    default: () => 1_048_576,
-    parse: integer(1, 1024 * 1024 * 1024),
-    accept: integerValue(integer(1, 1024 * 1024 * 1024)),
-  },
-  adminToken: {
-    help: 'Bearer token the /__mock control routes require, 8 or more characters without whitespace; unset, they are open (local use)',
-    value: 'TOKEN',
-    defaultText: 'none (open)',
-    default: () => undefined as string | undefined,
-    parse: (raw: string) => (/^\S{8,}$/.test(raw.trim()) ? raw.trim() : fail('must be 8 or more characters without whitespace')),
-  },
-  control: {
-    help: 'Serve the /__mock control routes (/__mock/health is always served)',
-    defaultText: 'true',
-    default: () => true,
-    parse: parseBoolean,
-    accept: (value: unknown) => (typeof value === 'boolean' ? value : typeof value === 'string' ? parseBoolean(value) : fail('must be a boolean')),
-    switch: true,
-  },
-  journalSize: {
-    help: 'How many API requests the request journal keeps, 0 to 1000000 (0 disables it)',
-    value: 'N',
-    defaultText: '1000',
-    default: () => 1000,
-    parse: integer(0, 1_000_000),
-    accept: integerValue(integer(0, 1_000_000)),
-  },
-  latency: {
-    help: 'Random delay added to every API response, in ms (0 to 999999): 50-200 or 100',
-    value: 'MS',
-    defaultText: 'none',
-    default: () => undefined as { min: number; max: number } | undefined,
-    parse: parseLatency,
-    accept: (value: unknown) =>
-      typeof value === 'number' ? parseLatency(String(value)) : typeof value === 'string' ? parseLatency(value) : fail('must be "MIN-MAX" or a number of ms'),
-  },
-  corsOrigin: {
-    help: 'Origins browsers may call from: * or a comma-separated list such as http://localhost:5173',
-    value: 'ORIGINS',
-    defaultText: '* (any origin)',
-    default: () => '*' as string | string[],
-    parse: parseOrigins,
-    accept: (value: unknown) =>
-      Array.isArray(value) && value.every((v) => typeof v === 'string')
-        ? parseOrigins(value.join(','))
-        : typeof value === 'string'
-          ? parseOrigins(value)
-          : fail('must be "*" or a list of origins'),
-  },
-  stateFile: {
-    help: 'Keep state across restarts in this JSON file, in a folder that exists and is writable: loaded at start, saved atomically after changes and at shutdown',
-    value: 'PATH',
-    defaultText: 'none (state lives in memory)',
-    default: () => undefined as string | undefined,
-    parse: parseStateFile,
-  },
-  logLevel: {
-    help: `Log level: ${LOG_LEVELS.join(', ')}`,
-    value: 'LEVEL',
-    defaultText: 'info (silent for createMockServer)',
-    default: () => 'info' as LogLevel,
-    parse: (raw: string): LogLevel => {
-      const level = raw.trim().toLowerCase();
-      return (LOG_LEVELS as readonly string[]).includes(level) ? (level as LogLevel) : fail(`must be one of ${LOG_LEVELS.join(', ')}`);
-    },
-  },
-} satisfies Record<string, OptionSpec<unknown>>;
-
-type Specs = typeof OPTIONS;
-export type OptionName = keyof Specs;
-type ValueOf<K extends OptionName> = ReturnType<Specs[K]['default']> extends infer V ? Exclude<V, undefined> : never;
-
-/** What callers pass: every option optional, as a typed value or as the string a flag would take. */
-export type MockOptions = { [K in Exclude<OptionName, 'now'>]?: ValueOf<K> | string } & { now?: number | Date | string };
-
-/** The resolved configuration: every option validated, fixtures read. */
-export interface MockConfig {
-  port: number;
-  host: string;
-  seed: number;
-  now: number | undefined;
-  /** The start-up scenario's name. */
-  scenario: string;
-  /**
-   * The count generated keys top up to after the fixtures, which always load in full (so the first
-   * account starts with max(fixtures, keys)): `--keys`, else the scenario's count.
-   */
-  keys: number;
-  /** The first account's fixture keys: `--fixtures`, else the scenario's. */
-  fixtures: { source: string; entries: unknown };
-  managementKey: string[];
-  strict: boolean;
-  bodyLimit: number;
-  adminToken: string | undefined;
-  control: boolean;
-  journalSize: number;
-  latency: { min: number; max: number } | undefined;
-  corsOrigin: string | string[];
-  stateFile: string | undefined;
-  logLevel: LogLevel;
-}
-
-export const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-export const flagName = (name: OptionName): string => `--${kebab(name)}`;
-export const envName = (name: OptionName): string =>
-  name === 'port' || name === 'host' ? name.toUpperCase() : `MOCK_${kebab(name).replace(/-/g, '_').toUpperCase()}`;
-
-function validate<K extends OptionName>(name: K, input: unknown, origin: string): ValueOf<K> {
-  const spec: OptionSpec<unknown> = OPTIONS[name];
+function readFixtures(path: string): MockConfig['fixtures'] {
   try {
-    const value = typeof input === 'string' || !spec.accept ? spec.parse(String(input)) : spec.accept(input);
-    return value as ValueOf<K>;
-  } catch (rule) {
-    if (typeof rule !== 'string') throw rule;
-    const shown = typeof input === 'string' ? JSON.stringify(input.length > 60 ? `${input.slice(0, 60)}…` : input) : String(input);
-    throw new ConfigError(`invalid ${origin}: ${rule} (got ${shown})`);
-  }
-}
-
-/** Edit distance with transpositions (optimal string alignment): "prot" is one step from "port". */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = best;
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
-/** The option a mistyped name most likely meant (case, dashes and underscores aside), if any is close. */
-export function closestOption(typed: string): OptionName | undefined {
-  const plain = (text: string) => text.toLowerCase().replace(/^(--|mock_)/, '').replace(/[-_]/g, '');
-  const wanted = plain(typed);
-  const names = Object.keys(OPTIONS) as OptionName[];
-  // The start of exactly one name (--state for --state-file).
-  const starting = wanted.length >= 3 ? names.filter((name) => plain(name).startsWith(wanted)) : [];
-  if (starting.length === 1) return starting[0];
-  let best: { name: OptionName; distance: number } | undefined;
-  for (const name of names) {
-    const distance = editDistance(wanted, plain(name));
-    if (!best || distance < best.distance) best = { name, distance };
-  }
-  return best && best.distance <= Math.min(2, Math.floor(wanted.length / 3)) ? best.name : undefined;
-}
-
-function readFixtures(fixtures: string | unknown[]): MockConfig['fixtures'] {
-  if (Array.isArray(fixtures)) return { source: 'fixtures', entries: fixtures };
-  try {
-    return { source: fixtures, entries: readJsonFile(fixtures) };
+    return { source: path, entries: readJsonFile(path) };
   } catch (err) {
     if (err instanceof FileError) throw new ConfigError(`invalid --fixtures (MOCK_FIXTURES): ${err.message}`);
     throw err;
   }
 }
 
+const nodeEdge: OptionsEdge = {
+  scenarios: { names: scenarioNames, load: loadScenario },
+  readFixtures,
+  check: { stateFile: checkStateFolder },
+};
+
 /** Validates options (typed or strings) into a config. Throws `ConfigError` naming the option. */
 export function resolveConfig(options: MockOptions = {}, origins: Partial<Record<OptionName, string>> = {}): MockConfig {
-  // A misspelt option would otherwise be dropped without a word, and the server run on a default.
-  for (const name of Object.keys(options)) {
-    if (Object.hasOwn(OPTIONS, name)) continue;
-    const near = closestOption(name);
-    throw new ConfigError(
-      `unknown option ${JSON.stringify(name.slice(0, 60))} ${near ? `(did you mean ${JSON.stringify(near)}?)` : `(options: ${Object.keys(OPTIONS).join(', ')})`}`,
-    );
-  }
-  const get = <K extends OptionName>(name: K): ValueOf<K> | undefined => {
-    const input = options[name];
-    if (input === undefined) return OPTIONS[name].default() as ValueOf<K> | undefined;
-    return validate(name, input, origins[name] ?? `${flagName(name)} (${envName(name)})`);
-  };
-  const scenarioName = get('scenario')!;
-  let scenario;
-  try {
-    scenario = loadScenario(scenarioName);
-  } catch (err) {
-    if (err instanceof ScenarioError) throw new ConfigError(`invalid --scenario (MOCK_SCENARIO): ${err.message}`);
-    throw err;
-  }
-  const fixtures = get('fixtures');
-  return {
-    port: get('port')!,
-    host: get('host')!,
-    seed: get('seed')!,
-    now: get('now'),
-    scenario: scenarioName,
-    // One rule, with or without --fixtures: --keys, else the scenario's count.
-    keys: get('keys') ?? scenario.keys,
-    fixtures: fixtures === undefined ? { source: scenario.source, entries: scenario.fixtures } : readFixtures(fixtures),
-    managementKey: get('managementKey')!,
-    strict: get('strict')!,
-    bodyLimit: get('bodyLimit')!,
-    adminToken: get('adminToken'),
-    control: get('control')!,
-    journalSize: get('journalSize')!,
-    latency: get('latency'),
-    corsOrigin: get('corsOrigin')!,
-    stateFile: get('stateFile'),
-    logLevel: get('logLevel')!,
-  };
+  return resolveOptions(options, origins, nodeEdge);
 }

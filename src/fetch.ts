@@ -24,7 +24,7 @@ export interface MockFetch extends MockHandle {
    * `fetch`'s own signature. Answers `/api/v1/*` and `/__mock/*` on any origin (the path decides),
    * as the server would; any other path is the server's 404.
    */
-  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** The first management key: owns the start-up dataset. */
   managementKey: string;
   /** Every configured management key, one account each. */

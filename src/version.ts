@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
-
-/** This package's version, read once from its package.json. */
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/**
+ * This package's version. A constant rather than read from package.json at load, so that the
+ * browser-safe core can import it without file access; test/version.test.ts fails if it drifts.
+ */
+export const VERSION = '0.1.0';

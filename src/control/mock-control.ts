@@ -13,7 +13,7 @@ import { createSeededFaker } from '../data/seeded-faker.js';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { ValidateFunction } from 'ajv';
 import { validationError } from '../http/validation-message.js';
-import { controlSeed, keySeed, type MockRuntime } from '../runtime.js';
+import { controlSeed, keySeed, type MockRuntime } from '../mock-runtime.js';
 import {
   AccountCreateBody,
   ClockChangeBody,

@@ -20,6 +20,14 @@ export class ScenarioError extends Error {
   override readonly name = 'ScenarioError';
 }
 
+/** Where scenarios come from: the package's files on Node, the bundled copy of them elsewhere. */
+export interface ScenarioSource {
+  /** The scenario names, sorted. */
+  names(): string[];
+  /** A scenario by name; throws `ScenarioError` for an unknown name. */
+  load(name: string): Scenario;
+}
+
 /**
  * Validates a parsed scenario document. `readFixtures(path)` loads a fixtures file named by a
  * relative path (injected: the data layer does no I/O).

@@ -4,7 +4,7 @@ import type { Principal } from '../domain/key-store.js';
 import { journalBody } from '../domain/journal.js';
 import { holdsSecrets, redactSecrets, redactUrl } from '../domain/redaction.js';
 import { KEY_PREFIX } from '../domain/secrets.js';
-import type { MockRuntime } from '../runtime.js';
+import type { MockRuntime } from '../mock-runtime.js';
 import { VERSION } from '../version.js';
 import { apiOperations } from './api-operations.js';
 import { CONTROL_BODY_LIMIT, controlOperations } from './control-operations.js';

@@ -1,5 +1,5 @@
 import type { ApiError } from '../domain/errors.js';
-import type { MockRuntime } from '../runtime.js';
+import type { MockRuntime } from '../mock-runtime.js';
 import { apiError } from '../domain/errors.js';
 import { BODYLESS_METHODS, parseQuery, readJsonBody } from './body.js';
 import { errorEnvelope, requestIds, SERVER_HEADER, type Engine, type Outcome } from './engine.js';

@@ -1,0 +1,134 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { resolveConfig, type MockConfig, type MockOptions } from '../src/config.js';
+import { bundledScenarios } from '../src/data/bundled-fixtures.js';
+import { ConfigError, EMBEDDED_OPTIONS, resolveEmbeddedConfig, type EmbeddedOptions } from '../src/options.js';
+
+const platform = { scenarios: bundledScenarios };
+const embedded = (options: object, door?: string) =>
+  resolveEmbeddedConfig(options as EmbeddedOptions, door === undefined ? platform : { ...platform, door });
+const ACCEPTED = 'seed, now, scenario, keys, fixtures, managementKey, strict, bodyLimit, adminToken, control, journalSize, latency';
+
+/** The outcome of resolving: the config, or the ConfigError's message. */
+const outcome = (resolve: () => MockConfig): MockConfig | string => {
+  try {
+    return resolve();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+};
+
+describe('resolveEmbeddedConfig refuses what only a server has', () => {
+  it('accepts every option but the server ones', () => {
+    expect(EMBEDDED_OPTIONS.join(', ')).toBe(ACCEPTED);
+  });
+
+  it.each([
+    ['port', 8080, 'there is no server'],
+    ['host', '0.0.0.0', 'there is no server'],
+    ['corsOrigin', '*', 'there is no server, so no cross-origin requests to allow'],
+    ['stateFile', '/tmp/state.json', "there is no file system; keep state with the control's state() and load()"],
+    ['logLevel', 'debug', 'there is no logger; the request journal records every request'],
+  ])('%s, naming the door and the options it takes', (name, value, why) => {
+    expect(() => embedded({ seed: 2, [name]: value })).toThrow(
+      new ConfigError(`option "${name}" does not apply to createMockFetch: ${why} (options: ${ACCEPTED})`),
+    );
+    expect(() => embedded({ [name]: value }, 'createMockHandlers')).toThrow(`option "${name}" does not apply to createMockHandlers: `);
+  });
+
+  it('refuses a server option whatever its value, but reads an undefined one as absent, as resolveConfig does', () => {
+    expect(() => embedded({ port: '' })).toThrow('option "port" does not apply to createMockFetch');
+    expect(embedded({ port: undefined, logLevel: undefined, seed: 4 })).toEqual(embedded({ seed: 4 }));
+  });
+
+  it('refuses an unknown option like resolveConfig, suggesting only options it accepts', () => {
+    expect(() => embedded({ sede: 1 })).toThrow(new ConfigError('unknown option "sede" (did you mean "seed"?)'));
+    expect(() => embedded({ journal: 1 })).toThrow(new ConfigError('unknown option "journal" (did you mean "journalSize"?)'));
+    // "prot" is one step from "port", which this door refuses: no suggestion, the list instead.
+    expect(() => embedded({ prot: 1 })).toThrow(new ConfigError(`unknown option "prot" (options: ${ACCEPTED})`));
+  });
+
+  it.each([
+    ['fixtures/keys.json', 'a file path cannot be read here; pass the array of keys'],
+    [{ name: 'one key' }, 'must be an array of key objects'],
+    [7, 'must be an array of key objects'],
+  ])('refuses fixtures %j: they must be the keys themselves', (fixtures, why) => {
+    expect(() => embedded({ fixtures })).toThrow(new ConfigError(`invalid option "fixtures" of createMockFetch: ${why}`));
+  });
+});
+
+describe('resolveEmbeddedConfig accepts what resolveConfig accepts', () => {
+  const SERVER_FIELDS = { port: 0, host: '127.0.0.1', stateFile: undefined, logLevel: 'silent', corsOrigin: '*' };
+
+  it('with no options: the default scenario from the bundle, and harmless server fields', () => {
+    const config = embedded({});
+    expect(config).toEqual({ ...resolveConfig({}), ...SERVER_FIELDS, fixtures: { ...resolveConfig({}).fixtures, source: 'fixtures/keys.json' } });
+    expect(config.fixtures.entries).toEqual(resolveConfig({}).fixtures.entries);
+  });
+
+  it('a scenario with inline fixtures is reported by its bundled path', () => {
+    expect(embedded({ scenario: 'near-limit' }).fixtures.source).toBe('fixtures/scenarios/near-limit.json');
+  });
+
+  it('fixtures given as keys load as they do on Node', () => {
+    const keys = [{ name: 'mine' }];
+    expect(embedded({ fixtures: keys, keys: 3 })).toEqual({ ...resolveConfig({ fixtures: keys, keys: 3 }), ...SERVER_FIELDS });
+  });
+
+  // Every accepted option, valid and not, typed and as strings: the same config or the same message.
+  const validOptions = fc.record(
+    {
+      seed: fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constant(' 42 ')),
+      now: fc.oneof(fc.constantFrom('2026-01-15T09:30:00Z', '2026-01-15', '2026-01-15T09:30'), fc.integer(), fc.constant(new Date(0))),
+      scenario: fc.constantFrom(...bundledScenarios.names()),
+      keys: fc.oneof(fc.integer({ min: 0, max: 60 }), fc.constant('30')),
+      fixtures: fc.constantFrom([], [{ name: 'a' }]),
+      managementKey: fc.constantFrom<unknown>('sk-a', 'sk-a,sk-b', ['sk-a', 'sk-b']),
+      strict: fc.constantFrom<unknown>(true, false, 'yes', 'off'),
+      adminToken: fc.constant('long-enough-token'),
+      latency: fc.constantFrom<unknown>('50-200', 100, '7'),
+    },
+    { requiredKeys: [] },
+  );
+  const anyOptions = fc.record(
+    {
+      seed: fc.oneof(fc.integer({ min: -3, max: 2 ** 32 + 3 }), fc.constantFrom('7', ' 42 ', 'x', '1.5')),
+      now: fc.oneof(fc.constantFrom('2026-01-15T09:30:00Z', '2026-01-15', '2026-01-15T09:30', 'yesterday'), fc.integer(), fc.constant(new Date(0))),
+      scenario: fc.constantFrom(...bundledScenarios.names(), 'nope', 'Bad Name', ''),
+      keys: fc.oneof(fc.integer({ min: -1, max: 60 }), fc.constantFrom('30', 'many')),
+      fixtures: fc.constantFrom([], [{ name: 'a' }], [{ name: 'a' }, { name: 'b', limit: 5 }]),
+      managementKey: fc.constantFrom<unknown>('sk-a', 'sk-a,sk-b', ['sk-a', 'sk-b'], ['sk-a', 'sk-a'], [], '', 'a b', [1]),
+      strict: fc.constantFrom<unknown>(true, false, 'yes', 'off', 'maybe', 1),
+      bodyLimit: fc.oneof(fc.integer({ min: -1, max: 4096 }), fc.constantFrom('1024', '1 MiB')),
+      adminToken: fc.constantFrom('short', 'long-enough-token', 'has space in it'),
+      control: fc.constantFrom<unknown>(true, false, '0', 'nah'),
+      journalSize: fc.oneof(fc.integer({ min: -1, max: 20 }), fc.constant('10')),
+      latency: fc.constantFrom<unknown>('50-200', 100, '200-50', 'slow', '7'),
+    },
+    { requiredKeys: [] },
+  );
+
+  it('the same config (server fields aside, sources by bundled path) or the same ConfigError message', () => {
+    const seen = { configs: 0, errors: 0 };
+    fc.assert(
+      fc.property(fc.oneof(validOptions, anyOptions), (options) => {
+        const onNode = outcome(() => resolveConfig(options as MockOptions));
+        const here = outcome(() => embedded(options));
+        if (typeof onNode === 'string' || typeof here === 'string') {
+          expect(here).toBe(onNode);
+          seen.errors++;
+          return;
+        }
+        seen.configs++;
+        // On Node a scenario's fixtures are reported by their full path, here from the package root.
+        expect(onNode.fixtures.source.replace(/\\/g, '/').endsWith(here.fixtures.source)).toBe(true);
+        expect(here).toEqual({ ...onNode, ...SERVER_FIELDS, fixtures: { ...onNode.fixtures, source: here.fixtures.source } });
+      }),
+      { numRuns: 400 },
+    );
+    // Both sides of the comparison were exercised, not only refusals.
+    expect(seen.configs).toBeGreaterThan(100);
+    expect(seen.errors).toBeGreaterThan(20);
+  });
+});
