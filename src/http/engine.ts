@@ -1,4 +1,5 @@
 import type { MockControl } from '../control/mock-control.js';
+import { bearerToken } from '../domain/auth.js';
 import { ApiError, apiError } from '../domain/errors.js';
 import type { Principal } from '../domain/key-store.js';
 import { journalBody } from '../domain/journal.js';
@@ -112,7 +113,10 @@ export class Engine {
       case 'any':
         return store.authenticate(authorization);
       case 'admin':
-        if (config.adminToken !== undefined && authorization !== `Bearer ${config.adminToken}`) throw apiError('adminTokenRequired');
+        // The bearer is read by the API's rule (scheme in any case, spaces around), the token compared exactly.
+        if (config.adminToken !== undefined && (authorization === undefined || bearerToken(authorization) !== config.adminToken)) {
+          throw apiError('adminTokenRequired');
+        }
         return null;
       default:
         return null;

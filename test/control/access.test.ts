@@ -71,6 +71,16 @@ describe('--admin-token', () => {
     expect(typeof (res.json() as { version: unknown }).version).toBe('string');
   });
 
+  it("reads the admin bearer by the API's rule (scheme in any case, spaces around) and compares the token exactly", async () => {
+    const app = buildTestApp({ adminToken: ADMIN });
+    for (const header of [`bearer ${ADMIN}`, `BEARER   ${ADMIN} `, `Bearer ${ADMIN}`]) {
+      expect((await ctl(app, 'GET', '/clock', undefined, { authorization: header })).statusCode, header).toBe(200);
+    }
+    for (const header of [`Bearer ${ADMIN.toUpperCase()}`, `Bearer ${ADMIN}x`, `Basic ${ADMIN}`, ADMIN, 'Bearer']) {
+      expect((await ctl(app, 'GET', '/clock', undefined, { authorization: header })).statusCode, header).toBe(401);
+    }
+  });
+
   it('the API neither needs nor accepts the admin token', async () => {
     const app = buildTestApp({ adminToken: ADMIN });
     expect((await api(app, 'GET', '/keys')).statusCode).toBe(200);
