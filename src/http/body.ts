@@ -25,6 +25,14 @@ export function mediaTypeOf(header: string): string | undefined {
   return TOKEN.test(type) && TOKEN.test(subtype) ? `${type}/${subtype}` : undefined;
 }
 
+/**
+ * A `Content-Type` that is no media type at all (`json`, empty) is refused before the body is read,
+ * as the server's HTTP layer refuses it: a 415 even when the body is also too large.
+ */
+export function refuseMalformedMediaType(contentType: string | undefined): void {
+  if (contentType !== undefined && mediaTypeOf(contentType) === undefined) throw apiError('unsupportedMediaType', contentType);
+}
+
 /** Methods whose body is never read (as HTTP servers treat them): a GET's body is ignored. */
 export const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 

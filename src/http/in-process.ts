@@ -1,7 +1,7 @@
 import type { ApiError } from '../domain/errors.js';
 import type { MockRuntime } from '../mock-runtime.js';
 import { apiError } from '../domain/errors.js';
-import { BODYLESS_METHODS, parseQuery, readJsonBody } from './body.js';
+import { BODYLESS_METHODS, parseQuery, readJsonBody, refuseMalformedMediaType } from './body.js';
 import { errorEnvelope, requestIds, SERVER_HEADER, type Engine, type Outcome } from './engine.js';
 import type { Call, Elapsed } from './operation.js';
 import { preflightHeaders } from './preflight.js';
@@ -118,6 +118,7 @@ export class InProcessDoor {
       call.principal = this.engine.authorize(op, headers.authorization);
       const contentType = headers['content-type'];
       if (!BODYLESS_METHODS.has(method) && (contentType !== undefined || bytes.byteLength > 0)) {
+        refuseMalformedMediaType(contentType);
         const limit = this.engine.bodyLimit(op);
         if (bytes.byteLength > limit) throw apiError('bodyTooLarge', limit);
         call.body = readJsonBody(method, contentType, this.decoder.decode(bytes), !api);
