@@ -6,9 +6,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMockFetch, type MockFetch } from '../../src/fetch.js';
+import { createMockFetch, type MockFetch, type MockFetchOptions } from '../../src/fetch.js';
 import { createMockServer, type MockServer } from '../../src/server.js';
-import type { MockOptions } from '../../src/config.js';
 import { DOCS_HASH, MANAGEMENT_KEY, TEST_NOW } from '../helpers/build.js';
 import { SCRIPT, STRICT_SCRIPT, type Answers, type ScriptEntry, type Step } from './differential-script.js';
 
@@ -91,7 +90,7 @@ interface Doors {
   viaFetch: Send;
 }
 
-async function doors(options: MockOptions & { strict?: boolean; adminToken?: string }): Promise<Doors> {
+async function doors(options: MockFetchOptions): Promise<Doors> {
   const server = await createMockServer({ port: 0, ...options });
   const mock = await createMockFetch(options);
   return {
