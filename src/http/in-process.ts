@@ -72,9 +72,10 @@ export class InProcessDoor {
     const respond = (outcome: Outcome, extra: Record<string, string> = {}): Response => {
       const all: Record<string, string> = { ...answerHeaders, ...extra };
       if (outcome.retryAfter !== undefined) all['retry-after'] = outcome.retryAfter;
-      if (outcome.body === undefined || method === 'HEAD') return new Response(null, { status: outcome.status, headers: all });
+      if (outcome.body === undefined) return new Response(null, { status: outcome.status, headers: all });
+      // A HEAD answer carries the GET answer's headers, its type included, without the body.
       all['content-type'] = JSON_TYPE;
-      return new Response(JSON.stringify(outcome.body), { status: outcome.status, headers: all });
+      return new Response(method === 'HEAD' ? null : JSON.stringify(outcome.body), { status: outcome.status, headers: all });
     };
     const refuse = (error: ApiError) => respond({ status: error.status, body: errorEnvelope(error) });
 

@@ -1,33 +1,33 @@
 /**
  * The virtual clock (`GET/POST /__mock/clock`) and what follows it: usage windows zeroed as the
  * clock crosses midnight UTC, Monday 00:00 UTC and the 1st of a month; `limit_remaining`; expiry.
- * `buildTestApp` freezes the clock's real-time source, so only the control plane moves time.
+ * `buildTestDoor` freezes the clock's real-time source, so only the control plane moves time; every
+ * suite but the real-time one runs once per door (the server, the fetch handler).
  */
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClockState } from '../../src/control/mock-control.js';
 import type { KeyView } from '../../src/domain/types.js';
 import { createMockServer, type MockServer } from '../../src/server.js';
-import { api, buildTestApp, ctl, DOCS_HASH, errorOf, TEST_NOW } from '../helpers/build.js';
+import { api, buildTestDoor, ctl, DOCS_HASH, DOORS, errorOf, TEST_NOW, type Target } from '../helpers/build.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-async function clock(app: FastifyInstance, change?: unknown): Promise<ClockState> {
+async function clock(app: Target, change?: unknown): Promise<ClockState> {
   const res = change === undefined ? await ctl(app, 'GET', '/clock') : await ctl(app, 'POST', '/clock', change);
   expect(res.statusCode, res.body).toBe(200);
   return res.json() as ClockState;
 }
 
-async function getKey(app: FastifyInstance, hash: string = DOCS_HASH): Promise<KeyView> {
+async function getKey(app: Target, hash: string = DOCS_HASH): Promise<KeyView> {
   const res = await api(app, 'GET', `/keys/${hash}`);
   expect(res.statusCode).toBe(200);
   return (res.json() as { data: KeyView }).data;
 }
 
-async function spend(app: FastifyInstance, hash: string, amount: number, byok = 0): Promise<KeyView> {
+async function spend(app: Target, hash: string, amount: number, byok = 0): Promise<KeyView> {
   const res = await ctl(app, 'POST', `/keys/${hash}/usage`, { amount, byok });
   expect(res.statusCode).toBe(200);
   return (res.json() as { data: KeyView }).data;
@@ -35,16 +35,16 @@ async function spend(app: FastifyInstance, hash: string, amount: number, byok = 
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-describe('GET /__mock/clock', () => {
+describe.each(DOORS)('GET /__mock/clock (%s door)', (door) => {
   it('starts at --now, running', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     expect(await clock(app)).toEqual({ now: TEST_NOW, frozen: false });
   });
 });
 
-describe('POST /__mock/clock', () => {
+describe.each(DOORS)('POST /__mock/clock (%s door)', (door) => {
   it('{now} jumps there; the API stamps writes with the new time', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const target = '2027-03-04T05:06:07.089Z';
     expect(await clock(app, { now: target })).toEqual({ now: target, frozen: false });
     expect(await clock(app)).toEqual({ now: target, frozen: false });
@@ -53,7 +53,7 @@ describe('POST /__mock/clock', () => {
   });
 
   it('{now} with an offset is the same instant in UTC', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const withOffset = '2026-06-01T02:30:00+02:00';
     expect((await clock(app, { now: withOffset })).now).toBe(iso(Date.parse(withOffset)));
   });
@@ -67,7 +67,7 @@ describe('POST /__mock/clock', () => {
     ['"500ms"', '500ms', 500],
     ['zero', 0, 0],
   ])('{advance: %s} moves forward by exactly that much', async (_label, advance, ms) => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const before = Date.parse((await clock(app)).now);
     expect(await clock(app, { advance })).toEqual({ now: iso(before + ms), frozen: false });
     // And again: advances add up.
@@ -93,7 +93,7 @@ describe('POST /__mock/clock', () => {
     ['not JSON', '{"advance": '],
     ['not an object', '[1000]'],
   ])('%s → 400 envelope; the clock is unchanged', async (_label, body) => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const before = await clock(app);
     const res = await ctl(app, 'POST', '/clock', body);
     expect(res.statusCode).toBe(400);
@@ -102,7 +102,7 @@ describe('POST /__mock/clock', () => {
   });
 
   it('a failed change zeroes no window either', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const before = await getKey(app);
     await ctl(app, 'POST', '/clock', { now: '2026-01-15T00:00:01Z', advance: 5 });
     expect(await getKey(app)).toEqual(before);
@@ -179,7 +179,7 @@ const CROSSINGS: Crossing[] = [
   { label: 'non-leap year: 28 February → 1 March (a month)', from: '2026-02-28T23:59:00Z', daily: true, weekly: false, monthly: true },
 ];
 
-describe('usage windows roll as the clock crosses their boundaries', () => {
+describe.each(DOORS)('usage windows roll as the clock crosses their boundaries (%s door)', (door) => {
   it('the crossings are what their labels say (calendar check of the table itself)', () => {
     for (const c of CROSSINGS) {
       const before = new Date(c.from);
@@ -192,7 +192,7 @@ describe('usage windows roll as the clock crosses their boundaries', () => {
   });
 
   it.each(CROSSINGS.map((c) => [c.label, c] as const))('%s', async (_label, c) => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     // A second account's key rolls too: the clock is global.
     const other = (await ctl(app, 'POST', '/accounts', { scenario: 'byok-heavy' })).json() as { data: { management_key: string } };
     const otherHash = ((await api(app, 'GET', '/keys', undefined, other.data.management_key)).json() as { data: KeyView[] }).data[0]!.hash;
@@ -237,7 +237,7 @@ describe('usage windows roll as the clock crosses their boundaries', () => {
   });
 
   it('the export shows the rolled windows too (no API read needed first)', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     await clock(app, { now: '2026-01-14T23:00:00Z' });
     await spend(app, DOCS_HASH, 1);
     await clock(app, { now: '2026-01-15T01:00:00Z' });
@@ -250,7 +250,7 @@ describe('usage windows roll as the clock crosses their boundaries', () => {
     ['weekly', '2026-01-18T23:00:00Z', '2h'],
     ['monthly', '2026-01-31T23:00:00Z', '2h'],
   ] as const)('limit_remaining follows: a %s-limited key is back to its full limit after its reset', async (reset, from, advance) => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     await clock(app, { now: from });
     const limit = 10;
     const created = await api(app, 'POST', '/keys', { name: `${reset} limited`, limit, limit_reset: reset });
@@ -269,7 +269,7 @@ describe('usage windows roll as the clock crosses their boundaries', () => {
   });
 
   it('a key limited per day with BYOK counted is back to full after midnight', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     await clock(app, { now: '2026-01-14T22:00:00Z' });
     await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { limit: 20, limit_reset: 'daily', include_byok_in_limit: true });
     // The dataset's usage of today counts, then our spend on top.
@@ -281,7 +281,7 @@ describe('usage windows roll as the clock crosses their boundaries', () => {
   });
 
   it('totals never reset, however far the clock goes', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const before = await spend(app, DOCS_HASH, 5, 4);
     await clock(app, { advance: '400d' });
     const after = await getKey(app);
@@ -298,7 +298,7 @@ describe('usage windows roll as the clock crosses their boundaries', () => {
   });
 
   it('setting the clock backwards zeroes nothing, even across day, week and month starts', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const before = await spend(app, DOCS_HASH, 2, 1);
     await clock(app, { now: '2025-11-30T12:00:00Z' });
     expect(await getKey(app)).toEqual(before);
@@ -310,7 +310,7 @@ describe('usage windows roll as the clock crosses their boundaries', () => {
   });
 
   it('jumping with {now} across midnight rolls like advancing does', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     await clock(app, { now: '2026-01-14T23:30:00Z' });
     const before = await spend(app, DOCS_HASH, 1);
     await clock(app, { now: '2026-01-15T00:30:00Z' });
@@ -321,9 +321,9 @@ describe('usage windows roll as the clock crosses their boundaries', () => {
   });
 });
 
-describe('expiry follows the clock', () => {
+describe.each(DOORS)('expiry follows the clock (%s door)', (door) => {
   it('a key past its expires_at gets 401 as a bearer token, and stays listed', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const expiresAt = iso(Date.parse(TEST_NOW) + HOUR);
     const created = await api(app, 'POST', '/keys', { name: 'short-lived', expires_at: expiresAt });
     expect(created.statusCode).toBe(201);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CurrentKeyView, KeyView } from '../../src/domain/types.js';
-import { api, bearer, buildTestApp, DOCS_HASH, errorOf, LOCAL_DEV_KEY, MANAGEMENT_KEY } from '../helpers/build.js';
+import { api, bearer, buildTestDoor, DOCS_HASH, errorOf, LOCAL_DEV_KEY, MANAGEMENT_KEY, DOORS } from '../helpers/build.js';
 
 const ROUTES = [
   ['GET', '/keys'],
@@ -11,9 +11,9 @@ const ROUTES = [
   ['GET', '/key'],
 ] as const;
 
-describe('authentication', () => {
+describe.each(DOORS)('authentication (%s door)', (door) => {
   it.each(ROUTES)('%s %s without credentials: 401 Missing Authentication header', async (method, url) => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const res = await app.inject({ method, url: `/api/v1${url}` });
     expect(res.statusCode).toBe(401);
     expect(errorOf(res)).toEqual({ code: 401, message: 'Missing Authentication header' });
@@ -26,20 +26,20 @@ describe('authentication', () => {
     [`Bearer ${'x'.repeat(20)}`, 'no API key matches'],
     [`Bearer ${MANAGEMENT_KEY}x`, 'no API key matches'],
   ])('%j: 401', async (header, text) => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const res = await app.inject({ method: 'GET', url: '/api/v1/keys', headers: { authorization: header } });
     expect(res.statusCode).toBe(401);
     expect(errorOf(res).message).toContain(text);
   });
 
   it('accepts the scheme case-insensitively', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const res = await app.inject({ method: 'GET', url: '/api/v1/keys', headers: { authorization: `bearer ${MANAGEMENT_KEY}` } });
     expect(res.statusCode).toBe(200);
   });
 
   it('authentication comes before the body: a bad body without credentials is a 401', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const res = await app.inject({
       method: 'PATCH',
       url: `/api/v1/keys/${DOCS_HASH}`,
@@ -50,9 +50,9 @@ describe('authentication', () => {
   });
 });
 
-describe('ordinary keys', () => {
+describe.each(DOORS)('ordinary keys (%s door)', (door) => {
   it.each(ROUTES.filter(([, url]) => url !== '/key'))('%s %s with an ordinary key: 403', async (method, url) => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const res = await app.inject({
       method,
       url: `/api/v1${url}`,
@@ -64,7 +64,7 @@ describe('ordinary keys', () => {
   });
 
   it('403 comes before body validation', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const res = await app.inject({
       method: 'PATCH',
       url: `/api/v1/keys/${DOCS_HASH}`,
@@ -75,9 +75,9 @@ describe('ordinary keys', () => {
   });
 });
 
-describe('GET /api/v1/key', () => {
+describe.each(DOORS)('GET /api/v1/key (%s door)', (door) => {
   it('describes a management key', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const res = await app.inject({ method: 'GET', url: '/api/v1/key', headers: bearer() });
     expect(res.statusCode).toBe(200);
     const { data } = res.json() as { data: CurrentKeyView };
@@ -89,7 +89,7 @@ describe('GET /api/v1/key', () => {
   });
 
   it('describes a key created through POST /keys, and follows its changes', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const created = (await api(app, 'POST', '/keys', { name: 'App key', limit: 20, limit_reset: 'weekly' })).json() as { data: KeyView; key: string };
     const me = async () => ((await app.inject({ method: 'GET', url: '/api/v1/key', headers: bearer(created.key) })).json() as { data: CurrentKeyView }).data;
     expect(await me()).toMatchObject({ is_management_key: false, label: created.data.label, limit: 20, limit_remaining: 20, limit_reset: 'weekly' });
@@ -98,7 +98,7 @@ describe('GET /api/v1/key', () => {
   });
 
   it('a disabled key gets 401, and works again once re-enabled', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const created = (await api(app, 'POST', '/keys', { name: 'Soon disabled' })).json() as { data: KeyView; key: string };
     const asKey = () => app.inject({ method: 'GET', url: '/api/v1/key', headers: bearer(created.key) });
     await api(app, 'PATCH', `/keys/${created.data.hash}`, { disabled: true });
@@ -110,7 +110,7 @@ describe('GET /api/v1/key', () => {
   });
 
   it('an expired key gets 401 but stays manageable', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const expiresAt = new Date(app.mock.clock.now() + 60_000).toISOString();
     const created = (await api(app, 'POST', '/keys', { name: 'Short-lived', expires_at: expiresAt })).json() as { data: KeyView; key: string };
     app.mock.clock.advance(120_000);
@@ -123,17 +123,17 @@ describe('GET /api/v1/key', () => {
   });
 });
 
-describe('accounts', () => {
+describe.each(DOORS)('accounts (%s door)', (door) => {
   const SECOND = `sk-or-v1-${'ab'.repeat(32)}`;
 
   it('each management key is its own account; further ones start empty', async () => {
-    const app = buildTestApp({ managementKey: [MANAGEMENT_KEY, SECOND] });
+    const app = buildTestDoor(door, { managementKey: [MANAGEMENT_KEY, SECOND] });
     expect(((await api(app, 'GET', '/keys?include_disabled=true', undefined, SECOND)).json() as { data: unknown[] }).data).toEqual([]);
     expect(((await api(app, 'GET', '/keys')).json() as { data: unknown[] }).data.length).toBeGreaterThan(0);
   });
 
   it("an account never sees, changes or deletes another account's keys: 404", async () => {
-    const app = buildTestApp({ managementKey: [MANAGEMENT_KEY, SECOND] });
+    const app = buildTestDoor(door, { managementKey: [MANAGEMENT_KEY, SECOND] });
     const before = (await api(app, 'GET', `/keys/${DOCS_HASH}`)).body;
     expect((await api(app, 'GET', `/keys/${DOCS_HASH}`, undefined, SECOND)).statusCode).toBe(404);
     expect((await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { name: 'hijack' }, SECOND)).statusCode).toBe(404);
@@ -148,7 +148,7 @@ describe('accounts', () => {
   });
 
   it("another account's workspace is not a valid workspace_id", async () => {
-    const app = buildTestApp({ managementKey: [MANAGEMENT_KEY, SECOND] });
+    const app = buildTestDoor(door, { managementKey: [MANAGEMENT_KEY, SECOND] });
     const foreign = app.mock.store.listAccounts()[1]!.state.default_workspace_id;
     expect((await api(app, 'GET', `/keys?workspace_id=${foreign}`)).statusCode).toBe(400);
     expect((await api(app, 'POST', '/keys', { name: 'x', workspace_id: foreign })).statusCode).toBe(400);

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { KeyView } from '../../src/domain/types.js';
 import { DOCS_USER_ID, DOCS_WORKSPACE_ID } from '../../src/data/dataset.js';
-import { api, bearer, buildTestApp, DOCS_HASH, errorOf, TEST_NOW } from '../helpers/build.js';
+import { api, bearer, buildTestDoor, DOCS_HASH, errorOf, TEST_NOW, DOORS } from '../helpers/build.js';
 
 type Created = { data: KeyView; key: string };
 
-describe('POST /api/v1/keys', () => {
+describe.each(DOORS)('POST /api/v1/keys (%s door)', (door) => {
   it('creates a key: 201 with the plaintext once, hash = SHA-256 of it, usage at zero', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const res = await api(app, 'POST', '/keys', { name: 'My New API Key', limit: 50, limit_reset: 'monthly', include_byok_in_limit: true });
     expect(res.statusCode).toBe(201);
     const { data, key } = res.json() as Created;
@@ -46,13 +46,13 @@ describe('POST /api/v1/keys', () => {
   });
 
   it('takes defaults for everything but the name', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const { data } = (await api(app, 'POST', '/keys', { name: 'Minimal' })).json() as Created;
     expect(data).toMatchObject({ limit: null, limit_remaining: null, limit_reset: null, include_byok_in_limit: false, expires_at: null });
   });
 
   it('sets expires_at, creator_user_id, workspace_id and external_user when given', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const workspace = app.mock.store.listAccounts()[0]!.state.workspace_ids[1]!;
     const res = await api(app, 'POST', '/keys', {
       name: 'Customer key',
@@ -87,7 +87,7 @@ describe('POST /api/v1/keys', () => {
     [{ name: 'x', creator_user_id: '' }, 'creator_user_id'],
     [{ name: 'x', external: { api_key: 'k' } }, 'external.user'],
   ])('rejects %j with 400 naming %s, creating nothing', async (body, field) => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const before = (await api(app, 'GET', '/keys?include_disabled=true')).body;
     const res = await api(app, 'POST', '/keys', body);
     expect(res.statusCode).toBe(400);
@@ -96,16 +96,16 @@ describe('POST /api/v1/keys', () => {
   });
 
   it('with --strict, rejects unknown fields', async () => {
-    const app = buildTestApp({ strict: true });
+    const app = buildTestDoor(door, { strict: true });
     const res = await api(app, 'POST', '/keys', { name: 'x', usage: 3 });
     expect(res.statusCode).toBe(400);
     expect(errorOf(res).message).toContain('"usage"');
   });
 });
 
-describe('GET and DELETE /api/v1/keys/:hash', () => {
+describe.each(DOORS)('GET and DELETE /api/v1/keys/:hash (%s door)', (door) => {
   it('gets a key by hash', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const res = await api(app, 'GET', `/keys/${DOCS_HASH}`);
     expect(res.statusCode).toBe(200);
     const { data } = res.json() as { data: KeyView };
@@ -113,7 +113,7 @@ describe('GET and DELETE /api/v1/keys/:hash', () => {
   });
 
   it('deletes a key: {deleted: true}, then 404 everywhere', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const res = await api(app, 'DELETE', `/keys/${DOCS_HASH}`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ deleted: true });
@@ -126,7 +126,7 @@ describe('GET and DELETE /api/v1/keys/:hash', () => {
   });
 
   it('a deleted key no longer authenticates', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const { data, key } = (await api(app, 'POST', '/keys', { name: 'Temp' })).json() as Created;
     expect((await app.inject({ method: 'GET', url: '/api/v1/key', headers: bearer(key) })).statusCode).toBe(200);
     await api(app, 'DELETE', `/keys/${data.hash}`);
@@ -134,7 +134,7 @@ describe('GET and DELETE /api/v1/keys/:hash', () => {
   });
 
   it('accepts a DELETE that carries Content-Type: application/json and no body', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const res = await app.inject({ method: 'DELETE', url: `/api/v1/keys/${DOCS_HASH}`, headers: { ...bearer(), 'content-type': 'application/json' } });
     expect(res.statusCode).toBe(200);
   });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { KeyView } from '../../src/domain/types.js';
 import { DOCS_WORKSPACE_ID } from '../../src/data/dataset.js';
-import { api, buildTestApp, errorOf } from '../helpers/build.js';
+import { api, buildTestDoor, errorOf, DOORS, type Target } from '../helpers/build.js';
 
 type List = { data: KeyView[] };
-const list = async (app: ReturnType<typeof buildTestApp>, query = '') => {
+const list = async (app: Target, query = '') => {
   const res = await api(app, 'GET', `/keys${query}`);
   expect(res.statusCode).toBe(200);
   return (res.json() as List).data;
@@ -13,9 +13,9 @@ const list = async (app: ReturnType<typeof buildTestApp>, query = '') => {
 const isNewestFirst = (keys: KeyView[]) =>
   keys.every((k, i) => i === 0 || keys[i - 1]!.created_at > k.created_at || (keys[i - 1]!.created_at === k.created_at && keys[i - 1]!.hash < k.hash));
 
-describe('GET /api/v1/keys', () => {
+describe.each(DOORS)('GET /api/v1/keys (%s door)', (door) => {
   it('lists enabled keys of the default workspace, newest first', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const keys = await list(app);
     expect(keys.length).toBeGreaterThan(5);
     expect(keys.every((k) => !k.disabled && k.workspace_id === DOCS_WORKSPACE_ID)).toBe(true);
@@ -23,7 +23,7 @@ describe('GET /api/v1/keys', () => {
   });
 
   it('include_disabled=true adds the disabled keys; false is the default', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const enabled = await list(app);
     const explicit = await list(app, '?include_disabled=false');
     const all = await list(app, '?include_disabled=true');
@@ -35,13 +35,13 @@ describe('GET /api/v1/keys', () => {
   });
 
   it('lists expired keys like any other', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const now = new Date(app.mock.clock.now()).toISOString();
     expect((await list(app, '?include_disabled=true')).some((k) => k.expires_at !== null && k.expires_at < now)).toBe(true);
   });
 
   it('pages 100 at a time with offset, without gaps or repeats', async () => {
-    const app = buildTestApp({ keys: 250 });
+    const app = buildTestDoor(door, { keys: 250 });
     const all = [];
     for (let offset = 0; ; offset += 100) {
       const page = await list(app, `?include_disabled=true&offset=${offset}`);
@@ -58,7 +58,7 @@ describe('GET /api/v1/keys', () => {
   });
 
   it('workspace_id selects another workspace of the account', async () => {
-    const app = buildTestApp({ keys: 60 });
+    const app = buildTestDoor(door, { keys: 60 });
     const account = app.mock.store.listAccounts()[0]!;
     const other = account.state.workspace_ids.find((w) => w !== DOCS_WORKSPACE_ID)!;
     const keys = await list(app, `?include_disabled=true&workspace_id=${other}`);
@@ -77,14 +77,14 @@ describe('GET /api/v1/keys', () => {
     ['?workspace_id=not-a-uuid', 'workspace_id'],
     [`?workspace_id=${'1'.repeat(8)}-1111-1111-1111-${'1'.repeat(12)}`, 'workspace_id'],
   ])('rejects %s with 400 naming the parameter', async (query, name) => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const res = await api(app, 'GET', `/keys${query}`);
     expect(res.statusCode).toBe(400);
     expect(errorOf(res).message).toContain(`"${name}"`);
   });
 
   it('ignores unknown query parameters', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     expect(await list(app, '?foo=bar')).toEqual(await list(app));
   });
 });

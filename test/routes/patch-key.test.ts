@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { KeyView } from '../../src/domain/types.js';
-import { api, buildTestApp, DOCS_HASH, errorOf, TEST_NOW } from '../helpers/build.js';
+import { api, buildTestDoor, DOCS_HASH, errorOf, TEST_NOW, DOORS, type Target } from '../helpers/build.js';
 
-const getKey = async (app: ReturnType<typeof buildTestApp>, hash = DOCS_HASH) => {
+const getKey = async (app: Target, hash = DOCS_HASH) => {
   const res = await api(app, 'GET', `/keys/${hash}`);
   expect(res.statusCode).toBe(200);
   return (res.json() as { data: KeyView }).data;
@@ -20,9 +20,9 @@ function expectedRemaining(k: KeyView): number | null {
   return Math.max(0, k.limit - used - (k.include_byok_in_limit ? byok : 0));
 }
 
-describe('PATCH /api/v1/keys/:hash', () => {
+describe.each(DOORS)('PATCH /api/v1/keys/:hash (%s door)', (door) => {
   it('applies the documentation example body and answers 200 {data: key}', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const before = await getKey(app);
     const body = { name: 'Updated API Key Name', disabled: false, limit: 75, limit_reset: 'daily', include_byok_in_limit: true };
     const res = await api(app, 'PATCH', `/keys/${DOCS_HASH}`, body);
@@ -47,7 +47,7 @@ describe('PATCH /api/v1/keys/:hash', () => {
     ['limit_reset', null],
     ['include_byok_in_limit', true],
   ] as const)('changes only %s (to %j)', async (field, value) => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const before = await getKey(app);
     const res = await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { [field]: value });
     expect(res.statusCode).toBe(200);
@@ -59,7 +59,7 @@ describe('PATCH /api/v1/keys/:hash', () => {
   });
 
   it('{} answers 200 and changes nothing, not even updated_at', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const before = await api(app, 'GET', `/keys/${DOCS_HASH}`);
     const res = await api(app, 'PATCH', `/keys/${DOCS_HASH}`, {});
     expect(res.statusCode).toBe(200);
@@ -68,7 +68,7 @@ describe('PATCH /api/v1/keys/:hash', () => {
   });
 
   it('moves updated_at on a PATCH that repeats current values', async () => {
-    const app = buildTestApp({ now: '2026-03-03T10:00:00Z' });
+    const app = buildTestDoor(door, { now: '2026-03-03T10:00:00Z' });
     const before = await getKey(app);
     expect(before.updated_at).not.toBe('2026-03-03T10:00:00.000Z');
     const res = await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { name: before.name });
@@ -76,7 +76,7 @@ describe('PATCH /api/v1/keys/:hash', () => {
   });
 
   it('sets updated_at on a key that never had one', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const list = (await api(app, 'GET', '/keys?include_disabled=true')).json() as { data: KeyView[] };
     const fresh = list.data.find((k) => k.updated_at === null)!;
     expect(fresh).toBeDefined();
@@ -87,7 +87,7 @@ describe('PATCH /api/v1/keys/:hash', () => {
   });
 
   it('ignores fields the endpoint does not take, like the real API', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const before = await getKey(app);
     const res = await api(app, 'PATCH', `/keys/${DOCS_HASH}`, {
       usage: 0,
@@ -103,7 +103,7 @@ describe('PATCH /api/v1/keys/:hash', () => {
   });
 
   it('a body of unknown fields only is a no-op, like {}', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const before = await api(app, 'GET', `/keys/${DOCS_HASH}`);
     const res = await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { usage: 1, foo: 'bar' });
     expect(res.statusCode).toBe(200);
@@ -111,7 +111,7 @@ describe('PATCH /api/v1/keys/:hash', () => {
   });
 
   it('with --strict, rejects unknown fields with 400 naming the field and changes nothing', async () => {
-    const app = buildTestApp({ strict: true });
+    const app = buildTestDoor(door, { strict: true });
     const before = await api(app, 'GET', `/keys/${DOCS_HASH}`);
     for (const field of ['usage', 'hash', 'limitReset']) {
       const res = await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { name: 'x', [field]: 1 });
@@ -142,7 +142,7 @@ describe('PATCH /api/v1/keys/:hash', () => {
       ['include_byok_in_limit', null, 'include_byok_in_limit'],
     ];
     it.each(cases)('%s = %j', async (field, value, named) => {
-      const app = buildTestApp();
+      const app = buildTestDoor(door);
       const before = await api(app, 'GET', `/keys/${DOCS_HASH}`);
       const res = await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { [field]: value });
       expect(res.statusCode).toBe(400);
@@ -153,14 +153,14 @@ describe('PATCH /api/v1/keys/:hash', () => {
     });
 
     it('a huge exponent (1e400 parses to Infinity) is not a finite limit', async () => {
-      const app = buildTestApp();
+      const app = buildTestDoor(door);
       const res = await api(app, 'PATCH', `/keys/${DOCS_HASH}`, '{"limit":1e400}');
       expect(res.statusCode).toBe(400);
       expect(errorOf(res).message).toContain('"limit"');
     });
 
     it('one bad field rejects the whole body, good fields included', async () => {
-      const app = buildTestApp();
+      const app = buildTestDoor(door);
       const before = await api(app, 'GET', `/keys/${DOCS_HASH}`);
       const res = await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { name: 'fine', limit: -5 });
       expect(res.statusCode).toBe(400);
@@ -168,7 +168,7 @@ describe('PATCH /api/v1/keys/:hash', () => {
     });
 
     it.each(['null', '[]', '"name"', '42', 'true'])('a body that is not an object (%s)', async (payload) => {
-      const app = buildTestApp();
+      const app = buildTestDoor(door);
       const res = await api(app, 'PATCH', `/keys/${DOCS_HASH}`, payload);
       expect(res.statusCode).toBe(400);
       expect(errorOf(res).message).toMatch(/JSON object/);
@@ -176,7 +176,7 @@ describe('PATCH /api/v1/keys/:hash', () => {
   });
 
   it('disabling hides a key from the default listing; re-enabling brings it back', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const listed = async () => ((await api(app, 'GET', '/keys')).json() as { data: KeyView[] }).data.map((k) => k.hash);
     expect(await listed()).toContain(DOCS_HASH);
     expect((await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { disabled: true })).statusCode).toBe(200);
@@ -188,7 +188,7 @@ describe('PATCH /api/v1/keys/:hash', () => {
   });
 
   it('PATCH works on disabled and expired keys (e.g. to re-enable them)', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const all = ((await api(app, 'GET', '/keys?include_disabled=true')).json() as { data: KeyView[] }).data;
     const disabled = all.find((k) => k.disabled)!;
     const expired = all.find((k) => k.expires_at !== null && k.expires_at < TEST_NOW)!;
@@ -202,7 +202,7 @@ describe('PATCH /api/v1/keys/:hash', () => {
   });
 
   it('answers 404 for an unknown hash, after validating the body', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const unknown = 'a'.repeat(64);
     const res = await api(app, 'PATCH', `/keys/${unknown}`, { name: 'x' });
     expect(res.statusCode).toBe(404);
