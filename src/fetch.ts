@@ -13,7 +13,7 @@ import { sha256HexPortable } from './data/portable-hash.js';
 import type { KeyStore } from './domain/key-store.js';
 import { Engine } from './http/engine.js';
 import { InProcessDoor } from './http/in-process.js';
-import { createRuntime } from './mock-runtime.js';
+import { createRuntime, type MockRuntime } from './mock-runtime.js';
 import { resolveEmbeddedConfig, type EmbeddedOptions, type MockConfig } from './options.js';
 
 export type MockFetchOptions = EmbeddedOptions;
@@ -38,11 +38,16 @@ const RELATIVE_BASE = 'http://localhost';
 
 /**
  * Builds an in-process mock from validated options — runtime, control plane, engine and door — and
- * its handle (`door` names the entry in option errors). The fetch handler and MSW both build here.
+ * its handle (`doorName` names the entry in option errors). The fetch handler and MSW both build
+ * here; `clock.realNow` is the real time the virtual clock runs with (tests stop it).
  */
-export function createInProcessMock(options: MockFetchOptions, doorName: string): { mock: MockFetch; door: InProcessDoor } {
+export function createInProcessMock(
+  options: MockFetchOptions,
+  doorName: string,
+  clock: { realNow?: () => number } = {},
+): { mock: MockFetch; door: InProcessDoor; runtime: MockRuntime } {
   const config = resolveEmbeddedConfig(options, { scenarios: bundledScenarios, door: doorName });
-  const runtime = createRuntime(config, { sha256Hex: sha256HexPortable, scenarios: bundledScenarios });
+  const runtime = createRuntime(config, { sha256Hex: sha256HexPortable, scenarios: bundledScenarios, ...clock });
   const control = new MockControl(runtime);
   const door = new InProcessDoor(new Engine(runtime, control), runtime);
   const mock: MockFetch = {
@@ -53,7 +58,7 @@ export function createInProcessMock(options: MockFetchOptions, doorName: string)
     config,
     store: runtime.store,
   };
-  return { mock, door };
+  return { mock, door, runtime };
 }
 
 /**

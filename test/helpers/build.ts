@@ -3,13 +3,9 @@ import { onTestFinished } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { DEFAULT_MANAGEMENT_KEY, resolveConfig, type MockOptions } from '../../src/config.js';
 import { createHandle, type MockHandle } from '../../src/control/handle.js';
-import { MockControl } from '../../src/control/mock-control.js';
-import { bundledScenarios } from '../../src/data/bundled-fixtures.js';
-import { sha256HexPortable } from '../../src/data/portable-hash.js';
-import { Engine } from '../../src/http/engine.js';
-import { InProcessDoor } from '../../src/http/in-process.js';
-import { createRuntime, type MockRuntime } from '../../src/mock-runtime.js';
-import { resolveEmbeddedConfig, type EmbeddedOptions } from '../../src/options.js';
+import { createInProcessMock } from '../../src/fetch.js';
+import type { MockRuntime } from '../../src/mock-runtime.js';
+import type { EmbeddedOptions } from '../../src/options.js';
 import { createMockRuntime } from '../../src/runtime.js';
 
 /** A fixed clock for tests: a Wednesday, mid-month, so every usage window is distinct. */
@@ -130,11 +126,8 @@ export interface TestDoor {
  */
 function buildFetchMock(options: MockOptions) {
   const { logLevel: _ignored, ...embedded } = { now: TEST_NOW, ...options };
-  const config = resolveEmbeddedConfig(embedded as EmbeddedOptions, { scenarios: bundledScenarios });
-  const runtime = createRuntime(config, { sha256Hex: sha256HexPortable, scenarios: bundledScenarios, realNow: () => 0 });
-  const control = new MockControl(runtime);
-  const door = new InProcessDoor(new Engine(runtime, control), runtime);
-  return { control, config, runtime, fetch: (input: string, init?: RequestInit) => door.answer(new Request(new URL(input, 'http://localhost'), init)) };
+  const { mock, door, runtime } = createInProcessMock(embedded as EmbeddedOptions, 'createMockFetch', { realNow: () => 0 });
+  return { handle: mock, config: mock.config, runtime, fetch: (input: string, init?: RequestInit) => door.answer(new Request(new URL(input, 'http://localhost'), init)) };
 }
 
 /** Builds a mock behind `door`, closed when the test ends. Options as buildTestApp takes them. */
@@ -153,7 +146,7 @@ export function buildTestDoor(door: Door, options: MockOptions = {}): TestDoor {
     close = () => app.close();
   } else {
     const built = buildFetchMock(options);
-    handle = createHandle({ control: built.control });
+    handle = built.handle;
     mock = built.runtime;
     managementKey = built.config.managementKey[0]!;
     const encoder = new TextEncoder();
