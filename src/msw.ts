@@ -50,6 +50,9 @@ export async function createMswHandlers(options: MswHandlersOptions = {}): Promi
     } catch (error) {
       // A `reset` fault: MSW's network error, which the caller's fetch sees as a failed request.
       if (error instanceof ConnectionResetError) return HttpResponse.error();
+      // A `timeout` fault ends when the caller aborts. Nobody reads an answer then, but a rejection
+      // would be logged by MSW as the handler's unhandled exception, with a stack.
+      if (request.signal.aborted) return HttpResponse.error();
       throw error;
     }
   };
