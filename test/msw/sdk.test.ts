@@ -4,7 +4,7 @@
  * Nothing listens on a port; `onUnhandledRequest: 'error'` proves every call was intercepted.
  */
 import { OpenRouter } from '@openrouter/sdk';
-import { ConnectionError, TooManyRequestsResponseError, UnexpectedClientError } from '@openrouter/sdk/models/errors';
+import { ConnectionError, RequestAbortedError, TooManyRequestsResponseError, UnexpectedClientError } from '@openrouter/sdk/models/errors';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MockFetch } from '../../src/fetch.js';
@@ -93,6 +93,20 @@ describe('the official SDK at its default URL, answered by the MSW handlers', ()
     expect(await nameIn(mock, DOCS_HASH)).not.toBe('never');
     const [entry] = await mock.requests({ method: 'PATCH' });
     expect(entry).toMatchObject({ status: 0, body: { name: 'never' } });
+  });
+
+  it("a 'timeout' fault never answers; aborting the request ends it, quietly", async () => {
+    await mock.fault({ match: { method: 'PATCH' }, fault: 'timeout', times: 1 });
+    const reported = vi.spyOn(console, 'error');
+    const controller = new AbortController();
+    const pending = client().apiKeys.update({ hash: DOCS_HASH, requestBody: { name: 'never answered' } }, { fetchOptions: { signal: controller.signal } });
+    // Abort once the mock holds the request (journalled as unanswered), not after a guessed delay.
+    await vi.waitFor(async () => expect(await mock.requests({ method: 'PATCH', status: 0 })).toHaveLength(1));
+    controller.abort();
+    await expect(pending).rejects.toBeInstanceOf(RequestAbortedError);
+    // The caller gave up; that is no handler failure for MSW to report.
+    expect(reported).not.toHaveBeenCalled();
+    reported.mockRestore();
   });
 
   it('the handlers answer 401 for a wrong key, as the real API would', async () => {
