@@ -7,6 +7,8 @@
 import { OpenRouter } from '@openrouter/sdk';
 import { ConnectionError } from '@openrouter/sdk/models/errors';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { AnyHandler } from 'msw3';
+import type { SetupServer } from 'msw3/node';
 import type { MockFetch } from '../../src/fetch.js';
 import { DOCS_HASH, TEST_NOW } from '../helpers/build.js';
 
@@ -20,7 +22,7 @@ if (!msw3Runs) console.warn(`msw 3 tests skipped: msw 3 needs Node >= 22.12, thi
 
 describe.skipIf(!msw3Runs)('msw 3: setupServer from msw 3 with the handlers built on msw 3', () => {
   let mock: MockFetch;
-  let server: { listen(options?: { onUnhandledRequest?: 'error' }): void; close(): void };
+  let server: SetupServer;
 
   beforeAll(async () => {
     // Imported here, not at the top: on Node < 22.12 msw 3 is never loaded.
@@ -31,8 +33,10 @@ describe.skipIf(!msw3Runs)('msw 3: setupServer from msw 3 with the handlers buil
     // The mock took msw 3's `http`: its handlers are msw 3's own class.
     expect(built.handlers[0]).toBeInstanceOf(msw3.HttpHandler);
     mock = built.mock;
-    server = setupServer(...built.handlers);
-    server.listen({ onUnhandledRequest: 'error' });
+    // Typed as msw 2's handlers (types do not see the vi.mock); at run time they are msw 3's.
+    server = setupServer(...(built.handlers as unknown as AnyHandler[]));
+    // msw 3's name for msw 2's `onUnhandledRequest`.
+    server.listen({ onUnhandledFrame: 'error' });
   });
   afterAll(() => server?.close());
 
@@ -47,6 +51,16 @@ describe.skipIf(!msw3Runs)('msw 3: setupServer from msw 3 with the handlers buil
     expect(read).toEqual(updated);
     const [patch] = await mock.requests({ method: 'PATCH' });
     expect(patch).toMatchObject({ status: 200, body: { name: 'renamed under msw 3', limit: 20 } });
+  });
+
+  it('a request no handler takes is refused, not sent out (onUnhandledFrame: error)', async () => {
+    const reported = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await expect(fetch('https://openrouter.ai/api/v2/keys')).rejects.toThrow();
+      expect(reported.mock.calls.map((args) => String(args[0])).join('\n')).toContain('https://openrouter.ai/api/v2/keys');
+    } finally {
+      reported.mockRestore();
+    }
   });
 
   it("a 'reset' fault is msw 3's network error, which the SDK reports as a connection error; plain fetch then gets its answer", async () => {
