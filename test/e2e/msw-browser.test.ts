@@ -108,7 +108,7 @@ describe.runIf(hasChromium)('MSW in a real browser (headless Chromium, setupWork
       ]);
       expect(elsewhere).toEqual([]);
       // The worker controls the page: it was MSW's, from the served root.
-      expect(await tab.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${origin}/mockServiceWorker.js`);
+      expect(await tab.evaluate('navigator.serviceWorker.controller?.scriptURL')).toBe(`${origin}/mockServiceWorker.js`);
     } finally {
       await browser.close();
     }
