@@ -32,13 +32,27 @@ export const DEFAULT_BASE_URL = 'https://openrouter.ai';
 export async function createMswHandlers(options: MswHandlersOptions = {}): Promise<{ handlers: HttpHandler[]; mock: MockFetch }> {
   const { baseUrl = DEFAULT_BASE_URL, ...mockOptions } = options;
   const base = baseUrl.replace(/\/+$/, '');
+  // The door routes on the path as the server sees it, so a base path (`https://host/openrouter`)
+  // is taken off first; a relative base (same origin in a browser) has its path read the same way.
+  const basePath = new URL(base, 'http://localhost').pathname.replace(/\/+$/, '');
   const { mock, door } = createInProcessMock(mockOptions, 'createMswHandlers');
+  const underBase = async (request: Request): Promise<Request> => {
+    if (!basePath) return request;
+    const url = new URL(request.url);
+    url.pathname = url.pathname.slice(basePath.length);
+    // The body as bytes: a stream body in `new Request` needs `duplex`, which not every browser has.
+    const body = request.method === 'GET' || request.method === 'HEAD' ? null : await request.arrayBuffer();
+    return new Request(url, { method: request.method, headers: request.headers, body, signal: request.signal });
+  };
   const resolve = async ({ request }: { request: Request }): Promise<Response> => {
     try {
-      return await door.answer(request);
+      return await door.answer(await underBase(request));
     } catch (error) {
       // A `reset` fault: MSW's network error, which the caller's fetch sees as a failed request.
       if (error instanceof ConnectionResetError) return HttpResponse.error();
+      // A `timeout` fault ends when the caller aborts. Nobody reads an answer then, but a rejection
+      // would be logged by MSW as the handler's unhandled exception, with a stack.
+      if (request.signal.aborted) return HttpResponse.error();
       throw error;
     }
   };
