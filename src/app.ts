@@ -130,8 +130,8 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
     cors.annotate(request.headers.origin, reply);
   }
 
-  // Input is validated by the engine (src/http/engine.ts), as in every door: Fastify's own
-  // validation is off, and the schemas stay on the routes for the serializers and the docs.
+  // Input is validated by the engine (src/http/engine.ts), as in every door: the operations' routes
+  // give Fastify no input schema (src/routes/operations.ts), and nothing else validates.
   app.setValidatorCompiler(() => alwaysValid);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
@@ -140,7 +140,8 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
     try {
-      done(null, readJsonBody(request.method, request.headers['content-type'], body as string, request.url.startsWith(`${CONTROL_PREFIX}/`)));
+      const text = body as string;
+      done(null, readJsonBody(request.method, request.headers['content-type'], text, text === '' && request.url.startsWith(`${CONTROL_PREFIX}/`)));
     } catch (error) {
       done(error as Error, undefined);
     }

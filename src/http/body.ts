@@ -48,7 +48,10 @@ export const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
  */
 export function readJsonBody(method: string, contentType: string | undefined, text: string, emptyIsNone: boolean): unknown {
   if (contentType === undefined || contentType === '') throw apiError('unsupportedMediaType', undefined);
-  if (mediaTypeOf(contentType) !== 'application/json') throw apiError('unsupportedMediaType', contentType);
+  // The two headers nearly every client sends, without parsing them.
+  if (contentType !== 'application/json' && contentType !== 'application/json; charset=utf-8' && mediaTypeOf(contentType) !== 'application/json') {
+    throw apiError('unsupportedMediaType', contentType);
+  }
   if (text === '') {
     if (emptyIsNone || method === 'GET' || method === 'DELETE') return undefined;
     throw apiError('emptyJsonBody');

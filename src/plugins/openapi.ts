@@ -65,7 +65,10 @@ export const openApiPlugin = fp(
     app.addHook('onRoute', (route) => {
       if (route.schema?.hide || !(route.url.startsWith('/api/v1') || route.url.startsWith('/__mock'))) return;
       if ([route.method].flat().every((m) => m === 'HEAD')) return;
-      routes.push({ method: route.method, url: route.url, schema: route.schema });
+      // An engine operation's route carries its whole schema in `config.docs` (its input schemas
+      // are the engine's to validate, not Fastify's: src/routes/operations.ts).
+      const docsSchema = (route.config as { docs?: RouteOptions['schema'] } | undefined)?.docs ?? route.schema;
+      routes.push({ method: route.method, url: route.url, schema: docsSchema });
     });
     let docs: Promise<FastifyInstance> | undefined;
     const docsApp = () => (docs ??= buildDocsApp(routes));

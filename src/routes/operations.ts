@@ -10,6 +10,10 @@ declare module 'fastify' {
     /** When the request arrived, on the virtual clock (set by the app's first hook; for the journal). */
     arrivedAt: number;
   }
+  interface FastifyContextConfig {
+    /** An operation's whole schema, for the OpenAPI document (src/plugins/openapi.ts). */
+    docs?: unknown;
+  }
 }
 
 /**
@@ -21,10 +25,15 @@ declare module 'fastify' {
  * - the handler: `engine.run` (faults, validation, the operation, the journal), its outcome sent.
  */
 export function operationRoute(engine: Engine, op: Operation): RouteOptions {
+  // Fastify gets the response schemas only (for its serializers): the input is validated by the
+  // engine, and a route without input schemas skips Fastify's validation step altogether. The
+  // whole schema goes to the OpenAPI document through `config.docs`.
+  const { params: _params, querystring: _querystring, body: _body, ...answers } = op.schema;
   const route: RouteOptions = {
     method: op.method,
     url: op.url,
-    schema: op.schema,
+    schema: answers,
+    config: { docs: op.schema },
     handler(request, reply) {
       const outcome = engine.run(op, request, reply);
       return outcome instanceof Promise ? outcome.then((settled) => deliver(settled, request, reply)) : deliver(outcome, request, reply);
