@@ -14,6 +14,7 @@ import { parseQuery, readJsonBody } from './http/body.js';
 import { CONTROL_PREFIX } from './http/control-operations.js';
 import { Engine, errorEnvelope, requestIds, SERVER_HEADER } from './http/engine.js';
 import { latencyMs } from './http/traffic.js';
+import { eventStreamRoute } from './routes/events.js';
 import { registerOperations } from './routes/operations.js';
 import { createMockRuntime, type MockRuntime } from './runtime.js';
 import { lazySerializers, SHARED_SCHEMAS } from './validators.js';
@@ -174,15 +175,16 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   app.register(openApiPlugin);
   if (config.stateFile) {
     const saver = new StateSaver(config.stateFile, runtime.store, (err) => app.log.error({ err }, 'could not save --state-file'));
-    app.addHook('onResponse', (_request, _reply, done) => {
-      saver.changed();
-      done();
-    });
+    // Every change to keys or accounts, whichever door made it (HTTP or the test handle).
+    const stopSaving = runtime.events.on(() => saver.changed(), ['keys', 'accounts']);
     app.addHook('onReady', (done) => {
       saver.changed();
       done();
     });
-    app.addHook('onClose', () => saver.flush());
+    app.addHook('onClose', () => {
+      stopSaving();
+      return saver.flush();
+    });
   }
   // The API: latency first (before authentication), and its errors journalled.
   app.register(async (api) => {
@@ -195,6 +197,9 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   // their own limit, not `--body-limit` (set per route from the engine).
   // Registered as a plugin, as the API is, so that the routes are added once the plugins above
   // (the OpenAPI document's route recorder among them) are loaded.
-  app.register(async (scope) => registerOperations(scope, engine, engine.operations.filter((op) => op.plane === 'control')));
+  app.register(async (scope) => {
+    registerOperations(scope, engine, engine.operations.filter((op) => op.plane === 'control'));
+    if (config.control) eventStreamRoute(scope, engine, runtime);
+  });
   return app;
 }

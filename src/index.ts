@@ -11,6 +11,7 @@ export {
 export {
   MockControl,
   type AccountSummary,
+  type AccountKey,
   type CreatedAccount,
   type ClockState,
   type ClockChange,
@@ -24,6 +25,7 @@ export { ApiError } from './domain/errors.js';
 export { limitRemaining, usedAgainstLimit } from './domain/limit.js';
 export type { FaultSpec, FaultRule, FaultMatch } from './domain/faults.js';
 export type { JournalEntry, JournalFilter } from './domain/journal.js';
+export type { MockEvent, MockEventType } from './domain/events.js';
 export { FixtureError } from './data/fixtures.js';
 export { StateFileError } from './state-file.js';
 export type * from './domain/types.js';

@@ -1,4 +1,5 @@
 import { VirtualClock } from './domain/clock.js';
+import { MockEvents } from './domain/events.js';
 import { FaultRegistry } from './domain/faults.js';
 import { RequestJournal } from './domain/journal.js';
 import { copyState, KeyStore } from './domain/key-store.js';
@@ -22,6 +23,8 @@ export interface MockRuntime {
   readonly journal: RequestJournal;
   readonly faults: FaultRegistry;
   readonly scenarios: ScenarioSource;
+  /** Every change to the above, for whoever listens (state-file saver, event stream, waitForRequest). */
+  readonly events: MockEvents;
   /** A fresh copy of the start-up state, for the store to own (reset goes back to it). */
   initialState(): StoreState;
   /** The clock's start-up instant, where reset puts it back. */
@@ -82,15 +85,17 @@ export function createRuntime(config: MockConfig, platform: RuntimePlatform): Mo
   const keyRandom = createRandom(keySeed(config.seed));
   // Secrets of keys created at run time come from their own stream, so they do not depend on
   // how many keys the dataset generated.
-  const store = new KeyStore({ clock, sha256Hex, random: { next: () => runtime.keyRandom.next(), hex: (n) => runtime.keyRandom.hex(n) } });
+  const events = new MockEvents();
+  const store = new KeyStore({ clock, sha256Hex, events, random: { next: () => runtime.keyRandom.next(), hex: (n) => runtime.keyRandom.hex(n) } });
   store.load(snapshot ? copyState(startState) : startState);
   const runtime: MockRuntime = {
     config,
     clock,
     store,
-    journal: new RequestJournal(config.journalSize),
-    faults: new FaultRegistry(),
+    journal: new RequestJournal(config.journalSize, events),
+    faults: new FaultRegistry(events),
     scenarios,
+    events,
     initialState,
     startedAt,
     keyRandom,

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { resolveConfig } from '../src/config.js';
 import type { StoreState } from '../src/domain/types.js';
+import { createHandle } from '../src/control/handle.js';
 import { StateFileError, StateSaver } from '../src/state-file.js';
 import { api, buildTestApp, DOCS_HASH, MANAGEMENT_KEY } from './helpers/build.js';
 
@@ -39,6 +40,19 @@ describe('--state-file', () => {
     await api(second, 'DELETE', `/keys/${created.data.hash}`);
     await second.inject({ method: 'POST', url: '/__mock/reset' });
     expect((await api(second, 'GET', `/keys/${created.data.hash}`)).statusCode).toBe(200);
+  });
+
+  it('changes made through the test handle, with no HTTP request after them, are saved too', async () => {
+    const path = tempFile();
+    const app = buildTestApp({ stateFile: path });
+    await app.ready();
+    await until(() => existsSync(path));
+    const handle = createHandle(app);
+    await handle.recordUsage(DOCS_HASH, 12.5);
+    await until(() => (JSON.parse(readFileSync(path, 'utf8')) as StoreState).accounts[0]!.keys.some((k) => k.hash === DOCS_HASH && k.usage_daily >= 12.5));
+    const created = await handle.createAccount();
+    await until(() => readFileSync(path, 'utf8').includes(created.id));
+    await app.close();
   });
 
   it('a save holds the whole state, every account (one without keys too), however many pieces it is written in', async () => {

@@ -3,7 +3,7 @@ import type { JournalEntry } from '../domain/journal.js';
 import { toIso } from '../domain/rules.js';
 import type { KeyView, StoreState } from '../domain/types.js';
 import type { MockControl } from './mock-control.js';
-import type { AccountSummary, ClockState, CreatedAccount, Deleted, RequestsQuery, ScenarioSummary, StateSummary } from './mock-control.js';
+import type { AccountKey, AccountSummary, ClockState, CreatedAccount, Deleted, RequestsQuery, ScenarioSummary, StateSummary } from './mock-control.js';
 
 /**
  * The test handle: the `/__mock` control API as methods. Each calls the very `MockControl` method
@@ -25,6 +25,8 @@ export interface MockHandle {
   scenario(name: string, options?: { account_id?: string; seed?: number }): Promise<AccountSummary>;
   /** `POST /__mock/accounts`: a fresh, isolated account; its `management_key` is its bearer token. */
   createAccount(options?: { scenario?: string; seed?: number }): Promise<CreatedAccount>;
+  /** `GET /__mock/accounts/:id/management-key`: its plaintext, or null for an imported account. */
+  accountKey(id: string): Promise<AccountKey>;
   /** `DELETE /__mock/accounts/:id`. */
   deleteAccount(id: string): Promise<Deleted>;
   /** `GET /__mock/accounts`. */
@@ -58,6 +60,15 @@ export interface MockHandle {
   requests(filter?: Omit<RequestsQuery, 'since'> & { since?: Date | string | number }): Promise<JournalEntry[]>;
   /** `DELETE /__mock/requests`. */
   clearRequests(): Promise<Deleted>;
+  /**
+   * The first journal entry matching `filter` (as `requests()` takes it): the oldest already
+   * recorded, else the next to arrive — what an end-to-end test waits for after a click. Rejects
+   * after `timeout` ms (default 5,000) saying what it waited for. No route: a wait is not a request.
+   */
+  waitForRequest(
+    filter?: Omit<RequestsQuery, 'since' | 'limit'> & { since?: Date | string | number },
+    options?: { timeout?: number },
+  ): Promise<JournalEntry>;
 }
 
 /**
@@ -80,6 +91,7 @@ export function createHandle(owner: { readonly control: MockControl }): MockHand
     scenarios: async () => control.scenarios(),
     scenario: async (name, options) => control.scenario(name, options),
     createAccount: async (options) => control.createAccount(options),
+    accountKey: async (id) => control.accountKey(id),
     deleteAccount: async (id) => control.deleteAccount(id),
     accounts: async () => control.accounts(),
     clock: {
@@ -99,5 +111,9 @@ export function createHandle(owner: { readonly control: MockControl }): MockHand
       return control.requests({ ...rest, ...(since !== undefined ? { since: wireInstant(since) } : {}) }).data;
     },
     clearRequests: async () => control.clearRequests(),
+    waitForRequest: async (filter = {}, options = {}) => {
+      const { since, ...rest } = filter;
+      return control.waitForRequest({ ...rest, ...(since !== undefined ? { since: wireInstant(since) } : {}) }, options);
+    },
   };
 }

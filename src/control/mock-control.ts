@@ -1,7 +1,7 @@
 import { parseDuration } from '../domain/duration.js';
 import { apiError } from '../domain/errors.js';
 import type { FaultRule, FaultSpec } from '../domain/faults.js';
-import type { JournalEntry, JournalFilter } from '../domain/journal.js';
+import { journalMatcher, type JournalEntry, type JournalFilter } from '../domain/journal.js';
 import { copyState, type Account } from '../domain/key-store.js';
 import { createRandom } from '../domain/random.js';
 import { parseUtcInstant, toIso, uuidRule } from '../domain/rules.js';
@@ -41,6 +41,11 @@ export interface AccountSummary {
 export interface CreatedAccount extends AccountSummary {
   /** The new account's management key (plaintext; shown once, like POST /keys). */
   management_key: string;
+}
+
+/** `GET /__mock/accounts/:id/management-key`. */
+export interface AccountKey {
+  management_key: string | null;
 }
 
 export interface ClockState {
@@ -102,6 +107,10 @@ function check<T>(schema: TSchema, value: unknown, part: 'body' | 'querystring' 
   return value as T;
 }
 
+/** How long `waitForRequest` waits by default, and at most. */
+export const WAIT_TIMEOUT_MS = 5_000;
+export const MAX_WAIT_MS = 600_000;
+
 const summary = (account: Account): AccountSummary => ({
   id: account.id,
   user_id: account.state.user_id,
@@ -120,8 +129,16 @@ const summary = (account: Account): AccountSummary => ({
  */
 export class MockControl {
   private createdAccounts = 0;
+  /**
+   * The plaintext of the management keys this mock has seen in plaintext (configured, or made by
+   * createAccount), by their hash: the inspector calls the real API with them. An imported state's
+   * own keys are not among them (a state document holds hashes only).
+   */
+  private readonly plaintexts = new Map<string, string>();
 
-  constructor(private readonly runtime: MockRuntime) {}
+  constructor(private readonly runtime: MockRuntime) {
+    for (const key of runtime.config.managementKey) this.plaintexts.set(runtime.sha256Hex(key), key);
+  }
 
   health() {
     const accounts = this.runtime.store.listAccounts();
@@ -133,6 +150,7 @@ export class MockControl {
     const { runtime } = this;
     runtime.clock.freeze(false);
     runtime.clock.set(runtime.startedAt);
+    this.clockChanged();
     runtime.store.load(runtime.initialState());
     runtime.keyRandom = createRandom(keySeed(runtime.config.seed));
     runtime.controlRandom = createRandom(controlSeed(runtime.config.seed));
@@ -195,11 +213,20 @@ export class MockControl {
     state.workspace_ids = state.workspace_ids.map(own);
     if (options.scenario !== undefined) this.fill(state, options.scenario, { seed, first: false });
     const account = runtime.store.addAccount(state);
+    this.plaintexts.set(state.management_key.hash, managementKey);
     return { ...summary(account), management_key: managementKey };
   }
 
   accounts(): AccountSummary[] {
     return this.runtime.store.listAccounts().map(summary);
+  }
+
+  /** An account's management key in plaintext, when this mock knows it (null: an imported account's). */
+  accountKey(id: string): AccountKey {
+    check(IdParams, { id }, 'params');
+    const account = this.runtime.store.account(id);
+    if (!account) throw apiError('accountNotFound', id);
+    return { management_key: this.plaintexts.get(account.state.management_key.hash) ?? null };
   }
 
   deleteAccount(id: string): Deleted {
@@ -242,7 +269,14 @@ export class MockControl {
     }
     if (target !== undefined) clock.set(target);
     if (change.frozen !== undefined) clock.freeze(change.frozen);
+    this.clockChanged();
     return this.clock();
+  }
+
+  /** Tells listeners where the clock now is (the clock itself only counts time). */
+  private clockChanged(): void {
+    const { events, clock } = this.runtime;
+    if (events.listening('clock')) events.emit({ type: 'clock', now: toIso(clock.now()), frozen: clock.frozen });
   }
 
   recordUsage(hash: string, spend: { amount: number; byok?: number }): KeyView {
@@ -277,6 +311,42 @@ export class MockControl {
     const filter: JournalFilter = { ...rest, ...(since !== undefined ? { since: Date.parse(since) } : {}) };
     const { journal } = this.runtime;
     return { data: journal.list(filter), meta: { total: journal.size, capacity: journal.capacity, enabled: journal.enabled } };
+  }
+
+  /**
+   * The first journal entry that matches `filter` (the filter of `requests()`; `limit` aside): the
+   * oldest already recorded, else the next to arrive. Rejects after `timeout` ms (default 5,000)
+   * saying what it waited for, and at once when the journal is off (`--journal-size 0`).
+   */
+  waitForRequest(filter: RequestsQuery = {}, { timeout = WAIT_TIMEOUT_MS }: { timeout?: number } = {}): Promise<JournalEntry> {
+    const { since, limit: _limit, ...rest } = check<RequestsQuery>(JournalQuery, filter, 'querystring');
+    if (!Number.isSafeInteger(timeout) || timeout < 0 || timeout > MAX_WAIT_MS) {
+      throw apiError('badRequest', `timeout must be whole milliseconds from 0 to ${MAX_WAIT_MS}`);
+    }
+    const journalFilter: JournalFilter = { ...rest, ...(since !== undefined ? { since: Date.parse(since) } : {}) };
+    const { journal, events } = this.runtime;
+    const described = JSON.stringify(filter);
+    if (!journal.enabled) return Promise.reject(new Error(`waitForRequest(${described}): the journal is off (--journal-size 0)`));
+    const recorded = journal.list(journalFilter);
+    if (recorded.length > 0) return Promise.resolve(recorded[recorded.length - 1]!);
+    const matches = journalMatcher(journalFilter);
+    return new Promise((resolve, reject) => {
+      const stop = events.on(
+        (event) => {
+          if (event.type !== 'request') return;
+          const { entry } = event;
+          if (!matches(entry.method, entry.path, entry.hash, entry.status, Date.parse(entry.time))) return;
+          stop();
+          clearTimeout(timer);
+          resolve(entry);
+        },
+        ['request'],
+      );
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error(`waitForRequest(${described}): no such request within ${timeout} ms (the journal holds ${journal.size})`));
+      }, timeout);
+    });
   }
 
   clearRequests(): Deleted {

@@ -43,6 +43,10 @@ const MESSAGES = {
     status: 404,
     text: (name: string, available: string[]) => `Unknown scenario "${clip(name)}" (available: ${available.join(', ')})`,
   },
+  inspectorNotBuilt: {
+    status: 404,
+    text: () => 'The inspector is not built: run "npm run build" (it writes dist/inspector/)',
+  },
   routeNotFound: { status: 404, text: (method: string, path: string) => `Not found: no route ${method} ${clip(path, 200)}` },
   // 408, 413, 414, 415, 431
   requestTimeout: { status: 408, text: () => 'Request timeout: the whole request did not arrive in time' },

@@ -4,6 +4,7 @@
  * the HTTP layer carries the chosen action out.
  */
 import { apiError } from './errors.js';
+import type { FaultChange, MockEvents } from './events.js';
 
 export type FaultKind = 'reset' | 'timeout';
 
@@ -175,6 +176,13 @@ export class FaultRegistry {
   private rules: (FaultRule & { pattern?: RegExp })[] = [];
   private lastId = 0;
 
+  /** `events`: told of every rule added, removed, cleared or used; optional. */
+  constructor(private readonly events?: MockEvents) {}
+
+  private changed(change: FaultChange, id: string | null): void {
+    if (this.events?.listening('faults')) this.events.emit({ type: 'faults', change, id });
+  }
+
   /** Adds a rule; one that could never match any API request is a 400 saying why. */
   add(spec: FaultSpec): FaultRule {
     const problem = unmatchable(spec.match ?? {});
@@ -189,6 +197,7 @@ export class FaultRegistry {
     };
     // Newest first: a rule added later overrides an older one that matches the same requests.
     this.rules.unshift(rule);
+    this.changed('added', rule.id);
     return this.public(rule);
   }
 
@@ -199,11 +208,14 @@ export class FaultRegistry {
   remove(id: string): boolean {
     const before = this.rules.length;
     this.rules = this.rules.filter((rule) => rule.id !== id);
-    return this.rules.length !== before;
+    if (this.rules.length === before) return false;
+    this.changed('removed', id);
+    return true;
   }
 
   clear(): void {
     this.rules = [];
+    this.changed('cleared', null);
   }
 
   get size(): number {
@@ -222,6 +234,7 @@ export class FaultRegistry {
     if (!rule) return undefined;
     rule.hits++;
     if (rule.remaining !== null && --rule.remaining <= 0) this.remove(rule.id);
+    else this.changed('used', rule.id);
     return this.public(rule);
   }
 

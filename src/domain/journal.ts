@@ -1,3 +1,4 @@
+import type { MockEvents } from './events.js';
 import { holdsSecrets, redactSecrets } from './redaction.js';
 
 export { redactSecrets } from './redaction.js';
@@ -28,6 +29,21 @@ export interface JournalFilter {
   /** Only entries at or after this instant (epoch ms). */
   since?: number;
   limit?: number;
+}
+
+/**
+ * Whether an entry's fields meet a filter (`limit` aside): one rule for `GET /__mock/requests` and
+ * for `waitForRequest`, which tests entries as they arrive. `time` in epoch ms.
+ */
+export function journalMatcher(filter: JournalFilter): (method: string, path: string, hash: string | null, status: number, time: number) => boolean {
+  const method = filter.method?.toUpperCase();
+  const pathPrefix = filter.path?.endsWith('*') ? filter.path.slice(0, -1) : undefined;
+  return (entryMethod, path, hash, status, time) =>
+    (!method || entryMethod === method) &&
+    (!filter.path || (pathPrefix === undefined ? path === filter.path : path.startsWith(pathPrefix))) &&
+    (!filter.hash || hash === filter.hash) &&
+    (filter.status === undefined || status === filter.status) &&
+    (filter.since === undefined || time >= filter.since);
 }
 
 /** Bodies larger than this (as JSON) are kept as a summary, so the journal's memory stays bounded. */
@@ -74,7 +90,11 @@ export class RequestJournal {
   private count = 0;
   private lastId = 0;
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    /** Told of every entry as it is written, and of the journal emptied; optional. */
+    private readonly events?: MockEvents,
+  ) {
     this.ids = new Float64Array(capacity);
     this.times = new Float64Array(capacity);
     this.statuses = new Uint16Array(capacity);
@@ -125,32 +145,33 @@ export class RequestJournal {
     this.hashes[at] = hash;
     this.next = at + 1 === this.capacity ? 0 : at + 1;
     if (this.count < this.capacity) this.count++;
+    // The entry object is built only for a listener.
+    if (this.events?.listening('request')) this.events.emit({ type: 'request', entry: this.entryAt(at) });
+  }
+
+  /** The entry in slot `at`, as `list` and the event stream show it. */
+  private entryAt(at: number): JournalEntry {
+    return {
+      id: this.ids[at]!,
+      time: new Date(this.times[at]!).toISOString(),
+      method: this.methods[at]!,
+      path: this.paths[at]!,
+      query: { ...this.queries[at] },
+      body: this.bodies[at],
+      status: this.statuses[at]!,
+      duration_ms: this.durations[at]!,
+      account_id: this.accounts[at]!,
+      hash: this.hashes[at]!,
+    };
   }
 
   list(filter: JournalFilter = {}): JournalEntry[] {
     const out: JournalEntry[] = [];
-    const method = filter.method?.toUpperCase();
-    const pathPrefix = filter.path?.endsWith('*') ? filter.path.slice(0, -1) : undefined;
+    const matches = journalMatcher(filter);
     for (let i = 1; i <= this.count; i++) {
       const at = (this.next - i + this.capacity) % this.capacity;
-      const path = this.paths[at]!;
-      if (method && this.methods[at] !== method) continue;
-      if (filter.path && (pathPrefix === undefined ? path !== filter.path : !path.startsWith(pathPrefix))) continue;
-      if (filter.hash && this.hashes[at] !== filter.hash) continue;
-      if (filter.status !== undefined && this.statuses[at] !== filter.status) continue;
-      if (filter.since !== undefined && this.times[at]! < filter.since) continue;
-      out.push({
-        id: this.ids[at]!,
-        time: new Date(this.times[at]!).toISOString(),
-        method: this.methods[at]!,
-        path,
-        query: { ...this.queries[at] },
-        body: this.bodies[at],
-        status: this.statuses[at]!,
-        duration_ms: this.durations[at]!,
-        account_id: this.accounts[at]!,
-        hash: this.hashes[at]!,
-      });
+      if (!matches(this.methods[at]!, this.paths[at]!, this.hashes[at]!, this.statuses[at]!, this.times[at]!)) continue;
+      out.push(this.entryAt(at));
       if (filter.limit !== undefined && out.length >= filter.limit) break;
     }
     return out;
@@ -161,5 +182,6 @@ export class RequestJournal {
     this.bodies.fill(null);
     this.next = 0;
     this.count = 0;
+    if (this.events?.listening('journal')) this.events.emit({ type: 'journal', change: 'cleared' });
   }
 }

@@ -1,6 +1,7 @@
 import { insertAccount, type Account, type AccountIndexes, type StoredKey } from './account.js';
 import { bearerToken, TokenHashes, type Principal } from './auth.js';
 import type { Clock } from './clock.js';
+import type { AccountChange, KeyChange, MockEvents } from './events.js';
 import { apiError } from './errors.js';
 import { instantOf } from './instant.js';
 import { copyAccount, currentKeyView, keyView } from './key-views.js';
@@ -43,6 +44,8 @@ export interface KeyStoreDeps {
   sha256Hex(text: string): string;
   /** Source of new secrets for `POST /keys` (seeded: the mock is deterministic). */
   random: RandomSource;
+  /** Told of every change (the state-file saver, the event stream); optional. */
+  events?: MockEvents;
 }
 
 function resetWindows(key: StoredKey, crossed: { daily: boolean; weekly: boolean; monthly: boolean }): void {
@@ -110,7 +113,7 @@ export class KeyStore {
         for (const account of this.accounts.values()) {
           for (const key of account.keys.values()) resetWindows(key, crossed);
         }
-        this.revision++;
+        this.keysChanged('windows', null, null);
       }
       this.windowsAsOf = now;
       this.nextWindowReset = nextReset(now);
@@ -129,7 +132,7 @@ export class KeyStore {
     this.accounts = indexes.accounts;
     this.keyOwners = indexes.keyOwners;
     this.managementKeys = indexes.managementKeys;
-    this.revision++;
+    this.accountsChanged('loaded', null);
     // A loaded state is taken as current: its windows start counting from now.
     this.windowsAsOf = this.now();
     this.nextWindowReset = nextReset(this.windowsAsOf);
@@ -154,7 +157,7 @@ export class KeyStore {
       hashes.add(key.hash);
     }
     const account = insertAccount(accountState, { accounts: this.accounts, keyOwners: this.keyOwners, managementKeys: this.managementKeys });
-    this.revision++;
+    this.accountsChanged('added', account.id);
     return account;
   }
 
@@ -184,7 +187,7 @@ export class KeyStore {
       else indexes.accounts.set(account.id, account);
     }
     this.accounts = indexes.accounts;
-    this.revision++;
+    this.accountsChanged('replaced', accountState.id);
     return this.accounts.get(accountState.id)!;
   }
 
@@ -200,7 +203,7 @@ export class KeyStore {
     for (const hash of account.keys.keys()) this.keyOwners.delete(hash);
     this.managementKeys.delete(account.state.management_key.hash);
     this.accounts.delete(id);
-    this.revision++;
+    this.accountsChanged('removed', id);
     return true;
   }
 
@@ -294,7 +297,7 @@ export class KeyStore {
     if (limitReset !== undefined) key.limit_reset = limitReset;
     if (includeByok !== undefined) key.include_byok_in_limit = includeByok;
     key.updated_at = this.stamp(key.created_at, now);
-    this.revision++;
+    this.keysChanged('updated', account, hash);
     return keyView(key);
   }
 
@@ -351,7 +354,7 @@ export class KeyStore {
     };
     account.add(record);
     this.keyOwners.set(record.hash, account);
-    this.revision++;
+    this.keysChanged('created', account, record.hash);
     return { data: keyView(record), key: plaintext };
   }
 
@@ -360,7 +363,7 @@ export class KeyStore {
     this.find(account, hash);
     account.delete(hash);
     this.keyOwners.delete(hash);
-    this.revision++;
+    this.keysChanged('deleted', account, hash);
   }
 
   /** `GET /key`: what the bearer token itself is. */
@@ -392,11 +395,24 @@ export class KeyStore {
     key.byok_usage_daily = add(key.byok_usage_daily, byok);
     key.byok_usage_weekly = add(key.byok_usage_weekly, byok);
     key.byok_usage_monthly = add(key.byok_usage_monthly, byok);
-    this.revision++;
+    this.keysChanged('usage', this.keyOwners.get(hash)!, hash);
     return keyView(key);
   }
 
   // ---- helpers ----------------------------------------------------------------------------
+
+  /** A change to keys: counted (persistence saves when the revision moves) and told to listeners. */
+  private keysChanged(change: KeyChange, account: Account | null, hash: string | null): void {
+    this.revision++;
+    const events = this.deps.events;
+    if (events?.listening('keys')) events.emit({ type: 'keys', change, account_id: account?.id ?? null, hash });
+  }
+
+  private accountsChanged(change: AccountChange, accountId: string | null): void {
+    this.revision++;
+    const events = this.deps.events;
+    if (events?.listening('accounts')) events.emit({ type: 'accounts', change, account_id: accountId });
+  }
 
   /** A key of this account, or 404 — also for another account's key, so nothing leaks. */
   private find(account: Account, hash: string): StoredKey {

@@ -4,6 +4,7 @@ import type { FaultSpec } from '../domain/faults.js';
 import { errorResponses } from '../schemas/common.js';
 import {
   AccountCreateBody,
+  AccountKeySchema,
   AccountSummarySchema,
   ClockChangeBody,
   ClockSchema,
@@ -126,6 +127,16 @@ export function controlOperations(control: MockControl, { enabled, startedAt = D
       },
       (call) => ({ data: control.createAccount(call.body as never) }),
       { status: 201, bodyOptional: true },
+    ),
+    route(
+      'GET',
+      '/accounts/:id/management-key',
+      {
+        summary: "An account's management key in plaintext, when the mock knows it (the inspector calls the API with it)",
+        params: IdParams,
+        response: { 200: Type.Object({ data: AccountKeySchema }), ...errors },
+      },
+      (call) => ({ data: control.accountKey(params<{ id: string }>(call).id) }),
     ),
     route('DELETE', '/accounts/:id', { summary: 'Remove an account and its keys', params: IdParams, response: { 200: DeletedCountSchema, ...errors } }, (call) =>
       control.deleteAccount(params<{ id: string }>(call).id),

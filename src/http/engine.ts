@@ -9,7 +9,7 @@ import type { MockRuntime } from '../mock-runtime.js';
 import { VERSION } from '../version.js';
 import { apiOperations } from './api-operations.js';
 import { CONTROL_BODY_LIMIT, controlOperations } from './control-operations.js';
-import type { Call, Elapsed, Operation } from './operation.js';
+import type { Access, Call, Elapsed, Operation } from './operation.js';
 import { decodePath, faultWait, injectedError, MOCK_RESPONSE_HEADER, parseMockResponseHeader, type FaultAction } from './traffic.js';
 import { createValidators, lazyValidator, type Validate } from './validators.js';
 import { validationError } from './validation-message.js';
@@ -102,9 +102,9 @@ export class Engine {
   }
 
   /** Who is calling, checked before the body is read: a 401/403 (or the admin token's 401) comes first. */
-  authorize(op: Operation, authorization: string | undefined): Principal | null {
+  authorize(access: Access, authorization: string | undefined): Principal | null {
     const { store, config } = this.runtime;
-    switch (op.access) {
+    switch (access) {
       case 'management': {
         const principal = store.authenticate(authorization);
         store.requireManagement(principal);

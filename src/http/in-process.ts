@@ -116,7 +116,7 @@ export class InProcessDoor {
 
     let outcome: Outcome;
     try {
-      call.principal = this.engine.authorize(op, headers.authorization);
+      call.principal = this.engine.authorize(op.access, headers.authorization);
       const contentType = headers['content-type'];
       if (!BODYLESS_METHODS.has(method) && (contentType !== undefined || bytes.byteLength > 0)) {
         refuseMalformedMediaType(contentType);

@@ -50,7 +50,7 @@ function authHook(engine: Engine, op: Operation): onRequestHookHandler | undefin
   if (op.access === 'open' || (op.access === 'admin' && !engine.adminTokenSet)) return undefined;
   return function authHook(request, _reply, done) {
     try {
-      request.principal = engine.authorize(op, request.headers.authorization);
+      request.principal = engine.authorize(op.access, request.headers.authorization);
       done();
     } catch (error) {
       done(error as Error);

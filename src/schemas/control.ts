@@ -55,6 +55,10 @@ export const CreatedAccountSchema = Type.Object({
   management_key: Type.String({ description: 'The new management key (plaintext, shown once)' }),
 });
 
+export const AccountKeySchema = Type.Object({
+  management_key: Nullable(Type.String(), { description: 'The plaintext, or null when the mock has never seen it (an imported account)' }),
+});
+
 export const ScenarioNameParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }) });
 
 export const ScenarioApplyBody = Type.Object(

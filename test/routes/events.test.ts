@@ -1,0 +1,129 @@
+/**
+ * `GET /__mock/events`: Server-Sent Events over a real socket, read as a browser's fetch reads a
+ * stream. Changes made by another client (and through the test handle) arrive as they happen.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMockServer, type MockServer } from '../../src/index.js';
+import { DOCS_HASH, TEST_NOW } from '../helpers/build.js';
+
+const servers: MockServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+async function start(options: Parameters<typeof createMockServer>[0] = {}) {
+  const server = await createMockServer({ port: 0, now: TEST_NOW, ...options });
+  servers.push(server);
+  return server;
+}
+
+/** Opens the stream and returns a reader of whole events (`{ type, data }`), in order. */
+async function openStream(server: MockServer, headers: Record<string, string> = {}) {
+  const controller = new AbortController();
+  const response = await fetch(`${server.origin}/__mock/events`, { headers, signal: controller.signal });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  const next = async (): Promise<{ type: string; data: unknown }> => {
+    for (;;) {
+      const end = buffer.indexOf('\n\n');
+      if (end !== -1) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const type = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (type !== undefined && data !== undefined) return { type, data: JSON.parse(data) };
+        continue; // a comment (heartbeat) or the retry line alone
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error('stream ended');
+      buffer += value;
+    }
+  };
+  /** The next event of this type (events of other types in between are skipped). */
+  const nextOf = async (type: string) => {
+    for (;;) {
+      const event = await next();
+      if (event.type === type) return event.data;
+    }
+  };
+  return { response, next, nextOf, close: () => controller.abort() };
+}
+
+describe('GET /__mock/events', () => {
+  it('streams journal entries and key changes made by another client, as they happen', async () => {
+    const server = await start();
+    const stream = await openStream(server);
+    expect(stream.response.status).toBe(200);
+    expect(stream.response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(stream.response.headers.get('x-mock-server')).toMatch(/^openrouter-keys-mock\//);
+    expect(await stream.nextOf('ready')).toMatchObject({ clock: { now: expect.any(String) } });
+
+    const patched = await fetch(`${server.url}/keys/${DOCS_HASH}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${server.managementKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Seen live' }),
+    });
+    expect(patched.status).toBe(200);
+    expect(await stream.nextOf('keys')).toEqual({ change: 'updated', account_id: expect.any(String), hash: DOCS_HASH });
+    expect(await stream.nextOf('request')).toMatchObject({ method: 'PATCH', hash: DOCS_HASH, status: 200, body: { name: 'Seen live' } });
+    stream.close();
+  });
+
+  it('streams what the test handle changes: clock, fault rules, accounts, the journal emptied', async () => {
+    const server = await start();
+    const stream = await openStream(server);
+    await stream.nextOf('ready');
+    await server.clock.set('2026-03-01T00:00:00Z');
+    expect(await stream.nextOf('clock')).toEqual({ now: '2026-03-01T00:00:00.000Z', frozen: false });
+    const rule = await server.fault({ status: 503 });
+    expect(await stream.nextOf('faults')).toEqual({ change: 'added', id: rule.id });
+    const account = await server.createAccount();
+    expect(await stream.nextOf('accounts')).toEqual({ change: 'added', account_id: account.id });
+    await server.clearRequests();
+    expect(await stream.nextOf('journal')).toEqual({ change: 'cleared' });
+    stream.close();
+  });
+
+  it('is guarded by --admin-token like the rest of the control plane', async () => {
+    const server = await start({ adminToken: 'admin-secret-1' });
+    const refused = await fetch(`${server.origin}/__mock/events`);
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/admin token/);
+    const stream = await openStream(server, { authorization: 'Bearer admin-secret-1' });
+    expect(stream.response.status).toBe(200);
+    await stream.nextOf('ready');
+    stream.close();
+  });
+
+  it('is not there with --no-control', async () => {
+    const server = await start({ control: false });
+    expect((await fetch(`${server.origin}/__mock/events`)).status).toBe(404);
+  });
+
+  it('stops listening when the client goes away: the mock then builds no events', async () => {
+    const server = await start();
+    const stream = await openStream(server);
+    await stream.nextOf('ready');
+    expect(server.app.mock.events.listening('request')).toBe(true);
+    stream.close();
+    for (let i = 0; i < 100 && server.app.mock.events.listening('request'); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(server.app.mock.events.listening('request')).toBe(false);
+  });
+});
+
+describe('GET /__mock/accounts/:id/management-key', () => {
+  it('gives the plaintext of configured and created accounts, and null for an imported one', async () => {
+    const server = await start({ managementKey: ['sk-or-v1-first-account-key', 'sk-or-v1-second-account-key'] });
+    const [first, second] = await server.accounts();
+    expect(await server.accountKey(first!.id)).toEqual({ management_key: 'sk-or-v1-first-account-key' });
+    expect(await server.accountKey(second!.id)).toEqual({ management_key: 'sk-or-v1-second-account-key' });
+    const created = await server.createAccount();
+    expect(await server.accountKey(created.id)).toEqual({ management_key: created.management_key });
+    const state = await server.state();
+    const imported = { ...state.accounts[1]!, id: 'acct_imported', management_key: { ...state.accounts[1]!.management_key, hash: 'f'.repeat(64) }, keys: [] };
+    await server.load({ accounts: [state.accounts[0]!, imported] });
+    expect(await server.accountKey('acct_imported')).toEqual({ management_key: null });
+    const missing = await fetch(`${server.origin}/__mock/accounts/acct_none/management-key`);
+    expect(missing.status).toBe(404);
+  });
+});
