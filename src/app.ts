@@ -8,6 +8,7 @@ import { redactUrl } from './domain/redaction.js';
 import { errorHandler, MAX_PARAM_LENGTH, sendApiError, toApiError } from './plugins/error-handler.js';
 import { corsPolicy, corsPreflight } from './plugins/cors.js';
 import { MockControl } from './control/mock-control.js';
+import { inspectorPlugin } from './plugins/inspector.js';
 import { openApiPlugin } from './plugins/openapi.js';
 import { StateSaver } from './state-file.js';
 import { parseQuery, readJsonBody } from './http/body.js';
@@ -201,5 +202,6 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
     registerOperations(scope, engine, engine.operations.filter((op) => op.plane === 'control'));
     if (config.control) eventStreamRoute(scope, engine, runtime);
   });
+  if (config.control) app.register(inspectorPlugin);
   return app;
 }

@@ -4,6 +4,7 @@ import { helpText, optionsFromCli } from './command-line.js';
 import { ConfigError, DEFAULT_MANAGEMENT_KEY, resolveConfig, type MockConfig } from './config.js';
 import { FixtureError } from './data/fixtures.js';
 import type { MockServer } from './server.js';
+import { INSPECTOR_PATH } from './plugins/inspector.js';
 import { VERSION } from './version.js';
 
 function exitWith(message: string): never {
@@ -23,6 +24,7 @@ function banner(server: MockServer, config: MockConfig): string {
   const token = server.managementKey;
   return [
     `openrouter-keys-mock ${VERSION} listening on ${server.url}`,
+    ...(config.control ? [`  inspector:      ${server.origin}${INSPECTOR_PATH} (open ${server.origin}/ in a browser)`] : []),
     `  docs:           ${server.origin}/docs (OpenAPI: ${server.origin}/openapi.json)`,
     `  management key: ${keys.join(', ')}`,
     `  dataset:        ${accounts.length} account(s), ${keyCount} key(s), scenario ${config.stateFile ? `from ${config.stateFile}` : config.scenario}, seed ${config.seed}`,
