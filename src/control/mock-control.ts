@@ -4,10 +4,10 @@ import type { FaultRule, FaultSpec } from '../domain/faults.js';
 import { journalMatcher, type JournalEntry, type JournalFilter } from '../domain/journal.js';
 import { copyState, type Account } from '../domain/key-store.js';
 import { createRandom } from '../domain/random.js';
-import { parseUtcInstant, toIso, uuidRule } from '../domain/rules.js';
+import { parseUtcInstant, toIso } from '../domain/rules.js';
 import { plaintextKey } from '../domain/secrets.js';
 import type { AccountState, KeyView, StoreState } from '../domain/types.js';
-import { buildAccount, DOCS_USER_ID, DOCS_WORKSPACE_ID, fillAccount } from '../data/dataset.js';
+import { buildAccount, fillAccount } from '../data/dataset.js';
 import { ScenarioError } from '../data/scenarios.js';
 import { createSeededFaker } from '../data/seeded-faker.js';
 import type { Static, TSchema } from '@sinclair/typebox';
@@ -26,6 +26,7 @@ import {
   UsageBody,
 } from '../schemas/control.js';
 import { createValidators } from '../http/validators.js';
+import { AccountIds } from './account-ids.js';
 import { checkStateDocument } from './state-document.js';
 
 /** An account as the control plane describes it. */
@@ -136,7 +137,10 @@ export class MockControl {
    */
   private readonly plaintexts = new Map<string, string>();
 
+  private readonly ids: AccountIds;
+
   constructor(private readonly runtime: MockRuntime) {
+    this.ids = new AccountIds(runtime.store, runtime.sha256Hex);
     for (const key of runtime.config.managementKey) this.plaintexts.set(runtime.sha256Hex(key), key);
   }
 
@@ -207,10 +211,7 @@ export class MockControl {
     const state = buildAccount({ managementKey, first: false, faker, now, sha256Hex: runtime.sha256Hex });
     if (runtime.store.account(state.id)) throw apiError('badRequest', 'account id collision; try again');
     // The same seed draws the same workspace ids: one another account holds is replaced by a fresh one.
-    const others = this.workspacesOfOthers(state.id);
-    const own = (id: string) => (others.has(id) ? this.freshWorkspace(seed, state.id, id, others) : id);
-    state.default_workspace_id = own(state.default_workspace_id);
-    state.workspace_ids = state.workspace_ids.map(own);
+    this.ids.ownWorkspaces(state, seed);
     if (options.scenario !== undefined) this.fill(state, options.scenario, { seed, first: false });
     const account = runtime.store.addAccount(state);
     this.plaintexts.set(state.management_key.hash, managementKey);
@@ -372,53 +373,10 @@ export class MockControl {
       faker: createSeededFaker(seed, now),
       now,
       sha256Hex: runtime.sha256Hex,
-      fixtures: this.ownIds(scenario.fixtures, state, first, seed),
+      fixtures: this.ids.ownFixtures(scenario.fixtures, state, first, seed),
       fixturesSource: scenario.source,
       keys: scenario.keys,
       taken: (hash) => runtime.store.hashTaken(hash, state.id),
     });
   }
-
-  /**
-   * A scenario's fixtures with the ids of the account they are loaded into. Scenarios are written
-   * for the first account — the documentation's workspace (its default) and user. In any account
-   * those become the account's own default workspace and user; another workspace a fixture names
-   * becomes a fresh workspace of the account's (derived from the seed, the account and the id, so
-   * the same load gives the same bytes). Only the first account keeps such a workspace id as
-   * written, as at start-up, unless another account holds it: no workspace is ever shared.
-   */
-  private ownIds(fixtures: unknown[], state: AccountState, first: boolean, seed: number): unknown[] {
-    const others = this.workspacesOfOthers(state.id);
-    const workspace = (id: string): string => {
-      const given = id.toLowerCase();
-      if (given === DOCS_WORKSPACE_ID) return state.default_workspace_id;
-      if (state.workspace_ids.includes(given) || (first && !others.has(given))) return given;
-      return this.freshWorkspace(seed, state.id, given, others);
-    };
-    return fixtures.map((entry) => {
-      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return entry;
-      const fields = entry as Record<string, unknown>;
-      const own = { ...fields };
-      // Anything else is left for the fixture parser to refuse, naming the entry.
-      if (typeof fields.workspace_id === 'string' && uuidRule(fields.workspace_id) === null) own.workspace_id = workspace(fields.workspace_id);
-      if (fields.creator_user_id === DOCS_USER_ID) own.creator_user_id = state.user_id;
-      return own;
-    });
-  }
-
-  private workspacesOfOthers(accountId: string): Set<string> {
-    return new Set(this.runtime.store.listAccounts().flatMap((account) => (account.id === accountId ? [] : account.state.workspace_ids)));
-  }
-
-  /** The account's own stand-in for workspace `given`: derived from the seed, the account and the id; held by no other account. */
-  private freshWorkspace(seed: number, accountId: string, given: string, others: Set<string>): string {
-    for (let n = 0; ; n++) {
-      const id = uuidFrom(this.runtime.sha256Hex(`workspace:${seed}:${accountId}:${given}:${n}`));
-      if (!others.has(id)) return id;
-    }
-  }
 }
-
-/** A UUID (version 4 layout) from 32 or more hex digits. */
-const uuidFrom = (hex: string): string =>
-  `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;

@@ -1,7 +1,7 @@
 import type { Faker } from '@faker-js/faker';
 import { toIso } from '../domain/rules.js';
 import { createRandom, type RandomSource } from '../domain/random.js';
-import { maskedLabel, plaintextKey } from '../domain/secrets.js';
+import { maskedLabel } from '../domain/secrets.js';
 import type { KeyRecord, LimitReset } from '../domain/types.js';
 import { splitUsage, type UsageFamily } from './usage.js';
 
