@@ -12,10 +12,13 @@
  * (A/B rounds, default 15), BENCH_WARMUP (seconds, default 2),
  * BENCH_STARTUP_RUNS (default 11), BENCH_BIG_STARTUP_RUNS (100k-key start-ups, default 3),
  * BENCH_ONLY (comma-separated groups: startup, single, reset, spread, big, mixed; the PATCH rounds
- * run unless only `mixed` is asked for), BENCH_MIXED_ROUNDS (bench/mixed.ts). Writes
+ * run unless only `mixed` is asked for), BENCH_MIXED_ROUNDS (bench/mixed.ts), BENCH_INSPECTOR=1
+ * (an event stream open on each project server during the PATCH rounds, as an inspector page
+ * keeps one). Writes
  * bench/results.json.
  */
 import { spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -203,11 +206,22 @@ async function startupCase(): Promise<void> {
   target('start-up, default dataset (× ceiling start-up)', median(ratios), TARGETS.startupRatio, '<=', '×', `project ${round(median(project), 1)} ms vs ceiling ${round(median(ceiling), 1)} ms (medians of ${STARTUP_RUNS})`);
 }
 
+/** Reads a server's event stream (as the inspector does) until closed; counts nothing, keeps nothing. */
+function openEventStream(server: Server): () => void {
+  const req = http.get({ host: '127.0.0.1', port: server.port, path: '/__mock/events', agent: false }, (res) => res.resume());
+  req.on('error', () => {});
+  return () => req.destroy();
+}
+
 /** PATCH one key: project and ceiling alternated; journal off too when the option exists. */
 async function patchCases(journal: boolean): Promise<{ ceilingRps: number; project: Server }> {
   const project = await startProject();
   const ceiling = await startCeiling();
   const journalOff = journal ? await startProject(undefined, ['--journal-size', '0']) : undefined;
+  // BENCH_INSPECTOR=1: an inspector page open on each project server, i.e. one event stream
+  // (GET /__mock/events) reading every change for the whole run.
+  const streams = process.env.BENCH_INSPECTOR === '1' ? [project, ...(journalOff ? [journalOff] : [])].map(openEventStream) : [];
+  if (streams.length > 0) notes.push('BENCH_INSPECTOR=1: an event stream (GET /__mock/events, what the inspector page reads) was open on each project server during the PATCH rounds.');
   log('warming up');
   await warm(project, patchOne);
   await warm(ceiling, patchOne);
@@ -246,6 +260,7 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
     naTarget('PATCH, journal off (× ceiling req/s)', `>= ${TARGETS.patchJournalOffRatio}×`, 'journal option not available yet');
   }
   await stopServer(ceiling);
+  for (const close of streams) close();
   return { ceilingRps, project };
 }
 
