@@ -225,8 +225,8 @@ function KeyRow({ item, now, onOpen }: { item: Key; now: number; onOpen: () => v
         )}
       </td>
       {WINDOWS.map(([window, usage, byok]) => (
-        <td class="num usage" key={window} data-window={window}>
-          {money(item[usage])}
+        <td class="num usage" key={window}>
+          <span data-window={window}>{money(item[usage])}</span>
           {hasByok && <span class="block byok">BYOK {money(item[byok])}</span>}
         </td>
       ))}
