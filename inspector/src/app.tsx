@@ -164,8 +164,9 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
   const loadJournal = useCallback(async () => {
     try {
       const { data } = await control<{ data: JournalEntry[] }>('GET', `/requests?limit=${JOURNAL_KEPT}`);
-      incoming.current = [];
-      setEntries(data);
+      // The stream was open before this was asked: entries it brought since are kept, none twice (ids only grow).
+      const newest = data[0]?.id ?? -1;
+      setEntries((shown) => [...shown.filter((entry) => entry.id > newest), ...data].slice(0, JOURNAL_KEPT));
     } catch (error) {
       announce(describeError(error));
     }
@@ -179,7 +180,10 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
       flushTimer.current = null;
       const batch = incoming.current.reverse();
       incoming.current = [];
-      setEntries((old) => [...batch, ...old].slice(0, JOURNAL_KEPT));
+      setEntries((old) => {
+        const newest = old[0]?.id ?? -1;
+        return [...batch.filter((entry) => entry.id > newest), ...old].slice(0, JOURNAL_KEPT);
+      });
     }, 50);
   }, []);
 
@@ -192,7 +196,8 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
         const h = handlers.current;
         switch (type) {
           case 'ready': {
-            // A (re)connection: whatever happened while disconnected is reloaded.
+            // The first load, and after a reconnection whatever changed meanwhile: loading only
+            // once the stream is open means no change can fall between the load and the stream.
             const { clock } = data as { clock: { now: string; frozen: boolean } };
             setClock({ ...clock, at: performance.now() });
             h.bumpKeys();
@@ -232,6 +237,11 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
       },
       (state) => {
         handlers.current.onStream(state);
+        // Without the stream the page still loads what it shows, once; `ready` reloads it when the stream is back.
+        if (state === 'reconnecting') {
+          handlers.current.bumpKeys();
+          handlers.current.bumpFaults();
+        }
         if (state === 'unauthorized') handlers.current.onUnauthorized();
       },
     );

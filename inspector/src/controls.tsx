@@ -98,6 +98,7 @@ function describeRule(rule: FaultRule): string {
 export function FaultsPanel({ tick, announce }: { tick: number; announce: Announce }) {
   const [rules, setRules] = useState<FaultRule[]>([]);
   useEffect(() => {
+    if (tick === 0) return; // loaded once the event stream is open, as the keys are
     control<{ data: FaultRule[] }>('GET', '/faults').then(
       ({ data }) => setRules(data),
       (error) => announce(describeError(error)),

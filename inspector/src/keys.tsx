@@ -38,7 +38,8 @@ export function KeysSection(props: KeysProps) {
   useEffect(() => setOffset(0), [account.id, workspaceId]);
 
   useEffect(() => {
-    if (!managementKey) return;
+    // tick 0: the event stream is not open yet (its `ready` asks for the first load).
+    if (!managementKey || tick === 0) return;
     const mine = ++sequence.current;
     const query = new URLSearchParams({ offset: String(offset), include_disabled: 'true', workspace_id: workspaceId });
     api<{ data: Key[] }>(managementKey, 'GET', `/keys?${query}`).then(
