@@ -18,6 +18,12 @@ export function KeyPanel({ item, managementKey, onClose, announce }: PanelProps)
   const dialog = useRef<HTMLDialogElement>(null);
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState('');
+  // The page's status region is outside the modal dialog (inert while it is open): the dialog says it too.
+  const [note, setNote] = useState('');
+  const tell = (text: string) => {
+    setNote(text);
+    announce(text);
+  };
 
   useEffect(() => {
     const element = dialog.current!;
@@ -42,13 +48,13 @@ export function KeyPanel({ item, managementKey, onClose, announce }: PanelProps)
     if (byok !== item.include_byok_in_limit) patch.include_byok_in_limit = byok;
     if (disabled !== item.disabled) patch.disabled = disabled;
     if (Object.keys(patch).length === 0) {
-      announce('Nothing changed');
+      tell('Nothing changed');
       return;
     }
     try {
       const { data } = await api<{ data: Key }>(managementKey, 'PATCH', `/keys/${item.hash}`, patch);
       setError('');
-      announce(`Saved "${data.name}" (PATCH ${Object.keys(patch).join(', ')})`);
+      tell(`Saved "${data.name}" (PATCH ${Object.keys(patch).join(', ')})`);
     } catch (failure) {
       setError(describeError(failure));
     }
@@ -64,7 +70,7 @@ export function KeyPanel({ item, managementKey, onClose, announce }: PanelProps)
       await control('POST', `/keys/${item.hash}/usage`, byok > 0 ? { amount, byok } : { amount });
       setError('');
       form.reset();
-      announce(`Recorded ${money(amount)}${byok > 0 ? ` and ${money(byok)} BYOK` : ''} on "${item.name}"`);
+      tell(`Recorded ${money(amount)}${byok > 0 ? ` and ${money(byok)} BYOK` : ''} on "${item.name}"`);
     } catch (failure) {
       setError(describeError(failure));
     }
@@ -147,6 +153,9 @@ export function KeyPanel({ item, managementKey, onClose, announce }: PanelProps)
           </button>
         )}
       </div>
+      <p class="status" role="status">
+        {note}
+      </p>
       {error && (
         <p class="error" role="alert">
           {error}

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MockServer } from '../../src/server.js';
@@ -70,7 +71,7 @@ describe.runIf(canRun)('the inspector (headless Chromium)', () => {
     const dialog = page.getByRole('dialog', { name: 'My Production Key' });
     await dialog.getByLabel(/^Limit/).fill('150');
     await dialog.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('status').filter({ hasText: 'Saved "My Production Key"' }).waitFor({ timeout: 2_000 });
+    await dialog.getByRole('status').filter({ hasText: 'Saved "My Production Key"' }).waitFor({ timeout: 2_000 });
 
     const read = (await (await fetch(`${mock.url}/keys/${DOCS_HASH}`, { headers: auth })).json()) as { data: { limit: number; limit_remaining: number } };
     expect(read.data.limit).toBe(150);
@@ -157,5 +158,40 @@ describe.runIf(canRun)('the inspector (headless Chromium)', () => {
     await page.getByRole('button', { name: 'Reset…' }).click();
     await page.getByRole('button', { name: 'Reset everything' }).click();
     await keyRow(page, 'My Production Key').waitFor({ timeout: 2_000 });
+  });
+
+  it('exports the state as a file and imports it back', async () => {
+    await openInspector(page, origin);
+    await page.locator('summary', { hasText: 'Scenarios and state' }).click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export state' }).click()]);
+    const exported = await readFile((await download.path())!, 'utf8');
+    expect(exported).toBe(await (await fetch(`${origin}/__mock/state`)).text());
+
+    await mock.scenario('empty');
+    await page.getByText('No keys on this page').waitFor({ timeout: 2_000 });
+    await page.getByLabel('Import state').setInputFiles({ name: 'state.json', mimeType: 'application/json', buffer: Buffer.from(exported) });
+    await keyRow(page, 'My Production Key').waitFor({ timeout: 2_000 });
+    expect(await (await fetch(`${origin}/__mock/state`)).text()).toBe(exported);
+  });
+
+  it('pages like the API, 100 keys a page, and filters the page shown by name and state', async () => {
+    await mock.scenario('many-keys');
+    await openInspector(page, origin);
+    const rows = page.getByRole('table', { name: /^Keys/ }).getByRole('row');
+    await page.getByText('Keys 1–100 of workspace', { exact: false }).waitFor({ timeout: 2_000 });
+    expect(await rows.count()).toBe(101);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText('Keys 101–200 of workspace', { exact: false }).waitFor({ timeout: 2_000 });
+    expect(await page.getByText('Page 2').count()).toBe(1);
+
+    await page.getByRole('combobox', { name: /^State/ }).selectOption('disabled');
+    await page.getByText('match the filters (filters narrow this page only)', { exact: false }).waitFor();
+    const shown = await rows.count();
+    expect(shown).toBeGreaterThan(1);
+    expect(shown).toBeLessThan(101);
+    for (const cell of await page.locator('.keys-table tbody tr td:nth-child(2)').allTextContents()) expect(cell).toContain('Disabled');
+    await page.getByRole('combobox', { name: /^State/ }).selectOption('all');
+    await page.getByRole('searchbox', { name: 'Name' }).fill('zzz-no-such-key');
+    expect(await rows.count()).toBe(1);
   });
 });
