@@ -47,7 +47,7 @@ describe.runIf(canRun)('the inspector’s accessibility and layout (headless Chr
   }
 
   async function openEveryPanel(page: Page): Promise<void> {
-    await page.evaluate(() => document.querySelectorAll('details').forEach((details) => (details.open = true)));
+    await page.evaluate("document.querySelectorAll('details').forEach((details) => { details.open = true; })");
   }
 
   it('at 1280×800: keys and journal side by side, no serious or critical axe violation', async () => {
@@ -82,15 +82,15 @@ describe.runIf(canRun)('the inspector’s accessibility and layout (headless Chr
       const keys = await page.getByRole('region', { name: 'Keys', exact: true }).boundingBox();
       const journal = await page.getByRole('region', { name: 'Journal', exact: true }).boundingBox();
       expect(journal!.y).toBeGreaterThan(keys!.y + keys!.height - 1);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
       expect(await seriousViolations(page)).toEqual([]);
 
       await openEveryPanel(page);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
       expect(await seriousViolations(page)).toEqual([]);
       await keyRow(page, 'My Production Key').getByRole('button', { name: 'My Production Key' }).click();
       await page.getByRole('dialog').waitFor();
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
       expect(await seriousViolations(page)).toEqual([]);
     } finally {
       await page.close();
@@ -102,21 +102,20 @@ describe.runIf(canRun)('the inspector’s accessibility and layout (headless Chr
     try {
       await openInspector(page, origin);
       await openEveryPanel(page);
-      const unlabelled = await page.evaluate(() =>
-        [...document.querySelectorAll('input, select, textarea, button')]
-          .filter((element) => {
-            const labelled = (element as HTMLInputElement).labels?.length || element.getAttribute('aria-label') || element.getAttribute('aria-labelledby');
-            return element.tagName === 'BUTTON' ? (element.textContent ?? '').trim() === '' && !labelled : !labelled;
-          })
-          .map((element) => element.outerHTML),
-      );
+      // Page code as a string: the tests are type-checked without the DOM's types.
+      const unlabelled = await page.evaluate<string[]>(`[...document.querySelectorAll('input, select, textarea, button')]
+        .filter((element) => {
+          const labelled = element.labels?.length || element.getAttribute('aria-label') || element.getAttribute('aria-labelledby');
+          return element.tagName === 'BUTTON' ? element.textContent.trim() === '' && !labelled : !labelled;
+        })
+        .map((element) => element.outerHTML)`);
       expect(unlabelled).toEqual([]);
       // Landmarks: the banner, the main content, and the live region for status messages.
       expect(await page.getByRole('banner').count()).toBe(1);
       expect(await page.getByRole('main').count()).toBe(1);
       expect(await page.getByRole('status').count()).toBe(1);
       await page.keyboard.press('Tab');
-      const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+      const outline = await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle');
       expect(outline).not.toBe('none');
     } finally {
       await page.close();

@@ -75,6 +75,6 @@ describe.runIf(canRun)('the inspector behind --admin-token (headless Chromium)',
     await page.reload();
     await openInspector(page, origin);
     expect(await page.getByRole('textbox', { name: 'Token' }).count()).toBe(0);
-    expect(await page.evaluate(() => Object.values(sessionStorage))).toContain(TOKEN);
+    expect(await page.evaluate<string[]>('Object.values(sessionStorage)')).toContain(TOKEN);
   });
 });

@@ -76,7 +76,7 @@ describe.runIf(canRun)('the inspector (headless Chromium)', () => {
     const read = (await (await fetch(`${mock.url}/keys/${DOCS_HASH}`, { headers: auth })).json()) as { data: { limit: number; limit_remaining: number } };
     expect(read.data.limit).toBe(150);
     expect(read.data.limit_remaining).toBe(124.5);
-    const journalled = await (await fetch(`${origin}/__mock/requests?method=PATCH&hash=${DOCS_HASH}`)).json();
+    const journalled = (await (await fetch(`${origin}/__mock/requests?method=PATCH&hash=${DOCS_HASH}`)).json()) as { data: unknown[] };
     // Only the field that changed was sent.
     expect(journalled.data).toMatchObject([{ method: 'PATCH', status: 200, body: { limit: 150 } }]);
     // The table follows (through the `keys` event).
