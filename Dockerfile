@@ -2,13 +2,14 @@
 #   docker build -t openrouter-keys-mock .
 #   docker run -p 8080:8080 openrouter-keys-mock [flags…]
 
-# 1. Compile TypeScript (dev dependencies live only here).
+# 1. Compile TypeScript and build the inspector (dev dependencies live only here).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY inspector ./inspector
 RUN npm run build
 
 # 2. Production dependencies only.

@@ -35,6 +35,8 @@ describe('OpenAPI document', () => {
     const app = buildTestApp();
     const routes: { method: string; url: string }[] = [];
     app.addHook('onRoute', (route) => {
+      // Hidden routes are pages, not operations: the inspector at /__mock/ui/ and its redirects.
+      if ((route.schema as { hide?: boolean } | undefined)?.hide) return;
       for (const method of [route.method].flat()) routes.push({ method, url: route.url });
     });
     await app.ready();

@@ -1,0 +1,166 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, control, describeError, type Key } from './api';
+import { dateTime, money } from './format';
+
+interface PanelProps {
+  item: Key;
+  managementKey: string;
+  onClose: () => void;
+  announce: (text: string) => void;
+}
+
+/**
+ * One key, in a modal dialog: its fields edited through the real `PATCH /api/v1/keys/{hash}`
+ * (only the fields that changed are sent, as a client would), spend recorded through the control
+ * plane, and deletion through the real `DELETE`.
+ */
+export function KeyPanel({ item, managementKey, onClose, announce }: PanelProps) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState('');
+  // The page's status region is outside the modal dialog (inert while it is open): the dialog says it too.
+  const [note, setNote] = useState('');
+  const tell = (text: string) => {
+    setNote(text);
+    announce(text);
+  };
+
+  useEffect(() => {
+    const element = dialog.current!;
+    element.showModal();
+    return () => element.close();
+  }, []);
+
+  async function save(event: Event) {
+    event.preventDefault();
+    const fields = new FormData(event.currentTarget as HTMLFormElement);
+    const name = String(fields.get('name') ?? '');
+    const limitText = String(fields.get('limit') ?? '').trim();
+    const limit = limitText === '' ? null : Number(limitText);
+    const resetText = String(fields.get('limit_reset') ?? '');
+    const reset = resetText === '' ? null : (resetText as Key['limit_reset']);
+    const byok = fields.get('include_byok_in_limit') === 'on';
+    const disabled = fields.get('disabled') === 'on';
+    const patch: Record<string, unknown> = {};
+    if (name !== item.name) patch.name = name;
+    if (limit !== item.limit) patch.limit = limit;
+    if (reset !== item.limit_reset) patch.limit_reset = reset;
+    if (byok !== item.include_byok_in_limit) patch.include_byok_in_limit = byok;
+    if (disabled !== item.disabled) patch.disabled = disabled;
+    if (Object.keys(patch).length === 0) {
+      tell('Nothing changed');
+      return;
+    }
+    try {
+      const { data } = await api<{ data: Key }>(managementKey, 'PATCH', `/keys/${item.hash}`, patch);
+      setError('');
+      tell(`Saved "${data.name}" (PATCH ${Object.keys(patch).join(', ')})`);
+    } catch (failure) {
+      setError(describeError(failure));
+    }
+  }
+
+  async function recordUsage(event: Event) {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const fields = new FormData(form);
+    const amount = Number(fields.get('amount') || 0);
+    const byok = Number(fields.get('byok') || 0);
+    try {
+      await control('POST', `/keys/${item.hash}/usage`, byok > 0 ? { amount, byok } : { amount });
+      setError('');
+      form.reset();
+      tell(`Recorded ${money(amount)}${byok > 0 ? ` and ${money(byok)} BYOK` : ''} on "${item.name}"`);
+    } catch (failure) {
+      setError(describeError(failure));
+    }
+  }
+
+  async function remove() {
+    try {
+      await api(managementKey, 'DELETE', `/keys/${item.hash}`);
+      announce(`Deleted "${item.name}"`);
+      onClose();
+    } catch (failure) {
+      setError(describeError(failure));
+    }
+  }
+
+  return (
+    <dialog ref={dialog} class="key-panel" aria-labelledby="panel-title" onClose={onClose}>
+      <div class="dialog-head">
+        <h2 id="panel-title">{item.name}</h2>
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <p class="muted">
+        <code>{item.label}</code> · hash <code class="wrap">{item.hash}</code> · workspace <code class="wrap">{item.workspace_id}</code> · expires{' '}
+        {dateTime(item.expires_at)}
+      </p>
+      <form onSubmit={save} class="grid-form">
+        <fieldset>
+          <legend>Edit (PATCH /api/v1/keys/…)</legend>
+          <label>
+            Name <input name="name" defaultValue={item.name} required />
+          </label>
+          <label>
+            Limit (USD, empty: none) <input name="limit" type="number" min="0" step="any" defaultValue={item.limit === null ? '' : String(item.limit)} />
+          </label>
+          <label>
+            Reset{' '}
+            <select name="limit_reset" defaultValue={item.limit_reset ?? ''}>
+              <option value="">none</option>
+              <option value="daily">daily</option>
+              <option value="weekly">weekly</option>
+              <option value="monthly">monthly</option>
+            </select>
+          </label>
+          <label class="check">
+            <input name="include_byok_in_limit" type="checkbox" defaultChecked={item.include_byok_in_limit} /> BYOK counts in the limit
+          </label>
+          <label class="check">
+            <input name="disabled" type="checkbox" defaultChecked={item.disabled} /> Disabled
+          </label>
+          <button type="submit">Save</button>
+        </fieldset>
+      </form>
+      <form onSubmit={recordUsage} class="grid-form">
+        <fieldset>
+          <legend>Record usage (POST /__mock/keys/…/usage)</legend>
+          <label>
+            Amount (USD) <input name="amount" type="number" min="0" step="any" required />
+          </label>
+          <label>
+            BYOK (USD) <input name="byok" type="number" min="0" step="any" />
+          </label>
+          <button type="submit">Record</button>
+        </fieldset>
+      </form>
+      <div class="danger">
+        {confirming ? (
+          <>
+            <button type="button" class="destructive" onClick={remove}>
+              Delete "{item.name}" for good
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Keep it
+            </button>
+          </>
+        ) : (
+          <button type="button" onClick={() => setConfirming(true)}>
+            Delete key…
+          </button>
+        )}
+      </div>
+      <p class="status" role="status">
+        {note}
+      </p>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </dialog>
+  );
+}

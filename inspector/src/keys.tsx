@@ -1,0 +1,338 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, describeError, HttpError, type Account, type Key } from './api';
+import { dateTime, keyStates, money, resetLabel, shortHash, STATE_LABELS, virtualNow, type ClockReading, type KeyState } from './format';
+import { copyText } from './hooks';
+import { KeyPanel } from './key-panel';
+
+/** The API's page size: the table pages exactly as `GET /keys?offset=` does. */
+const PAGE = 100;
+
+interface KeysProps {
+  accounts: Account[];
+  account: Account;
+  onAccount: (id: string) => void;
+  workspaceId: string;
+  onWorkspace: (id: string) => void;
+  /** undefined: still asking the mock; null: an imported account, whose key the user must paste. */
+  managementKey: string | null | undefined;
+  onManagementKey: (key: string) => void;
+  clock: ClockReading | null;
+  tick: number;
+  announce: (text: string) => void;
+}
+
+type StateFilter = 'all' | KeyState;
+
+/** The chosen account's keys, one API page at a time, through `GET /api/v1/keys` as its management key. */
+export function KeysSection(props: KeysProps) {
+  const { account, workspaceId, managementKey, tick, announce } = props;
+  const [offset, setOffset] = useState(0);
+  const [rows, setRows] = useState<Key[] | null>(null);
+  const [error, setError] = useState('');
+  const [nameFilter, setNameFilter] = useState('');
+  const [stateFilter, setStateFilter] = useState<StateFilter>('all');
+  const [openHash, setOpenHash] = useState<string | null>(null);
+  const [fetchedAt, setFetchedAt] = useState(0);
+  const sequence = useRef(0);
+
+  useEffect(() => setOffset(0), [account.id, workspaceId]);
+
+  useEffect(() => {
+    // tick 0: the event stream is not open yet (its `ready` asks for the first load).
+    if (!managementKey || tick === 0) return;
+    const mine = ++sequence.current;
+    const query = new URLSearchParams({ offset: String(offset), include_disabled: 'true', workspace_id: workspaceId });
+    api<{ data: Key[] }>(managementKey, 'GET', `/keys?${query}`).then(
+      ({ data }) => {
+        if (mine !== sequence.current) return;
+        // Deletions emptied this page: show the one before.
+        if (data.length === 0 && offset > 0) setOffset(Math.max(0, offset - PAGE));
+        setRows(data);
+        setError('');
+        setFetchedAt(performance.now());
+      },
+      (failure) => {
+        if (mine !== sequence.current) return;
+        setError(describeError(failure));
+        if (failure instanceof HttpError && failure.status === 401) setRows(null);
+      },
+    );
+  }, [managementKey, account.id, workspaceId, offset, tick]);
+
+  const now = props.clock ? virtualNow(props.clock) : Date.now();
+  const shown = useMemo(() => {
+    const needle = nameFilter.trim().toLowerCase();
+    return (rows ?? []).filter((key) => {
+      if (needle && !key.name.toLowerCase().includes(needle)) return false;
+      return stateFilter === 'all' || keyStates(key, now).includes(stateFilter);
+    });
+    // `now` moves only with a refetch (fetchedAt) or a clock event.
+  }, [rows, nameFilter, stateFilter, fetchedAt, props.clock]);
+
+  const open = rows?.find((key) => key.hash === openHash) ?? null;
+  const filtered = nameFilter.trim() !== '' || stateFilter !== 'all';
+
+  return (
+    <section class="panel keys" aria-labelledby="keys-title">
+      <div class="section-head">
+        <h2 id="keys-title">Keys</h2>
+        {props.accounts.length > 1 ? (
+          <label>
+            Account{' '}
+            <select value={account.id} onChange={(e) => props.onAccount(e.currentTarget.value)}>
+              {props.accounts.map((a) => (
+                <option value={a.id} key={a.id}>
+                  {a.id} ({a.keys} keys)
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <p class="muted">
+            Account <code>{account.id}</code>
+          </p>
+        )}
+        {account.workspace_ids.length > 1 && (
+          <label>
+            Workspace{' '}
+            <select value={workspaceId} onChange={(e) => props.onWorkspace(e.currentTarget.value)}>
+              {account.workspace_ids.map((id) => (
+                <option value={id} key={id}>
+                  {shortHash(id)}
+                  {id === account.default_workspace_id ? ' (default)' : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </div>
+
+      {managementKey === null ? (
+        <PasteManagementKey account={account} onKey={props.onManagementKey} />
+      ) : (
+        <>
+          <div class="filters">
+            <label>
+              Name <input type="search" value={nameFilter} onInput={(e) => setNameFilter(e.currentTarget.value)} />
+            </label>
+            <label>
+              State{' '}
+              <select value={stateFilter} onChange={(e) => setStateFilter(e.currentTarget.value as StateFilter)}>
+                <option value="all">Any</option>
+                {(Object.keys(STATE_LABELS) as KeyState[]).map((state) => (
+                  <option value={state} key={state}>
+                    {STATE_LABELS[state]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <NewKey managementKey={managementKey ?? null} workspaceId={workspaceId} announce={announce} />
+          </div>
+          {error && (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          )}
+          {rows !== null && (
+            <>
+              <p id="keys-caption" class="caption">
+                    {rows.length === 0
+                      ? 'No keys on this page'
+                      : `Keys ${offset + 1}–${offset + rows.length} of workspace ${shortHash(workspaceId)}, newest first; usage in USD, BYOK below it${filtered ? `: ${shown.length} match the filters (filters narrow this page only)` : ''}`}
+              </p>
+              <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="keys-caption">
+                <table class="keys-table" aria-labelledby="keys-caption">
+                  <thead>
+                    <tr>
+                      <th scope="col">Name</th>
+                      <th scope="col">State</th>
+                      <th scope="col">Limit</th>
+                      <th scope="col">Remaining</th>
+                      <th scope="col" class="num">Today</th>
+                      <th scope="col" class="num">Week</th>
+                      <th scope="col" class="num">Month</th>
+                      <th scope="col" class="num">Total</th>
+                      <th scope="col" class="dates-head">Created, updated</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {shown.map((key) => (
+                      <KeyRow key={key.hash} item={key} now={now} onOpen={() => setOpenHash(key.hash)} />
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <nav class="pager" aria-label="Key pages">
+                <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+                  Previous page
+                </button>
+                <span>Page {offset / PAGE + 1}</span>
+                <button disabled={rows.length < PAGE} onClick={() => setOffset(offset + PAGE)}>
+                  Next page
+                </button>
+              </nav>
+            </>
+          )}
+        </>
+      )}
+      {open && managementKey && <KeyPanel item={open} managementKey={managementKey} onClose={() => setOpenHash(null)} announce={announce} />}
+    </section>
+  );
+}
+
+const WINDOWS = [
+  ['daily', 'usage_daily', 'byok_usage_daily'],
+  ['weekly', 'usage_weekly', 'byok_usage_weekly'],
+  ['monthly', 'usage_monthly', 'byok_usage_monthly'],
+  ['total', 'usage', 'byok_usage'],
+] as const;
+
+function KeyRow({ item, now, onOpen }: { item: Key; now: number; onOpen: () => void }) {
+  const states = keyStates(item, now);
+  const hasByok = item.byok_usage > 0;
+  const share = item.limit !== null && item.limit > 0 && item.limit_remaining !== null ? item.limit_remaining / item.limit : null;
+  return (
+    <tr data-hash={item.hash}>
+      <td class="name">
+        <button class="link" onClick={onOpen} aria-haspopup="dialog">
+          {item.name}
+        </button>
+        <code class="label">{item.label}</code>
+      </td>
+      <td>
+        <ul class="badges">
+          {states.map((state) => (
+            <li class={`badge badge-${state}`} key={state}>
+              {STATE_LABELS[state]}
+            </li>
+          ))}
+        </ul>
+      </td>
+      <td class="num">
+        {item.limit === null ? 'none' : money(item.limit)}
+        <span class="muted block">{resetLabel(item.limit_reset)}</span>
+        {item.include_byok_in_limit && item.limit !== null && <span class="muted block">BYOK counts</span>}
+      </td>
+      <td class="num">
+        {share === null ? (
+          <span class="muted">{item.limit === null ? '—' : money(item.limit_remaining)}</span>
+        ) : (
+          <>
+            {money(item.limit_remaining)}
+            <span class="bar" aria-hidden="true">
+              <span style={{ width: `${Math.min(100, Math.max(0, share * 100)).toFixed(1)}%` }} class={share < 0.1 ? 'low' : ''} />
+            </span>
+          </>
+        )}
+      </td>
+      {WINDOWS.map(([window, usage, byok]) => (
+        <td class="num usage" key={window}>
+          <span data-window={window}>{money(item[usage])}</span>
+          {hasByok && <span class="block byok">BYOK {money(item[byok])}</span>}
+        </td>
+      ))}
+      <td class="dates">
+        <time dateTime={item.created_at} title={item.created_at}>
+          {item.created_at.slice(0, 10)}
+        </time>
+        <span class="muted block">
+          {item.updated_at ? (
+            <time dateTime={item.updated_at} title={item.updated_at}>
+              {item.updated_at.slice(0, 10)}
+            </time>
+          ) : (
+            'never'
+          )}
+        </span>
+      </td>
+    </tr>
+  );
+}
+
+function PasteManagementKey({ account, onKey }: { account: Account; onKey: (key: string) => void }) {
+  return (
+    <form
+      class="paste-key"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const key = new FormData(event.currentTarget).get('management_key');
+        if (typeof key === 'string' && key.trim()) onKey(key.trim());
+      }}
+    >
+      <p>
+        Account <code>{account.id}</code> was imported: the mock holds only its key's hash ({account.management_key_label}). Paste its management key to
+        see its keys; it is kept in this tab only.
+      </p>
+      <label>
+        Management key <input name="management_key" type="password" autoComplete="off" required />
+      </label>
+      <button type="submit">Use it</button>
+    </form>
+  );
+}
+
+/** POST /api/v1/keys: the plaintext is in that answer only, so it is shown once, with a copy button. */
+function NewKey({ managementKey, workspaceId, announce }: { managementKey: string | null; workspaceId: string; announce: (text: string) => void }) {
+  const [secret, setSecret] = useState<string | null>(null);
+  if (!managementKey) return null;
+  return (
+    <details class="new-key">
+      <summary>New key</summary>
+      <form
+        onSubmit={async (event) => {
+          event.preventDefault();
+          const form = event.currentTarget;
+          const fields = new FormData(form);
+          const limit = String(fields.get('limit') ?? '').trim();
+          const reset = String(fields.get('limit_reset') ?? '');
+          try {
+            const created = await api<{ data: Key; key: string }>(managementKey, 'POST', '/keys', {
+              name: String(fields.get('name') ?? ''),
+              workspace_id: workspaceId,
+              ...(limit !== '' && { limit: Number(limit) }),
+              ...(reset !== '' && { limit_reset: reset }),
+            });
+            setSecret(created.key);
+            form.reset();
+            announce(`Created key "${created.data.name}"`);
+          } catch (error) {
+            announce(describeError(error));
+          }
+        }}
+      >
+        <label>
+          Name <input name="name" required />
+        </label>
+        <label>
+          Limit (USD) <input name="limit" type="number" min="0" step="any" />
+        </label>
+        <label>
+          Reset{' '}
+          <select name="limit_reset">
+            <option value="">none</option>
+            <option value="daily">daily</option>
+            <option value="weekly">weekly</option>
+            <option value="monthly">monthly</option>
+          </select>
+        </label>
+        <button type="submit">Create</button>
+      </form>
+      {secret && <SecretOnce label="The new key (shown once)" value={secret} announce={announce} />}
+    </details>
+  );
+}
+
+/** A secret the mock shows only once: in a read-only field, with a copy button. */
+export function SecretOnce({ label, value, announce }: { label: string; value: string; announce: (text: string) => void }) {
+  const field = useRef<HTMLInputElement>(null);
+  return (
+    <div class="secret">
+      <label>
+        {label} <input ref={field} readOnly value={value} onFocus={(e) => e.currentTarget.select()} />
+      </label>
+      <button type="button" onClick={async () => announce((await copyText(value, field.current)) ? 'Copied' : 'Select the text and copy it')}>
+        Copy
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import { createMockServer, type MockServer } from '../../src/server.js';
+import { INSPECTOR_ROOT } from '../../src/plugins/inspector.js';
+
+/**
+ * What the inspector's browser tests share: Debian's Chromium driven by playwright-core (never a
+ * browser download; flags as in browser.test.ts), a mock on a random port whose clock stands still
+ * just before midnight UTC, and axe-core injected from node_modules.
+ */
+export const CHROMIUM = '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+export const hasBuild = existsSync(`${INSPECTOR_ROOT}index.html`);
+if (!hasChromium) console.warn(`inspector tests skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+if (!hasBuild) console.warn('inspector tests skipped: dist/inspector is not built (npm run build)');
+export const canRun = hasChromium && hasBuild;
+
+/** Ten minutes before midnight UTC on a Wednesday: a jump of 15 minutes resets every daily window. */
+export const BEFORE_MIDNIGHT = '2026-01-14T23:50:00.000Z';
+
+export async function launch(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--font-render-hinting=none',
+    ],
+  });
+}
+
+/** A mock on port 0 at BEFORE_MIDNIGHT, with its clock frozen so that the page shows fixed times. */
+export async function startMock(options: Parameters<typeof createMockServer>[0] = {}): Promise<{ mock: MockServer; origin: string }> {
+  const mock = await createMockServer({ port: 0, now: BEFORE_MIDNIGHT, ...options });
+  await stillClock(mock);
+  return { mock, origin: new URL(mock.url).origin };
+}
+
+/** Back to the start-up state, the clock stopped at exactly BEFORE_MIDNIGHT. */
+export async function resetMock(mock: MockServer): Promise<void> {
+  await mock.reset();
+  await stillClock(mock);
+}
+
+async function stillClock(mock: MockServer): Promise<void> {
+  await mock.clock.freeze();
+  await mock.clock.set(BEFORE_MIDNIGHT);
+}
+
+/** Opens the page at `/` (the redirect a browser gets) and waits for the first rows of keys. */
+export async function openInspector(page: Page, origin: string): Promise<void> {
+  await page.goto(`${origin}/`);
+  await page.getByRole('table', { name: /^Keys/ }).getByRole('row').nth(1).waitFor({ timeout: 10_000 });
+  // The event stream is live: changes made from now on reach the page.
+  await page.getByText('Events: Live').waitFor({ timeout: 5_000 });
+}
+
+/** The row of the keys table whose name button reads `name`. */
+export function keyRow(page: Page, name: string) {
+  return page.getByRole('table', { name: /^Keys/ }).getByRole('row').filter({ has: page.getByRole('button', { name, exact: true }) });
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** axe-core's serious and critical violations on the page as it is now. */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  const require = createRequire(import.meta.url);
+  if (!(await page.evaluate<boolean>("'axe' in window"))) await page.addScriptTag({ path: require.resolve('axe-core') });
+  // Page code as a string: the tests are type-checked without the DOM's types.
+  const violations = await page.evaluate<AxeViolation[]>(
+    'axe.run().then((result) => result.violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes: nodes.map((n) => ({ target: n.target })) })))',
+  );
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
