@@ -1,7 +1,7 @@
 /**
  * `npm run test:container`: builds the image and proves it for real — the Node.js it runs, health
- * check, non-root user, one PATCH through the official SDK, flags appended after the image name, and
- * the time from SIGTERM to exit. Uses `docker` where an engine answers, else
+ * check, non-root user, one PATCH through the official SDK, flags appended after the image name, the
+ * inspector served, and the time from SIGTERM to exit. Uses `docker` where an engine answers, else
  * `../shared/tools/podman-offline` (machines without a Docker engine or Docker Hub); with neither it
  * says so and exits 0.
  */
@@ -135,6 +135,17 @@ async function main(): Promise<void> {
       'a PATCH through the official SDK',
       updated.name === 'Renamed in the container' && updated.limit === 123 && updated.hash === target.hash,
       `${target.hash.slice(0, 12)}… renamed, limit ${updated.limit}, limitRemaining ${updated.limitRemaining}`,
+    );
+
+    // The inspector ships in the image: a browser opening / lands on it, and its script is served.
+    const landing = await fetch(`${origin}/`, { headers: { accept: 'text/html' } });
+    const page = await landing.text();
+    const script = /src="(\/__mock\/ui\/assets\/[^"]+\.js)"/.exec(page)?.[1];
+    const scriptStatus = script ? (await fetch(`${origin}${script}`)).status : 0;
+    check(
+      'serves the inspector (/ from a browser)',
+      landing.redirected && new URL(landing.url).pathname === '/__mock/ui/' && scriptStatus === 200,
+      `${new URL(landing.url).pathname}, script ${script ?? 'missing'} ${scriptStatus}`,
     );
 
     const stopStarted = Date.now();
