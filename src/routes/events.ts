@@ -7,6 +7,8 @@ import { errorResponses } from '../schemas/common.js';
 
 /** A comment line every so often, so that proxies and browsers keep an idle stream open. */
 export const HEARTBEAT_MS = 15_000;
+/** How long an event may wait to be written with the ones after it. */
+export const FLUSH_MS = 25;
 /**
  * A client that reads slower than the mock writes is dropped once this much waits to be sent:
  * a stuck tab must not make the server hold an ever-growing buffer. It reconnects (EventSource does
@@ -58,18 +60,38 @@ export function eventStreamRoute(app: FastifyInstance, engine: Engine, runtime: 
       const clock = { now: new Date(runtime.clock.now()).toISOString(), frozen: runtime.clock.frozen };
       // `retry`: reconnect after 1 s; `ready`: the stream is live (and where the clock is).
       res.write(`retry: 1000\nevent: ready\ndata: ${JSON.stringify({ types: MOCK_EVENT_TYPES, clock })}\n\n`);
-      const stop = runtime.events.on((event) => {
+      // Events are written in batches, one write per FLUSH_MS at most: under load a write (and a
+      // system call) per event cost more than the request that caused it (BENCHMARKS.md).
+      let pending = '';
+      let timer: NodeJS.Timeout | undefined;
+      const flush = () => {
+        timer = undefined;
         if (res.writableLength > MAX_BUFFERED_BYTES) {
           res.destroy();
           return;
         }
-        res.write(sseMessage(event));
+        res.write(pending);
+        pending = '';
+        said.clear();
+      };
+      // Within a batch, a change said once is said: a stream of PATCHes to one key is one `keys`
+      // event per batch (a reader reloads on it anyway). Journal entries are each sent.
+      const said = new Set<string>();
+      const stop = runtime.events.on((event) => {
+        if (event.type !== 'request') {
+          const message = sseMessage(event);
+          if (said.has(message)) return;
+          said.add(message);
+          pending += message;
+        } else pending += sseMessage(event);
+        timer ??= setTimeout(flush, FLUSH_MS);
       });
       const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
       heartbeat.unref();
       const end = () => {
         stop();
         clearInterval(heartbeat);
+        clearTimeout(timer);
       };
       res.once('close', end);
       request.raw.once('close', end);
