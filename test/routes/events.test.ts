@@ -84,6 +84,22 @@ describe('GET /__mock/events', () => {
     stream.close();
   });
 
+  it('says a change repeated within one batch once, and every journal entry each', async () => {
+    const server = await start();
+    const stream = await openStream(server);
+    await stream.nextOf('ready');
+    // Both in one tick: one batch.
+    await Promise.all([server.recordUsage(DOCS_HASH, 1), server.recordUsage(DOCS_HASH, 2)]);
+    await server.clock.set('2026-03-01T00:00:00Z');
+    const seen: string[] = [];
+    for (let event = await stream.next(); ; event = await stream.next()) {
+      seen.push(event.type);
+      if (event.type === 'clock') break;
+    }
+    expect(seen).toEqual(['keys', 'clock']);
+    stream.close();
+  });
+
   it('is guarded by --admin-token like the rest of the control plane', async () => {
     const server = await start({ adminToken: 'admin-secret-1' });
     const refused = await fetch(`${server.origin}/__mock/events`);
