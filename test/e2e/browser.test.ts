@@ -1,17 +1,15 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockServer, type MockServer } from '../../src/server.js';
 import { DOCS_HASH, MANAGEMENT_KEY, TEST_NOW } from '../helpers/build.js';
+import { hasChromium, launchChromium, warnIfNoChromium } from '../helpers/chromium.js';
 
 /**
  * A real browser on one origin updates a key on the mock at another origin with fetch(), then reads
  * it back: CORS preflight, Authorization, JSON and error bodies, as a front-end app meets them.
  * Uses Debian's Chromium (installed by .ci/run), driven by playwright-core; never a browser download.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`browser test skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+warnIfNoChromium('browser test');
 
 const PAGE = `<!doctype html>
 <html><body><pre id="out">running</pre>
@@ -56,20 +54,7 @@ describe.runIf(hasChromium)('in a real browser (headless Chromium)', () => {
   });
 
   it('updates a key cross-origin with fetch() and reads it back', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const tab = await browser.newPage();
       const query = new URLSearchParams({ api: mock.url, token: MANAGEMENT_KEY, hash: DOCS_HASH });

@@ -1,41 +1,25 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium, warnIfNoChromium } from '../helpers/chromium.js';
 import { createMockServer, type MockServer } from '../../src/server.js';
 import { INSPECTOR_ROOT } from '../../src/plugins/inspector.js';
 
 /**
  * What the inspector's browser tests share: Debian's Chromium driven by playwright-core (never a
- * browser download; flags as in browser.test.ts), a mock on a random port whose clock stands still
+ * browser download: test/helpers/chromium.ts), a mock on a random port whose clock stands still
  * just before midnight UTC, and axe-core injected from node_modules.
  */
-export const CHROMIUM = '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM);
 export const hasBuild = existsSync(`${INSPECTOR_ROOT}index.html`);
-if (!hasChromium) console.warn(`inspector tests skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+warnIfNoChromium('inspector tests');
 if (!hasBuild) console.warn('inspector tests skipped: dist/inspector is not built (npm run build)');
 export const canRun = hasChromium && hasBuild;
 
 /** Ten minutes before midnight UTC on a Wednesday: a jump of 15 minutes resets every daily window. */
 export const BEFORE_MIDNIGHT = '2026-01-14T23:50:00.000Z';
 
-export async function launch(): Promise<Browser> {
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--font-render-hinting=none',
-    ],
-  });
-}
+/** Chromium with hinting off, so that screenshots do not depend on the font hinting of the machine. */
+export const launch = (): Promise<Browser> => launchChromium(['--font-render-hinting=none']);
 
 /** A mock on port 0 at BEFORE_MIDNIGHT, with its clock frozen so that the page shows fixed times. */
 export async function startMock(options: Parameters<typeof createMockServer>[0] = {}): Promise<{ mock: MockServer; origin: string }> {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCS_HASH } from '../helpers/build.js';
+import { hasChromium, launchChromium, warnIfNoChromium } from '../helpers/chromium.js';
 import { GENERATED, pointedAtSource, readmeMswExamples, ROOT } from '../msw/readme-examples.js';
 
 /**
@@ -13,9 +14,7 @@ import { GENERATED, pointedAtSource, readmeMswExamples, ROOT } from '../msw/read
  * the machine: the openrouter.ai answers can only come from the worker.
  * Uses Debian's Chromium (installed by .ci/run), driven by playwright-core; never a browser download.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`MSW browser test skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+warnIfNoChromium('MSW browser test');
 
 const PAGE_SOURCE = join(ROOT, 'test', 'e2e', 'msw-page');
 const PAGE_ROOT = join(GENERATED, 'msw-page');
@@ -64,22 +63,8 @@ describe.runIf(hasChromium)('MSW in a real browser (headless Chromium, setupWork
   });
 
   it("the page's own fetch() updates a key on https://openrouter.ai and reads it back, answered by the worker", async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // No name resolves but the page's own address: a request that escaped the worker would fail.
-        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-      ],
-    });
+    // No name resolves but the page's own address: a request that escaped the worker would fail.
+    const browser = await launchChromium(['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1']);
     try {
       const tab = await browser.newPage();
       const openrouter: { url: string; fromWorker: boolean }[] = [];
