@@ -4,73 +4,11 @@
  * management key, so that every edit goes through the real routes and shows in the journal.
  */
 
-export interface Key {
-  hash: string;
-  name: string;
-  label: string;
-  disabled: boolean;
-  limit: number | null;
-  limit_remaining: number | null;
-  limit_reset: 'daily' | 'weekly' | 'monthly' | null;
-  include_byok_in_limit: boolean;
-  usage: number;
-  usage_daily: number;
-  usage_weekly: number;
-  usage_monthly: number;
-  byok_usage: number;
-  byok_usage_daily: number;
-  byok_usage_weekly: number;
-  byok_usage_monthly: number;
-  created_at: string;
-  updated_at: string | null;
-  expires_at: string | null;
-  workspace_id: string;
-}
-
-export interface Account {
-  id: string;
-  user_id: string;
-  default_workspace_id: string;
-  workspace_ids: string[];
-  management_key_label: string;
-  keys: number;
-}
-
-export interface Clock {
-  now: string;
-  frozen: boolean;
-}
-
-export interface FaultRule {
-  id: string;
-  match: { method?: string; path?: string; hash?: string };
-  status?: number;
-  delay_ms?: number;
-  times?: number;
-  retry_after?: number;
-  fault?: 'reset' | 'timeout';
-  remaining: number | null;
-  hits: number;
-}
-
-export interface JournalEntry {
-  id: number;
-  time: string;
-  method: string;
-  path: string;
-  query: Record<string, unknown>;
-  body: unknown;
-  status: number;
-  duration_ms: number;
-  account_id: string | null;
-  hash: string | null;
-}
-
-export interface Scenario {
-  name: string;
-  description: string;
-  keys: number;
-}
+// The page's types are the server's own wire types (type-only: nothing of the server is bundled).
+export type { KeyView as Key } from '../../src/domain/types.js';
+export type { AccountSummary as Account, ClockState as Clock, ScenarioSummary as Scenario } from '../../src/control/mock-control.js';
+export type { FaultRule } from '../../src/domain/faults.js';
+export type { JournalEntry } from '../../src/domain/journal.js';
 
 /** An answer other than 2xx, with the mock's own message (`{error: {message}}`). */
 export class HttpError extends Error {
