@@ -3,26 +3,24 @@
  * total, so a test can drive a key to its limit and watch `limit_remaining` reach 0.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { CreatedAccount } from '../../src/control/mock-control.js';
 import type { KeyView } from '../../src/domain/types.js';
-import { createHandle } from '../../src/server.js';
-import { api, buildTestApp, ctl, DOCS_HASH, errorOf, LOCAL_DEV_KEY } from '../helpers/build.js';
+import { api, buildTestDoor, ctl, DOCS_HASH, DOORS, errorOf, LOCAL_DEV_KEY, type Target } from '../helpers/build.js';
 
-async function getKey(app: FastifyInstance, hash: string = DOCS_HASH, token?: string): Promise<KeyView> {
+async function getKey(app: Target, hash: string = DOCS_HASH, token?: string): Promise<KeyView> {
   const res = await api(app, 'GET', `/keys/${hash}`, undefined, token);
   expect(res.statusCode).toBe(200);
   return (res.json() as { data: KeyView }).data;
 }
 
-async function spend(app: FastifyInstance, hash: string, body: { amount: number; byok?: number }): Promise<KeyView> {
+async function spend(app: Target, hash: string, body: { amount: number; byok?: number }): Promise<KeyView> {
   const res = await ctl(app, 'POST', `/keys/${hash}/usage`, body);
   expect(res.statusCode, res.body).toBe(200);
   return (res.json() as { data: KeyView }).data;
 }
 
-async function newKey(app: FastifyInstance, body: Record<string, unknown>): Promise<KeyView> {
+async function newKey(app: Target, body: Record<string, unknown>): Promise<KeyView> {
   const res = await api(app, 'POST', '/keys', { name: 'usage test', ...body });
   expect(res.statusCode).toBe(201);
   return (res.json() as { data: KeyView }).data;
@@ -31,9 +29,9 @@ async function newKey(app: FastifyInstance, body: Record<string, unknown>): Prom
 const CREDIT = ['usage', 'usage_daily', 'usage_weekly', 'usage_monthly'] as const;
 const BYOK = ['byok_usage', 'byok_usage_daily', 'byok_usage_weekly', 'byok_usage_monthly'] as const;
 
-describe('POST /__mock/keys/:hash/usage', () => {
+describe.each(DOORS)('POST /__mock/keys/:hash/usage (%s door)', (door) => {
   it('adds amount to every credit window and the total, byok to every BYOK window; answers the key', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const before = await getKey(app);
     const amount = 1.25;
     const byok = 0.5;
@@ -53,7 +51,7 @@ describe('POST /__mock/keys/:hash/usage', () => {
   });
 
   it('without byok, the BYOK windows stay as they were', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const before = await getKey(app);
     const after = await spend(app, DOCS_HASH, { amount: 2 });
     for (const field of BYOK) expect(after[field]).toBe(before[field]);
@@ -61,7 +59,7 @@ describe('POST /__mock/keys/:hash/usage', () => {
   });
 
   it('spend adds up without floating-point noise (0.1 + 0.2)', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const key = await newKey(app, {});
     await spend(app, key.hash, { amount: 0.1 });
     const after = await spend(app, key.hash, { amount: 0.2 });
@@ -69,7 +67,7 @@ describe('POST /__mock/keys/:hash/usage', () => {
   });
 
   it('drives a key to its limit: limit_remaining falls to 0 and stays 0 beyond', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const limit = 5;
     const key = await newKey(app, { limit });
     expect(key.limit_remaining).toBe(limit);
@@ -88,14 +86,14 @@ describe('POST /__mock/keys/:hash/usage', () => {
   });
 
   it.each(['daily', 'weekly', 'monthly'] as const)('a %s limit counts the spend of its window', async (limit_reset) => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const key = await newKey(app, { limit: 10, limit_reset });
     expect((await spend(app, key.hash, { amount: 4 })).limit_remaining).toBe(6);
     expect((await spend(app, key.hash, { amount: 6 })).limit_remaining).toBe(0);
   });
 
   it('include_byok_in_limit makes BYOK spend count against the limit', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const key = await newKey(app, { limit: 10, include_byok_in_limit: false });
     expect((await spend(app, key.hash, { amount: 1, byok: 8 })).limit_remaining).toBe(9);
     const patched = await api(app, 'PATCH', `/keys/${key.hash}`, { include_byok_in_limit: true });
@@ -105,7 +103,7 @@ describe('POST /__mock/keys/:hash/usage', () => {
   });
 
   it('GET /api/v1/key shows the spend to the key itself', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const hash = createHash('sha256').update(LOCAL_DEV_KEY).digest('hex');
     const before = (await api(app, 'GET', '/key', undefined, LOCAL_DEV_KEY)).json() as { data: KeyView };
     await spend(app, hash, { amount: 0.75 });
@@ -116,7 +114,7 @@ describe('POST /__mock/keys/:hash/usage', () => {
   });
 
   it("records spend on any account's key (the control plane is not an account)", async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const account = ((await ctl(app, 'POST', '/accounts', { scenario: 'near-limit' })).json() as { data: CreatedAccount }).data;
     const keys = ((await api(app, 'GET', '/keys', undefined, account.management_key)).json() as { data: KeyView[] }).data;
     const target = keys.find((k) => k.limit !== null && k.limit_remaining! > 0)!;
@@ -135,7 +133,7 @@ describe('POST /__mock/keys/:hash/usage', () => {
     ['a body that is not JSON', '{"amount": '],
     ['a body that is an array', '[1]'],
   ])('%s → 400 envelope; the key is unchanged', async (_label, body) => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const before = await getKey(app);
     const res = await ctl(app, 'POST', `/keys/${DOCS_HASH}/usage`, body);
     expect(res.statusCode).toBe(400);
@@ -144,7 +142,7 @@ describe('POST /__mock/keys/:hash/usage', () => {
   });
 
   it('an amount that is too large to be finite money → 400; unchanged', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const before = await getKey(app);
     // 1e400 parses to Infinity.
     const res = await app.inject({ method: 'POST', url: `/__mock/keys/${DOCS_HASH}/usage`, headers: { 'content-type': 'application/json' }, payload: '{"amount": 1e400}' });
@@ -153,7 +151,7 @@ describe('POST /__mock/keys/:hash/usage', () => {
   });
 
   it('an unknown hash → 404 naming it', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const hash = createHash('sha256').update('no such key').digest('hex');
     const res = await ctl(app, 'POST', `/keys/${hash}/usage`, { amount: 1 });
     expect(res.statusCode).toBe(404);
@@ -161,16 +159,16 @@ describe('POST /__mock/keys/:hash/usage', () => {
   });
 
   it('a deleted key → 404', async () => {
-    const app = buildTestApp();
+    const app = buildTestDoor(door);
     const key = await newKey(app, {});
     expect((await api(app, 'DELETE', `/keys/${key.hash}`)).statusCode).toBe(200);
     expect((await ctl(app, 'POST', `/keys/${key.hash}/usage`, { amount: 1 })).statusCode).toBe(404);
   });
 
   it('handle.recordUsage(hash, number | {amount, byok}) has the same effect as the route', async () => {
-    const viaRoute = buildTestApp();
-    const viaHandle = buildTestApp();
-    const handle = createHandle(viaHandle);
+    const viaRoute = buildTestDoor(door);
+    const viaHandle = buildTestDoor(door);
+    const handle = viaHandle.handle;
     await spend(viaRoute, DOCS_HASH, { amount: 2 });
     const routeView = await spend(viaRoute, DOCS_HASH, { amount: 1, byok: 3 });
     await handle.recordUsage(DOCS_HASH, 2);
