@@ -18,7 +18,8 @@ import { latencyMs } from './http/traffic.js';
 import { eventStreamRoute } from './routes/events.js';
 import { registerOperations } from './routes/operations.js';
 import { createMockRuntime, type MockRuntime } from './runtime.js';
-import { lazySerializers, SHARED_SCHEMAS } from './validators.js';
+import { SHARED_SCHEMAS } from './http/validators.js';
+import { lazySerializers } from './validators.js';
 
 export { CONTROL_BODY_LIMIT } from './http/control-operations.js';
 

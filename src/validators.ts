@@ -1,7 +1,6 @@
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 
 // The Ajv validators are transport-neutral (every door validates through them): src/http/validators.ts.
-export { createValidators, lazyValidator, SHARED_SCHEMAS } from './http/validators.js';
 
 type BuildSerializer = ReturnType<typeof SerializerSelector>;
 

@@ -25,7 +25,7 @@ import {
   ScenarioNameParams,
   UsageBody,
 } from '../schemas/control.js';
-import { createValidators } from '../http/validators.js';
+import { sharedValidators } from '../http/validators.js';
 import { AccountIds } from './account-ids.js';
 import { checkStateDocument } from './state-document.js';
 
@@ -95,13 +95,11 @@ export interface RequestsPage {
  * included (the routes check first; checking again is cheap). No coercion: a route's query string
  * has been coerced by then, and the handle is given typed values.
  */
-let validators: ReturnType<typeof createValidators>['body'] | undefined;
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 function check<T>(schema: TSchema, value: unknown, part: 'body' | 'querystring' | 'params' = 'body'): T {
   let validate = compiled.get(schema);
   if (!validate) {
-    validators ??= createValidators().body;
-    validate = validators.compile(schema);
+    validate = sharedValidators().body.compile(schema);
     compiled.set(schema, validate);
   }
   if (!validate(value)) throw validationError(validate.errors ?? [], part);

@@ -3,7 +3,7 @@ import { stateError, validateState, type JsonPath } from '../domain/state-rules.
 import type { StoreState } from '../domain/types.js';
 import { rule } from '../http/validation-message.js';
 import { StateDocumentSchema } from '../schemas/control.js';
-import { createValidators } from '../http/validators.js';
+import { sharedValidators } from '../http/validators.js';
 
 let validate: ValidateFunction | undefined;
 
@@ -15,7 +15,7 @@ let validate: ValidateFunction | undefined;
  * itself, so that its messages are these).
  */
 export function checkStateDocument(document: unknown): StoreState {
-  validate ??= createValidators().body.compile(StateDocumentSchema);
+  validate ??= sharedValidators().body.compile(StateDocumentSchema);
   if (!validate(document)) {
     const error = validate.errors?.[0];
     if (!error) throw stateError(document, [], 'is invalid');

@@ -11,7 +11,7 @@ import { apiOperations } from './api-operations.js';
 import { CONTROL_BODY_LIMIT, controlOperations } from './control-operations.js';
 import type { Access, Call, Elapsed, Operation } from './operation.js';
 import { decodePath, faultWait, injectedError, MOCK_RESPONSE_HEADER, parseMockResponseHeader, type FaultAction } from './traffic.js';
-import { createValidators, lazyValidator, type Validate } from './validators.js';
+import { lazyValidator, sharedValidators, type Validate } from './validators.js';
 import { validationError } from './validation-message.js';
 
 /**
@@ -80,7 +80,7 @@ export class Engine {
     const { config } = runtime;
     this.operations = [...apiOperations(runtime.store, config.strict), ...controlOperations(control, { enabled: config.control })];
     this.onInternalError = options.onInternalError;
-    const ajv = createValidators();
+    const ajv = sharedValidators();
     for (const op of this.operations) {
       const { params, body, querystring } = op.schema;
       this.validators.set(op, {

@@ -36,6 +36,17 @@ export function createValidators(): { body: Ajv; text: Ajv } {
   return { body, text };
 }
 
+let shared: { body: Ajv; text: Ajv } | undefined;
+
+/**
+ * The process's one pair of validators, made on first use: the engine, the control plane's input
+ * checks and the state-document check compile into the same instances (an Ajv instance with its
+ * formats takes a few milliseconds to make, and compiled schemas are cached per instance).
+ */
+export function sharedValidators(): { body: Ajv; text: Ajv } {
+  return (shared ??= createValidators());
+}
+
 export type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 /**

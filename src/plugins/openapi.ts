@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import Fastify from 'fastify';
 import fp from 'fastify-plugin';
-import { SHARED_SCHEMAS } from '../validators.js';
+import { SHARED_SCHEMAS } from '../http/validators.js';
 import { VERSION } from '../version.js';
 
 /**
