@@ -11,7 +11,7 @@ import {
   ListKeysQuerySchema,
   keyBodySchemas,
 } from '../schemas/keys.js';
-import { operation, type Call, type Operation } from './operation.js';
+import { operation, type Call, type Operation, type OperationSchema } from './operation.js';
 
 const tags = ['API Keys'];
 
@@ -28,65 +28,59 @@ const accountOf = (call: Call) => call.principal!.account;
  */
 export function apiOperations(store: KeyStore, strict: boolean): Operation[] {
   const { UpdateKeyBody, CreateKeyBody } = keyBodySchemas(strict);
+  /** A management-key route answering 200 unless told otherwise. */
+  const route = (
+    method: Operation['method'],
+    path: string,
+    schema: Omit<OperationSchema, 'tags'>,
+    handle: (call: Call) => unknown,
+    extra: Partial<Pick<Operation, 'status' | 'access'>> = {},
+  ): Operation =>
+    operation({ method, url: `${API_PREFIX}${path}`, plane: 'api', access: 'management', status: 200, schema: { tags, ...schema }, handle, ...extra });
   return [
-    operation({
-      method: 'GET',
-      url: `${API_PREFIX}/keys`,
-      plane: 'api',
-      access: 'management',
-      status: 200,
-      schema: {
-        tags,
+    route(
+      'GET',
+      '/keys',
+      {
         operationId: 'list',
         summary: 'List API keys',
         description: 'Newest first, 100 a page. Disabled keys only with include_disabled=true.',
         querystring: ListKeysQuerySchema,
         response: { 200: KeyListResponseSchema, ...errorResponses([400, ...COMMON_ERRORS]) },
       },
-      handle(call) {
+      (call) => {
         const query = call.query as { offset?: number; include_disabled?: string; workspace_id?: string };
         return { data: store.list(accountOf(call), { offset: query.offset, includeDisabled: query.include_disabled === 'true', workspaceId: query.workspace_id }) };
       },
-    }),
-    operation({
-      method: 'POST',
-      url: `${API_PREFIX}/keys`,
-      plane: 'api',
-      access: 'management',
-      status: 201,
-      schema: {
-        tags,
+    ),
+    route(
+      'POST',
+      '/keys',
+      {
         operationId: 'createKeys',
         summary: 'Create an API key',
         description: 'The plaintext key is in this response only.',
         body: CreateKeyBody,
         response: { 201: CreatedKeyResponseSchema, ...errorResponses([...BODY_ERRORS, ...COMMON_ERRORS]) },
       },
-      handle: (call) => store.create(accountOf(call), call.body as never),
-    }),
-    operation({
-      method: 'GET',
-      url: `${API_PREFIX}/keys/:hash`,
-      plane: 'api',
-      access: 'management',
-      status: 200,
-      schema: {
-        tags,
+      (call) => store.create(accountOf(call), call.body as never),
+      { status: 201 },
+    ),
+    route(
+      'GET',
+      '/keys/:hash',
+      {
         operationId: 'getKey',
         summary: 'Get an API key',
         params: KeyParamsSchema,
         response: { 200: KeyResponseSchema, ...errorResponses([404, ...COMMON_ERRORS]) },
       },
-      handle: (call) => ({ data: store.get(accountOf(call), (call as KeyCall).params.hash) }),
-    }),
-    operation({
-      method: 'PATCH',
-      url: `${API_PREFIX}/keys/:hash`,
-      plane: 'api',
-      access: 'management',
-      status: 200,
-      schema: {
-        tags,
+      (call) => ({ data: store.get(accountOf(call), (call as KeyCall).params.hash) }),
+    ),
+    route(
+      'PATCH',
+      '/keys/:hash',
+      {
         operationId: 'updateKeys',
         summary: 'Update an API key',
         description: 'Partial update: only the fields sent change. {} changes nothing.',
@@ -94,40 +88,33 @@ export function apiOperations(store: KeyStore, strict: boolean): Operation[] {
         body: UpdateKeyBody,
         response: { 200: KeyResponseSchema, ...errorResponses([...BODY_ERRORS, 404, ...COMMON_ERRORS]) },
       },
-      handle: (call) => ({ data: store.update(accountOf(call), (call as KeyCall).params.hash, call.body as never) }),
-    }),
-    operation({
-      method: 'DELETE',
-      url: `${API_PREFIX}/keys/:hash`,
-      plane: 'api',
-      access: 'management',
-      status: 200,
-      schema: {
-        tags,
+      (call) => ({ data: store.update(accountOf(call), (call as KeyCall).params.hash, call.body as never) }),
+    ),
+    route(
+      'DELETE',
+      '/keys/:hash',
+      {
         operationId: 'deleteKeys',
         summary: 'Delete an API key',
         params: KeyParamsSchema,
         response: { 200: DeletedResponseSchema, ...errorResponses([404, ...COMMON_ERRORS]) },
       },
-      handle(call) {
+      (call) => {
         store.remove(accountOf(call), (call as KeyCall).params.hash);
         return { deleted: true as const };
       },
-    }),
-    operation({
-      method: 'GET',
-      url: `${API_PREFIX}/key`,
-      plane: 'api',
-      // Any valid key may ask about itself.
-      access: 'any',
-      status: 200,
-      schema: {
-        tags,
+    ),
+    route(
+      'GET',
+      '/key',
+      {
         operationId: 'getCurrentKey',
         summary: 'Get the current API key',
         response: { 200: CurrentKeyResponseSchema, ...errorResponses(COMMON_ERRORS) },
       },
-      handle: (call) => ({ data: store.currentKey(call.principal!) }),
-    }),
+      (call) => ({ data: store.currentKey(call.principal!) }),
+      // Any valid key may ask about itself.
+      { access: 'any' },
+    ),
   ];
 }
