@@ -2,16 +2,6 @@
  * The README's vitest example, run as written (only its package import is pointed at src/), so
  * the README cannot drift from the API it shows.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { expect } from 'vitest';
+import { readmeExamples, runExample } from './helpers/readme.js';
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const section = readme.slice(readme.indexOf('### In tests (vitest)'));
-const example = section.split('```ts\n')[1]!.split('```')[0]!;
-expect(example).toContain("from 'openrouter-keys-mock'");
-
-const dir = new URL('./.generated/', import.meta.url);
-mkdirSync(dir, { recursive: true });
-const file = new URL('readme-example.ts', dir);
-writeFileSync(file, example.replace("from 'openrouter-keys-mock'", "from '../../src/index.js'"));
-await import(file.href);
+await runExample(readmeExamples('### In tests (vitest)')[0]!, 'openrouter-keys-mock', 'index.js', 'readme-example.ts');

@@ -15,6 +15,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockServer, type MockServer } from '../../src/server.js';
 import { DOCS_HASH, LOCAL_DEV_KEY, MANAGEMENT_KEY, TEST_NOW } from '../helpers/build.js';
+import { rejection } from '../helpers/promises.js';
 
 const SEED = 4242;
 
@@ -69,15 +70,6 @@ function expectRemaining(key: SdkKeyUsage & { limitRemaining: number | null }): 
   }
 }
 
-/** Runs `call`, which must reject; returns what it rejected with. */
-async function rejection(call: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await call();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the SDK call to reject, but it resolved');
-}
 
 /** The OpenRouter error envelope carried by an SDK error's raw body. */
 function envelopeOf(error: OpenRouterError): { code: number; message: string } {

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config.js';
 import { createMockFetch, type MockFetch } from '../../src/fetch.js';
 import { DOCS_HASH, TEST_NOW } from '../helpers/build.js';
+import { rejection } from '../helpers/promises.js';
 
 /** An SDK client whose every request goes to `mock.fetch`; the server URL is only a name here. */
 function sdk(mock: MockFetch, extra: Partial<ConstructorParameters<typeof OpenRouter>[0]> = {}): OpenRouter {
@@ -21,15 +22,6 @@ function sdk(mock: MockFetch, extra: Partial<ConstructorParameters<typeof OpenRo
   });
 }
 
-/** Runs `call`, which must reject; returns what it rejected with. */
-async function rejection(call: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await call();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to reject, but it resolved');
-}
 
 describe('the SDK through createMockFetch (no port)', () => {
   it('lists, updates, gets, creates and deletes keys', async () => {

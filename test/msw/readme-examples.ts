@@ -5,21 +5,15 @@
  * readme-types.test.ts (both type-checked with the DOM's types, as an app would compile them).
  * Paths, not URLs: under jsdom, `URL` is jsdom's, which node:fs does not take.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import { GENERATED, readmeExamples, ROOT } from '../helpers/readme.js';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** Where the examples are written to run (test/.generated/ is git-ignored and not type-checked). */
-export const GENERATED = join(ROOT, 'test', '.generated');
+export { GENERATED, ROOT };
 const PACKAGE_IMPORT = "from 'openrouter-keys-mock/msw'";
 
 /** The `ts` code blocks of the MSW section, in order: [jsdom, browser]. */
 export function readmeMswExamples(): { jsdom: string; browser: string } {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('### Without a server: MSW handlers');
-  const section = readme.slice(start, readme.indexOf('\n### ', start + 1));
-  const blocks = section.split('```ts\n').slice(1).map((block) => block.split('```')[0]!);
+  const blocks = readmeExamples('### Without a server: MSW handlers');
   if (blocks.length !== 2 || !blocks.every((code) => code.includes(PACKAGE_IMPORT))) {
     throw new Error('the README MSW section should have two ts examples, each importing openrouter-keys-mock/msw');
   }

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { MockFetch } from '../../src/fetch.js';
 import { createMswHandlers } from '../../src/msw.js';
 import { DOCS_HASH, TEST_NOW } from '../helpers/build.js';
+import { rejection } from '../helpers/promises.js';
 
 // The SDK would take its base URL from here instead of its default; the test is about the default.
 vi.stubEnv('OPENROUTER_BASE_URL', undefined);
@@ -32,15 +33,6 @@ async function nameIn(handle: MockFetch, hash: string): Promise<string | undefin
   return accounts.flatMap((a) => a.keys).find((k) => k.hash === hash)?.name;
 }
 
-/** Runs `call`, which must reject; returns what it rejected with. */
-async function rejection(call: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await call();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to reject, but it resolved');
-}
 
 describe('the official SDK at its default URL, answered by the MSW handlers', () => {
   it('lists, updates, reads back, creates and deletes keys; the handle sees the same state', async () => {
