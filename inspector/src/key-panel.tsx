@@ -107,15 +107,7 @@ export function KeyPanel({ item, managementKey, onClose, announce }: PanelProps)
           <label>
             Limit (USD, empty: none) <input name="limit" type="number" min="0" step="any" defaultValue={item.limit === null ? '' : String(item.limit)} />
           </label>
-          <label>
-            Reset{' '}
-            <select name="limit_reset" defaultValue={item.limit_reset ?? ''}>
-              <option value="">none</option>
-              <option value="daily">daily</option>
-              <option value="weekly">weekly</option>
-              <option value="monthly">monthly</option>
-            </select>
-          </label>
+          <ResetField value={item.limit_reset} />
           <label class="check">
             <input name="include_byok_in_limit" type="checkbox" defaultChecked={item.include_byok_in_limit} /> BYOK counts in the limit
           </label>
@@ -162,5 +154,20 @@ export function KeyPanel({ item, managementKey, onClose, announce }: PanelProps)
         </p>
       )}
     </dialog>
+  );
+}
+
+/** The limit's reset window, a form field named `limit_reset` ("" is none), for editing and creating a key. */
+export function ResetField({ value = null }: { value?: Key['limit_reset'] }) {
+  return (
+    <label>
+      Reset{' '}
+      <select name="limit_reset" defaultValue={value ?? ''}>
+        <option value="">none</option>
+        <option value="daily">daily</option>
+        <option value="weekly">weekly</option>
+        <option value="monthly">monthly</option>
+      </select>
+    </label>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, describeError, HttpError, type Account, type Key } from './api';
 import { dateTime, keyStates, money, resetLabel, shortHash, STATE_LABELS, virtualNow, type ClockReading, type KeyState } from './format';
 import { copyText } from './hooks';
-import { KeyPanel } from './key-panel';
+import { KeyPanel, ResetField } from './key-panel';
 
 /** The API's page size: the table pages exactly as `GET /keys?offset=` does. */
 const PAGE = 100;
@@ -306,15 +306,7 @@ function NewKey({ managementKey, workspaceId, announce }: { managementKey: strin
         <label>
           Limit (USD) <input name="limit" type="number" min="0" step="any" />
         </label>
-        <label>
-          Reset{' '}
-          <select name="limit_reset">
-            <option value="">none</option>
-            <option value="daily">daily</option>
-            <option value="weekly">weekly</option>
-            <option value="monthly">monthly</option>
-          </select>
-        </label>
+        <ResetField />
         <button type="submit">Create</button>
       </form>
       {secret && <SecretOnce label="The new key (shown once)" value={secret} announce={announce} />}
