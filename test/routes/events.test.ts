@@ -73,8 +73,11 @@ describe('GET /__mock/events', () => {
     const server = await start();
     const stream = await openStream(server);
     await stream.nextOf('ready');
+    // Frozen first, so that the instant told is exactly the one set (a running clock moves on).
+    await server.clock.freeze();
+    expect(await stream.nextOf('clock')).toMatchObject({ frozen: true });
     await server.clock.set('2026-03-01T00:00:00Z');
-    expect(await stream.nextOf('clock')).toEqual({ now: '2026-03-01T00:00:00.000Z', frozen: false });
+    expect(await stream.nextOf('clock')).toEqual({ now: '2026-03-01T00:00:00.000Z', frozen: true });
     const rule = await server.fault({ status: 503 });
     expect(await stream.nextOf('faults')).toEqual({ change: 'added', id: rule.id });
     const account = await server.createAccount();
