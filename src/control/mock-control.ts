@@ -266,8 +266,10 @@ export class MockControl {
       }
       target = clock.now() + ms;
     }
-    if (target !== undefined) clock.set(target);
+    // Frozen first, then set: `{"now": X, "frozen": true}` stands at exactly X (set first, a
+    // running clock had moved on by the time it stopped).
     if (change.frozen !== undefined) clock.freeze(change.frozen);
+    if (target !== undefined) clock.set(target);
     this.clockChanged();
     return this.clock();
   }

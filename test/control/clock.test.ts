@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClockState } from '../../src/control/mock-control.js';
 import type { KeyView } from '../../src/domain/types.js';
+import { createInProcessMock } from '../../src/fetch.js';
 import { createMockServer, type MockServer } from '../../src/server.js';
 import { api, buildTestDoor, ctl, DOCS_HASH, DOORS, errorOf, TEST_NOW, type Target } from '../helpers/build.js';
 
@@ -338,5 +339,18 @@ describe.each(DOORS)('expiry follows the clock (%s door)', (door) => {
     expect(errorOf(expired).message).toMatch(/expired/i);
     const listed = (await api(app, 'GET', '/keys')).json() as { data: KeyView[] };
     expect(listed.data.map((k) => k.hash)).toContain(data.hash);
+  });
+});
+
+describe('POST /__mock/clock with "now" and "frozen" together', () => {
+  it('stands at exactly the instant given, even when real time moves between the two steps', async () => {
+    // A real-time source that moves 1 ms every time it is read: setting first and freezing second
+    // would stop the clock 1 ms past the instant asked for.
+    let real = Date.UTC(2026, 0, 1);
+    const { mock } = createInProcessMock({ now: TEST_NOW }, 'test', { realNow: () => (real += 1) });
+    const at = '2026-01-14T12:00:00.000Z';
+    const res = await mock.fetch('/__mock/clock', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: at, frozen: true }) });
+    expect(await res.json()).toEqual({ now: at, frozen: true });
+    expect((await mock.clock.now()).now).toBe(at);
   });
 });
