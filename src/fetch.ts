@@ -6,60 +6,9 @@
  * This entry is browser-safe: nothing it imports reaches a `node:` module, Fastify or pino
  * (test/http/browser-bundle.test.ts bundles it for the browser and fails on any such import).
  */
-import { createHandle, type MockHandle } from './control/handle.js';
-import { MockControl } from './control/mock-control.js';
-import { bundledScenarios } from './data/bundled-fixtures.js';
-import { sha256HexPortable } from './data/portable-hash.js';
-import type { KeyStore } from './domain/key-store.js';
-import { Engine } from './http/engine.js';
-import { InProcessDoor } from './http/in-process.js';
-import { createRuntime, type MockRuntime } from './mock-runtime.js';
-import { resolveEmbeddedConfig, type EmbeddedOptions, type MockConfig } from './options.js';
+import { createInProcessMock, type MockFetch, type MockFetchOptions } from './in-process-mock.js';
 
-export type MockFetchOptions = EmbeddedOptions;
-
-/** A mock behind a `fetch`: the function, the management keys, and the test handle. */
-export interface MockFetch extends MockHandle {
-  /**
-   * `fetch`'s own signature. Answers `/api/v1/*` and `/__mock/*` on any origin (the path decides),
-   * as the server would; any other path is the server's 404.
-   */
-  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
-  /** The first management key: owns the start-up dataset. */
-  managementKey: string;
-  /** Every configured management key, one account each. */
-  managementKeys: string[];
-  config: MockConfig;
-  store: KeyStore;
-}
-
-/** A path alone (`/api/v1/keys`) is taken on this origin: only the path decides. */
-const RELATIVE_BASE = 'http://localhost';
-
-/**
- * Builds an in-process mock from validated options — runtime, control plane, engine and door — and
- * its handle (`doorName` names the entry in option errors). The fetch handler and MSW both build
- * here; `clock.realNow` is the real time the virtual clock runs with (tests stop it).
- */
-export function createInProcessMock(
-  options: MockFetchOptions,
-  doorName: string,
-  clock: { realNow?: () => number } = {},
-): { mock: MockFetch; door: InProcessDoor; runtime: MockRuntime } {
-  const config = resolveEmbeddedConfig(options, { scenarios: bundledScenarios, door: doorName });
-  const runtime = createRuntime(config, { sha256Hex: sha256HexPortable, scenarios: bundledScenarios, ...clock });
-  const control = new MockControl(runtime);
-  const door = new InProcessDoor(new Engine(runtime, control), runtime);
-  const mock: MockFetch = {
-    ...createHandle({ control }),
-    fetch: async (input, init) => door.answer(new Request(typeof input === 'string' && input.startsWith('/') ? new URL(input, RELATIVE_BASE) : input, init)),
-    managementKey: config.managementKey[0]!,
-    managementKeys: [...config.managementKey],
-    config,
-    store: runtime.store,
-  };
-  return { mock, door, runtime };
-}
+export type { MockFetch, MockFetchOptions };
 
 /**
  * A mock answering through `fetch` instead of a port. Options are the CLI's, camelCase, validated

@@ -8,7 +8,7 @@ import { http, HttpResponse, type HttpHandler } from 'msw';
 import { API_PREFIX } from './domain/faults.js';
 import { CONTROL_PREFIX } from './http/control-operations.js';
 import { ConnectionResetError } from './http/in-process.js';
-import { createInProcessMock, type MockFetch, type MockFetchOptions } from './fetch.js';
+import { createInProcessMock, type MockFetch, type MockFetchOptions } from './in-process-mock.js';
 
 export interface MswHandlersOptions extends MockFetchOptions {
   /**
@@ -46,7 +46,8 @@ export async function createMswHandlers(options: MswHandlersOptions = {}): Promi
   };
   const resolve = async ({ request }: { request: Request }): Promise<Response> => {
     try {
-      return await door.answer(await underBase(request));
+      // The caller's request carries the signal a `timeout` fault waits on, not the one rebuilt under the base.
+      return await door.answer(await underBase(request), request);
     } catch (error) {
       // A `reset` fault: MSW's network error, which the caller's fetch sees as a failed request.
       if (error instanceof ConnectionResetError) return HttpResponse.error();

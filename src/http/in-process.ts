@@ -3,7 +3,7 @@ import type { MockRuntime } from '../mock-runtime.js';
 import { apiError } from '../domain/errors.js';
 import { BODYLESS_METHODS, parseQuery, readJsonBody, refuseMalformedMediaType } from './body.js';
 import { errorEnvelope, requestIds, SERVER_HEADER, type Engine, type Outcome } from './engine.js';
-import type { Call, Elapsed } from './operation.js';
+import type { Call, Elapsed, Operation } from './operation.js';
 import { preflightHeaders } from './preflight.js';
 import { Router } from './router.js';
 import { latencyMs } from './traffic.js';
@@ -32,22 +32,29 @@ export class ConnectionResetError extends TypeError {
   }
 }
 
-/** A promise that settles only when the request is aborted (a `timeout` fault: no answer ever comes). */
-function never(signal: AbortSignal | undefined): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    if (!signal) return;
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * What carries the signal a `timeout` fault waits on: the caller's own (`init`, or the `Request` it
+ * passed), not the signal of a `Request` built from it. A built `Request`'s signal follows the
+ * caller's only while that `Request` lives (undici links them through a weak reference), so once
+ * the garbage collector took it, an abort never arrived and the fault never ended.
+ */
+export interface SignalOwner {
+  readonly signal?: AbortSignal | null;
+}
 
 /** Answers `Request`s with the engine, as the server would over HTTP. */
 export class InProcessDoor {
   private readonly router: Router;
   private readonly nextRequestId = requestIds();
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  /**
+   * The signal owners of requests a `timeout` fault holds, kept reachable until their abort: a
+   * caller's `Request` the caller no longer references would otherwise be collected, and with it
+   * the link from the caller's controller to its signal.
+   */
+  private readonly held = new Set<SignalOwner>();
 
   constructor(
     private readonly engine: Engine,
@@ -56,7 +63,13 @@ export class InProcessDoor {
     this.router = new Router(engine.operations);
   }
 
-  async answer(request: Request): Promise<Response> {
+  /** Every operation this door answers (the MSW door registers one handler each). */
+  get operations(): readonly Operation[] {
+    return this.engine.operations;
+  }
+
+  /** `abort`: what carries the caller's signal, which a `timeout` fault waits on (the request itself by default). */
+  async answer(request: Request, abort: SignalOwner = request): Promise<Response> {
     const method = request.method;
     const url = new URL(request.url);
     const target = `${url.pathname}${url.search}`;
@@ -129,7 +142,25 @@ export class InProcessDoor {
       outcome = this.engine.fail(error, call, elapsed, api);
     }
     if (outcome.fault === 'reset') throw new ConnectionResetError();
-    if (outcome.fault === 'timeout') return never(request.signal);
+    if (outcome.fault === 'timeout') return this.untilAborted(abort);
     return respond(outcome);
+  }
+
+  /** A `timeout` fault: no answer ever comes; the promise rejects with the reason when the caller aborts. */
+  private untilAborted(owner: SignalOwner): Promise<never> {
+    const signal = owner.signal;
+    return new Promise((_resolve, reject) => {
+      if (!signal) return;
+      if (signal.aborted) return reject(signal.reason);
+      this.held.add(owner);
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.held.delete(owner);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+    });
   }
 }

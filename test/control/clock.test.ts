@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClockState } from '../../src/control/mock-control.js';
 import type { KeyView } from '../../src/domain/types.js';
-import { createInProcessMock } from '../../src/fetch.js';
+import { createInProcessMock } from '../../src/in-process-mock.js';
 import { createMockServer, type MockServer } from '../../src/server.js';
 import { api, buildTestDoor, ctl, DOCS_HASH, DOORS, errorOf, TEST_NOW, type Target } from '../helpers/build.js';
 

@@ -3,7 +3,7 @@ import { onTestFinished } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { DEFAULT_MANAGEMENT_KEY, resolveConfig, type MockOptions } from '../../src/config.js';
 import { createHandle, type MockHandle } from '../../src/control/handle.js';
-import { createInProcessMock } from '../../src/fetch.js';
+import { createInProcessMock } from '../../src/in-process-mock.js';
 import type { MockRuntime } from '../../src/mock-runtime.js';
 import type { EmbeddedOptions } from '../../src/options.js';
 import { createMockRuntime } from '../../src/runtime.js';
