@@ -35,14 +35,16 @@ const RELATIVE_BASE = 'http://localhost';
 
 /**
  * Builds an in-process mock from validated options and its handle (`doorName` names the entry in
- * option errors). `clock.realNow` is the real time the virtual clock runs with (tests stop it).
+ * option errors; `doorOptions`, the entry's own options, already taken out, are suggested for a
+ * mistyped name). `clock.realNow` is the real time the virtual clock runs with (tests stop it).
  */
 export function createInProcessMock(
   options: MockFetchOptions,
   doorName: string,
   clock: { realNow?: () => number } = {},
+  doorOptions: readonly string[] = [],
 ): { mock: MockFetch; door: InProcessDoor; runtime: MockRuntime } {
-  const config = resolveEmbeddedConfig(options, { scenarios: bundledScenarios, door: doorName });
+  const config = resolveEmbeddedConfig(options, { scenarios: bundledScenarios, door: doorName, doorOptions });
   const runtime = createRuntime(config, { sha256Hex: sha256HexPortable, scenarios: bundledScenarios, ...clock });
   const control = new MockControl(runtime);
   const door = new InProcessDoor(new Engine(runtime, control), runtime);

@@ -5,37 +5,79 @@
  * `msw` is an optional peer dependency (^2.7 || ^3): only this entry imports it.
  */
 import { http, HttpResponse, type HttpHandler } from 'msw';
+import { ApiError } from './domain/errors.js';
 import { API_PREFIX } from './domain/faults.js';
 import { CONTROL_PREFIX } from './http/control-operations.js';
 import { ConnectionResetError } from './http/in-process.js';
 import { createInProcessMock, type MockFetch, type MockFetchOptions } from './in-process-mock.js';
+import { ConfigError } from './options.js';
+
+// What a caller's `instanceof` needs, without the main entry (which brings the server's stack).
+export { ApiError, ConfigError };
+export type { MockFetch, MockFetchOptions };
 
 export interface MswHandlersOptions extends MockFetchOptions {
   /**
-   * The origin (and optional base path) the handlers intercept: `${baseUrl}/api/v1/*` and
-   * `${baseUrl}/__mock/*`. Default `https://openrouter.ai`, so an app calling the real API needs
-   * no change.
+   * The origin (and optional base path) the handlers intercept: `${baseUrl}/api/v1/…` and
+   * `${baseUrl}/__mock/…`. Default `https://openrouter.ai`, so an app calling the real API needs
+   * no change. The SDK's form, ending in `/api/v1`, means the same origin.
    */
   baseUrl?: string;
+  /**
+   * Also answer every other path under `${baseUrl}/api/v1` and `${baseUrl}/__mock` with the
+   * mock's 404, as the server does, so that none of them reaches the app's other handlers or the
+   * network. Default false: the handlers take only the operations the mock serves.
+   */
+  catchAll?: boolean;
 }
 
 export const DEFAULT_BASE_URL = 'https://openrouter.ai';
 
+const DOOR = 'createMswHandlers';
+const EXAMPLE = 'an http(s) URL such as https://openrouter.ai or http://localhost:5173/openrouter, or a path such as /openrouter';
+
+/** `baseUrl` without trailing slashes or the API prefix, or a ConfigError that names it and says why. */
+function readBaseUrl(baseUrl: unknown): string {
+  const refuse = (why: string): never => {
+    const shown = typeof baseUrl === 'string' ? JSON.stringify(baseUrl.length > 60 ? `${baseUrl.slice(0, 60)}…` : baseUrl) : String(baseUrl);
+    throw new ConfigError(`invalid option "baseUrl" of ${DOOR}: ${why} (got ${shown})`);
+  };
+  if (typeof baseUrl !== 'string') return refuse(`must be a string: ${EXAMPLE}`);
+  const text = baseUrl.trim();
+  if (!text.startsWith('/')) {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      return refuse(`must be ${EXAMPLE}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return refuse(`must be ${EXAMPLE}`);
+  }
+  if (/[?#]/.test(text)) return refuse('must have no query or fragment: the handlers match paths');
+  // The SDK's `serverURL` names the API itself; the handlers add `/api/v1` (and `/__mock`) to it.
+  return text.replace(/\/+$/, '').replace(new RegExp(`${API_PREFIX.replace(/\//g, '\\/')}$`), '');
+}
+
 /**
  * MSW handlers for the API and the control plane, and `mock`: the test handle (and a `fetch` on
- * the same state, the management keys, the config).
+ * the same state, the management keys, the config). One handler per operation the mock serves
+ * (HEAD with each GET), so that the app's own handlers for other paths on the same origin (another
+ * OpenRouter endpoint) still answer; `catchAll` adds the mock's 404 for the rest of its prefixes.
  *
  * @example
  * const { handlers, mock } = await createMswHandlers({ seed: 7 });
  * const server = setupServer(...handlers);
  */
 export async function createMswHandlers(options: MswHandlersOptions = {}): Promise<{ handlers: HttpHandler[]; mock: MockFetch }> {
-  const { baseUrl = DEFAULT_BASE_URL, ...mockOptions } = options;
-  const base = baseUrl.replace(/\/+$/, '');
+  const { baseUrl, catchAll, ...mockOptions } = options;
+  const base = baseUrl === undefined ? DEFAULT_BASE_URL : readBaseUrl(baseUrl);
+  if (catchAll !== undefined && typeof catchAll !== 'boolean') {
+    throw new ConfigError(`invalid option "catchAll" of ${DOOR}: must be a boolean (got ${JSON.stringify(catchAll)})`);
+  }
   // The door routes on the path as the server sees it, so a base path (`https://host/openrouter`)
   // is taken off first; a relative base (same origin in a browser) has its path read the same way.
   const basePath = new URL(base, 'http://localhost').pathname.replace(/\/+$/, '');
-  const { mock, door } = createInProcessMock(mockOptions, 'createMswHandlers');
+  const { mock, door } = createInProcessMock(mockOptions, DOOR, {}, ['baseUrl', 'catchAll']);
   const underBase = async (request: Request): Promise<Request> => {
     if (!basePath) return request;
     const url = new URL(request.url);
@@ -57,5 +99,13 @@ export async function createMswHandlers(options: MswHandlersOptions = {}): Promi
       throw error;
     }
   };
-  return { handlers: [http.all(`${base}${API_PREFIX}/*`, resolve), http.all(`${base}${CONTROL_PREFIX}/*`, resolve)], mock };
+  const byMethod = { GET: http.get, POST: http.post, PUT: http.put, PATCH: http.patch, DELETE: http.delete } as const;
+  const handlers: HttpHandler[] = [];
+  for (const op of door.operations) {
+    handlers.push(byMethod[op.method](`${base}${op.url}`, resolve));
+    // The server answers HEAD with its GET route.
+    if (op.method === 'GET') handlers.push(http.head(`${base}${op.url}`, resolve));
+  }
+  if (catchAll) handlers.push(http.all(`${base}${API_PREFIX}/*`, resolve), http.all(`${base}${CONTROL_PREFIX}/*`, resolve));
+  return { handlers, mock };
 }

@@ -268,13 +268,13 @@ function editDistance(a: string, b: string): number {
  * The option a mistyped name most likely meant (case, dashes and underscores aside), if any is
  * close, among `names` (all options; the in-process doors pass the ones they accept).
  */
-export function closestOption(typed: string, names: readonly OptionName[] = Object.keys(OPTIONS) as OptionName[]): OptionName | undefined {
+export function closestOption<N extends string = OptionName>(typed: string, names: readonly N[] = Object.keys(OPTIONS) as N[]): N | undefined {
   const plain = (text: string) => text.toLowerCase().replace(/^(--|mock_)/, '').replace(/[-_]/g, '');
   const wanted = plain(typed);
   // The start of exactly one name (--state for --state-file).
   const starting = wanted.length >= 3 ? names.filter((name) => plain(name).startsWith(wanted)) : [];
   if (starting.length === 1) return starting[0];
-  let best: { name: OptionName; distance: number } | undefined;
+  let best: { name: N; distance: number } | undefined;
   for (const name of names) {
     const distance = editDistance(wanted, plain(name));
     if (!best || distance < best.distance) best = { name, distance };
@@ -283,7 +283,7 @@ export function closestOption(typed: string, names: readonly OptionName[] = Obje
 }
 
 /** A misspelt option would otherwise be dropped without a word, and the mock run on a default. */
-function refuseUnknown(options: object, known: readonly OptionName[]): void {
+function refuseUnknown(options: object, known: readonly string[]): void {
   for (const name of Object.keys(options)) {
     if ((known as readonly string[]).includes(name)) continue;
     const near = closestOption(name, known);
@@ -367,17 +367,19 @@ export const EMBEDDED_OPTIONS = (Object.keys(OPTIONS) as OptionName[]).filter((n
  */
 export function resolveEmbeddedConfig(
   options: EmbeddedOptions = {},
-  platform: { scenarios: ScenarioSource; door?: string },
+  platform: { scenarios: ScenarioSource; door?: string; doorOptions?: readonly string[] },
 ): MockConfig {
   const door = platform.door ?? 'createMockFetch';
+  // What the door takes, its own options (taken out before this) included.
+  const accepted = [...EMBEDDED_OPTIONS, ...(platform.doorOptions ?? [])];
   // An undefined value is no option, as resolveConfig reads it (a spread of optional settings).
   const given = Object.fromEntries(Object.entries(options).filter(([name, value]) => value !== undefined || !Object.hasOwn(SERVER_ONLY, name)));
   for (const name of Object.keys(given)) {
     if (!Object.hasOwn(SERVER_ONLY, name)) continue;
     const why = SERVER_ONLY[name as ServerOnlyOption];
-    throw new ConfigError(`option ${JSON.stringify(name)} does not apply to ${door}: ${why} (options: ${EMBEDDED_OPTIONS.join(', ')})`);
+    throw new ConfigError(`option ${JSON.stringify(name)} does not apply to ${door}: ${why} (options: ${accepted.join(', ')})`);
   }
-  refuseUnknown(given, EMBEDDED_OPTIONS);
+  refuseUnknown(given, accepted);
   const fixtures: unknown = options.fixtures;
   if (fixtures !== undefined && !Array.isArray(fixtures)) {
     const why = typeof fixtures === 'string' ? 'a file path cannot be read here; pass the array of keys' : 'must be an array of key objects';

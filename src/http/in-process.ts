@@ -4,7 +4,6 @@ import { apiError } from '../domain/errors.js';
 import { BODYLESS_METHODS, parseQuery, readJsonBody, refuseMalformedMediaType } from './body.js';
 import { errorEnvelope, requestIds, SERVER_HEADER, type Engine, type Outcome } from './engine.js';
 import type { Call, Elapsed, Operation } from './operation.js';
-import { preflightHeaders } from './preflight.js';
 import { Router } from './router.js';
 import { latencyMs } from './traffic.js';
 
@@ -15,9 +14,11 @@ import { latencyMs } from './traffic.js';
  * 400 → faults → validation 400 → the operation). Every rule is the engine's; what is here is the
  * part Fastify does for the server: routing, reading the body, writing the answer.
  *
- * What the server has and this door has not: CORS response headers (nothing crosses an origin
- * here), the docs (`/docs`, `/openapi.json`), and HTTP-level errors of a byte stream (broken
- * request lines, oversized headers, a body cut short).
+ * What the server has and this door has not: CORS (nothing crosses an origin here: a browser sends
+ * no preflight to a function, nor for a request a service worker answers, so an `OPTIONS` is a
+ * method without a route, 404), the docs (`/docs`, `/openapi.json`), the inspector (`/`,
+ * `/__mock/ui/`), and HTTP-level errors of a byte stream (broken request lines, oversized headers,
+ * a body cut short).
  */
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -92,13 +93,6 @@ export class InProcessDoor {
     };
     const refuse = (error: ApiError) => respond({ status: error.status, body: errorEnvelope(error) });
 
-    if (method === 'OPTIONS') {
-      try {
-        return respond({ status: 204, body: undefined }, preflightHeaders(headers));
-      } catch (error) {
-        return refuse(error as ApiError);
-      }
-    }
     let routed;
     try {
       routed = this.router.find(method, url.pathname);

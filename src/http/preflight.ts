@@ -1,7 +1,8 @@
 import { apiError } from '../domain/errors.js';
 
 /**
- * CORS preflights (`OPTIONS` on any path), answered the same by every door: 204 with the methods,
+ * CORS preflights (`OPTIONS` on any path), answered by the server (the in-process doors have no
+ * CORS: src/http/in-process.ts): 204 with the methods,
  * the requested headers reflected and a 10-minute `Access-Control-Max-Age`, before any
  * authentication (a browser's preflight carries no `Authorization`). An `OPTIONS` without `Origin`
  * and `Access-Control-Request-Method` is not a preflight: 400.
