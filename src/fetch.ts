@@ -6,9 +6,13 @@
  * This entry is browser-safe: nothing it imports reaches a `node:` module, Fastify or pino
  * (test/http/browser-bundle.test.ts bundles it for the browser and fails on any such import).
  */
+import { ApiError } from './domain/errors.js';
 import { createInProcessMock, type MockFetch, type MockFetchOptions } from './in-process-mock.js';
+import { ConfigError } from './options.js';
 
 export type { MockFetch, MockFetchOptions };
+// What a caller's `instanceof` needs, without the main entry (which brings the server's stack).
+export { ApiError, ConfigError };
 
 /**
  * A mock answering through `fetch` instead of a port. Options are the CLI's, camelCase, validated

@@ -19,6 +19,9 @@ export function integer(min: number, max: number) {
 export const integerValue = (parse: (raw: string) => number) => (value: unknown) =>
   typeof value === 'number' ? parse(String(value)) : typeof value === 'string' ? parse(value) : fail('must be an integer');
 
+/** A text option given a typed value: only a string is text (12345678 is not a token). */
+export const textValue = (_value: unknown): never => fail('must be a string');
+
 export const BOOLEAN_FORMS = 'true/false, 1/0, yes/no or on/off';
 
 export function parseBoolean(raw: string): boolean {

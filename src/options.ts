@@ -1,5 +1,5 @@
 import { SCENARIO_NAME, ScenarioError, type ScenarioSource } from './data/scenarios.js';
-import { BOOLEAN_FORMS, fail, integer, integerValue, parseBoolean, parseInstant, parseKeyList, parseLatency, parseOrigins } from './option-values.js';
+import { BOOLEAN_FORMS, fail, integer, integerValue, parseBoolean, parseInstant, parseKeyList, parseLatency, parseOrigins, textValue } from './option-values.js';
 
 export { BOOLEAN_FORMS, parseBoolean };
 
@@ -49,6 +49,7 @@ export const OPTIONS = {
     defaultText: '127.0.0.1',
     default: () => '127.0.0.1',
     parse: (raw: string) => raw.trim() || fail('must not be empty'),
+    accept: textValue,
   },
   seed: {
     help: 'Seed of the generated dataset and of new secrets, 0 to 4294967295: same seed + same --now = same bytes',
@@ -83,6 +84,7 @@ export const OPTIONS = {
     defaultText: 'default',
     default: () => 'default',
     parse: (raw: string) => (SCENARIO_NAME.test(raw.trim()) ? raw.trim() : fail('must be a scenario name such as near-limit')),
+    accept: textValue,
   },
   keys: {
     help: 'How many keys the first account starts with, 0 to 1000000: all its fixtures, then generated keys up to this count (a smaller count gives just the fixtures)',
@@ -138,6 +140,7 @@ export const OPTIONS = {
     defaultText: 'none (open)',
     default: () => undefined as string | undefined,
     parse: (raw: string) => (/^\S{8,}$/.test(raw.trim()) ? raw.trim() : fail('must be 8 or more characters without whitespace')),
+    accept: textValue,
   },
   control: {
     help: 'Serve the /__mock control routes (/__mock/health is always served)',
@@ -184,6 +187,7 @@ export const OPTIONS = {
     default: () => undefined as string | undefined,
     // config.ts (the Node edge) also checks the folder: options.ts has no file system.
     parse: (raw: string) => raw.trim() || fail('must be a file path'),
+    accept: textValue,
   },
   logLevel: {
     help: `Log level: ${LOG_LEVELS.join(', ')}`,
@@ -194,6 +198,7 @@ export const OPTIONS = {
       const level = raw.trim().toLowerCase();
       return (LOG_LEVELS as readonly string[]).includes(level) ? (level as LogLevel) : fail(`must be one of ${LOG_LEVELS.join(', ')}`);
     },
+    accept: textValue,
   },
 } satisfies Record<string, OptionSpec<unknown>>;
 
@@ -303,17 +308,18 @@ export interface OptionsEdge {
 /** Validates options (typed or strings) into a config. Throws `ConfigError` naming the option. */
 export function resolveOptions(options: MockOptions, origins: Partial<Record<OptionName, string>>, edge: OptionsEdge): MockConfig {
   refuseUnknown(options, Object.keys(OPTIONS) as OptionName[]);
+  const originOf = (name: OptionName) => origins[name] ?? `${flagName(name)} (${envName(name)})`;
   const get = <K extends OptionName>(name: K, check?: (value: never) => void): ValueOf<K> | undefined => {
     const input = options[name];
     if (input === undefined) return OPTIONS[name].default() as ValueOf<K> | undefined;
-    return validate(name, input, origins[name] ?? `${flagName(name)} (${envName(name)})`, check);
+    return validate(name, input, originOf(name), check);
   };
   const scenarioName = get('scenario')!;
   let scenario;
   try {
     scenario = edge.scenarios.load(scenarioName);
   } catch (err) {
-    if (err instanceof ScenarioError) throw new ConfigError(`invalid --scenario (MOCK_SCENARIO): ${err.message}`);
+    if (err instanceof ScenarioError) throw new ConfigError(`invalid ${originOf('scenario')}: ${err.message}`);
     throw err;
   }
   const fixtures = get('fixtures');
@@ -385,7 +391,9 @@ export function resolveEmbeddedConfig(
     const why = typeof fixtures === 'string' ? 'a file path cannot be read here; pass the array of keys' : 'must be an array of key objects';
     throw new ConfigError(`invalid option "fixtures" of ${door}: ${why}`);
   }
-  const config = resolveOptions(given as MockOptions, {}, {
+  // Errors name the option as the caller wrote it: this door has no flags or environment variables.
+  const origins = Object.fromEntries(EMBEDDED_OPTIONS.map((name) => [name, `option ${JSON.stringify(name)} of ${door}`]));
+  const config = resolveOptions(given as MockOptions, origins, {
     scenarios: platform.scenarios,
     // Not reached (an array or nothing gets this far), but a path must never be read here.
     readFixtures: () => {

@@ -28,7 +28,8 @@ export interface MockServer extends MockHandle {
  * defaults to `silent` here so that test output stays clean.
  */
 export async function createMockServer(options: MockOptions = {}): Promise<MockServer> {
-  const config = resolveConfig({ logLevel: 'silent', ...options });
+  // `??`, not a spread under the default: an explicit `logLevel: undefined` means the default too.
+  const config = resolveConfig({ ...options, logLevel: options.logLevel ?? 'silent' });
   return startServer(config);
 }
 

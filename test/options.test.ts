@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type MockConfig, type MockOptions } from '../src/config.js';
 import { bundledScenarios } from '../src/data/bundled-fixtures.js';
-import { ConfigError, EMBEDDED_OPTIONS, resolveEmbeddedConfig, type EmbeddedOptions } from '../src/options.js';
+import { ConfigError, EMBEDDED_OPTIONS, OPTIONS, resolveEmbeddedConfig, type EmbeddedOptions, type OptionName } from '../src/options.js';
+import { createMockServer } from '../src/server.js';
+import { createMockFetch } from '../src/fetch.js';
+import { createMswHandlers } from '../src/msw.js';
 
 const platform = { scenarios: bundledScenarios };
 const embedded = (options: object, door?: string) =>
@@ -116,7 +119,9 @@ describe('resolveEmbeddedConfig accepts what resolveConfig accepts', () => {
         const onNode = outcome(() => resolveConfig(options as MockOptions));
         const here = outcome(() => embedded(options));
         if (typeof onNode === 'string' || typeof here === 'string') {
-          expect(here).toBe(onNode);
+          // The same rule, naming the option as the caller wrote it rather than the CLI's flag.
+          const named = typeof onNode === 'string' ? onNode.replace(/^invalid --([a-z-]+) \([A-Z_]+\)/, (_all, flag: string) => `invalid option "${flag.replace(/-([a-z])/g, (_d, c: string) => c.toUpperCase())}" of createMockFetch`) : onNode;
+          expect(here).toBe(named);
           seen.errors++;
           return;
         }
@@ -130,5 +135,49 @@ describe('resolveEmbeddedConfig accepts what resolveConfig accepts', () => {
     // Both sides of the comparison were exercised, not only refusals.
     expect(seen.configs).toBeGreaterThan(100);
     expect(seen.errors).toBeGreaterThan(20);
+  });
+});
+
+describe('an explicit undefined is the default, for every option on every door', () => {
+  const names = Object.keys(OPTIONS) as OptionName[];
+
+  it.each(names)('{ %s: undefined } is {} for resolveConfig, createMockServer, createMockFetch and createMswHandlers', async (name) => {
+    expect(resolveConfig({ [name]: undefined })).toEqual(resolveConfig({}));
+    // A real server: on port 0 (the default port would be 8080), unless the option is the port.
+    const base = name === 'port' ? {} : { port: 0 };
+    const [given, plain] = await Promise.all([createMockServer({ ...base, [name]: undefined }), createMockServer({ ...base, port: 0 })]);
+    try {
+      expect({ ...given.config, port: 0 }).toEqual({ ...plain.config, port: 0 });
+      expect(given.config.logLevel).toBe('silent');
+    } finally {
+      await Promise.all([given.close(), plain.close()]);
+    }
+    expect((await createMockFetch({ [name]: undefined } as EmbeddedOptions)).config).toEqual((await createMockFetch({})).config);
+    expect((await createMswHandlers({ [name]: undefined } as EmbeddedOptions)).mock.config).toEqual((await createMswHandlers({})).mock.config);
+  });
+
+  it("createMswHandlers' own options too: { baseUrl: undefined, catchAll: undefined } is {}", async () => {
+    const given = await createMswHandlers({ baseUrl: undefined, catchAll: undefined });
+    const plain = await createMswHandlers({});
+    expect(given.handlers.map((h) => `${String(h.info.method)} ${String(h.info.path)}`)).toEqual(plain.handlers.map((h) => `${String(h.info.method)} ${String(h.info.path)}`));
+  });
+});
+
+describe('option errors of the in-process doors name the option, not a flag', () => {
+  it.each([
+    [{ adminToken: 12345678 }, 'invalid option "adminToken" of createMockFetch: must be a string (got 12345678)'],
+    [{ seed: 'x' }, 'invalid option "seed" of createMockFetch: must be an integer from 0 to 4294967295 (got "x")'],
+    [{ scenario: 'nope' }, 'invalid option "scenario" of createMockFetch: unknown scenario "nope"'],
+  ])('%j', async (options, message) => {
+    const attempt = createMockFetch(options as EmbeddedOptions);
+    await expect(attempt).rejects.toBeInstanceOf(ConfigError);
+    await expect(attempt).rejects.toThrow(message);
+    await expect(createMswHandlers(options as EmbeddedOptions)).rejects.toThrow(message.replace('createMockFetch', 'createMswHandlers'));
+  });
+
+  it('a text option given a non-string is refused with the reason on the server too (adminToken: 12345678 was accepted)', () => {
+    for (const name of ['adminToken', 'host', 'scenario', 'stateFile', 'logLevel'] as const) {
+      expect(() => resolveConfig({ [name]: 12345678 } as MockOptions)).toThrow(new RegExp(`^invalid --${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} \\(.*\\): must be a string \\(got 12345678\\)$`));
+    }
   });
 });

@@ -3,7 +3,9 @@
  * client would see too (the differential test compares the two doors request by request).
  */
 import { describe, expect, it } from 'vitest';
-import { createMockFetch } from '../../src/fetch.js';
+import { ApiError, ConfigError, createMockFetch } from '../../src/fetch.js';
+import * as main from '../../src/index.js';
+import * as msw from '../../src/msw.js';
 import { DOCS_HASH, TEST_NOW } from '../helpers/build.js';
 
 describe('createMockFetch: the handler', () => {
@@ -38,5 +40,17 @@ describe('createMockFetch: the handler', () => {
     await expect(sent).rejects.toThrow('fetch failed');
     const [entry] = await mock.requests({ method: 'GET' });
     expect(entry?.status).toBe(0);
+  });
+
+  it('exports ConfigError and ApiError, the main entry’s own classes, for an instanceof without the server', async () => {
+    expect(ConfigError).toBe(main.ConfigError);
+    expect(ApiError).toBe(main.ApiError);
+    expect(msw.ConfigError).toBe(main.ConfigError);
+    expect(msw.ApiError).toBe(main.ApiError);
+    await expect(createMockFetch({ seed: 'x' })).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('does not export createInProcessMock (the doors’ shared builder is not public)', async () => {
+    expect(Object.keys(await import('../../src/fetch.js')).sort()).toEqual(['ApiError', 'ConfigError', 'createMockFetch']);
   });
 });

@@ -98,7 +98,7 @@ describe('the in-process doors bundle for the browser', () => {
     expect(builtins).toEqual([]);
     const inputs = Object.keys(metafile.inputs);
     expect(inputs.filter((path) => SERVER_ONLY.test(path) || path.includes('node_modules/msw/'))).toEqual([]);
-    expect(inputs).toEqual(expect.arrayContaining(['src/msw.ts', 'src/fetch.ts']));
+    expect(inputs).toEqual(expect.arrayContaining(['src/msw.ts', 'src/in-process-mock.ts']));
   });
 });
 
