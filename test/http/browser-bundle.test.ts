@@ -5,7 +5,7 @@
  * bundle is written to test/.generated/browser-bundle.json and printed, so a regression names its
  * cause. esbuild comes with tsx and Vite (it is not a direct dependency).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile, type Plugin } from 'esbuild';
@@ -73,7 +73,7 @@ function contributors(metafile: Metafile): { source: string; bytes: number }[] {
 }
 
 describe('the in-process doors bundle for the browser', () => {
-  it('openrouter-keys-mock/fetch: no Node builtin, nothing of the server, at most 200 KB gzipped', async () => {
+  it('openrouter-keys-mock/fetch: no Node builtin, nothing of the server, at most 200 KB gzipped, the size the README states', async () => {
     const { builtins, metafile, bytes } = await bundle('src/fetch.ts');
     expect(builtins).toEqual([]);
     const inputs = Object.keys(metafile.inputs);
@@ -91,6 +91,16 @@ describe('the in-process doors bundle for the browser', () => {
         top.slice(0, 5).map((c) => `${c.source} ${(c.bytes / 1024).toFixed(0)} KB (${share(c.bytes)})`).join(', '),
     );
     expect(gzip).toBeLessThanOrEqual(GZIP_BUDGET);
+
+    // The README states these numbers: measured here, so a stale one fails (with the sentence to write).
+    const readme = readFileSync(`${ROOT}README.md`, 'utf8').replace(/\s+/g, ' ');
+    const stated = /`openrouter-keys-mock\/fetch` bundled for the browser \(esbuild, minified\) is (\d+) KB, (\d+) KB gzipped/.exec(readme);
+    const measured = { minified: Math.round(bytes.byteLength / 1024), gzip: Math.round(gzip / 1024) };
+    const fix = `README, "Performance": write "is ${measured.minified} KB, ${measured.gzip} KB gzipped"`;
+    expect(stated, 'the README states the bundle size').not.toBeNull();
+    expect(Math.abs(Number(stated![1]) - measured.minified), fix).toBeLessThanOrEqual(2);
+    expect(Math.abs(Number(stated![2]) - measured.gzip), fix).toBeLessThanOrEqual(1);
+    expect(top.slice(0, 3).map((c) => c.source)).toEqual(['@faker-js/faker', 'ajv', 'src/data/english-words.ts']);
   });
 
   it('openrouter-keys-mock/msw, with msw left to the app: no Node builtin, nothing of the server', async () => {
@@ -103,8 +113,7 @@ describe('the in-process doors bundle for the browser', () => {
 });
 
 describe('src/data/english-words.ts: the part of faker English the dataset needs, for a smaller bundle', () => {
-  it('is exactly what the generator gives from the installed faker (it cannot drift)', async () => {
-    const { readFileSync } = await import('node:fs');
+  it('is exactly what the generator gives from the installed faker (it cannot drift)', () => {
     expect(readFileSync(OUTPUT, 'utf8')).toBe(renderEnglishWords());
   });
 
