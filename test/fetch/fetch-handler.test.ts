@@ -53,4 +53,13 @@ describe('createMockFetch: the handler', () => {
   it('does not export createInProcessMock (the doors’ shared builder is not public)', async () => {
     expect(Object.keys(await import('../../src/fetch.js')).sort()).toEqual(['ApiError', 'ConfigError', 'createMockFetch']);
   });
+
+  it('has no inspector: / (even for a browser) and /__mock/ui/ are 404s, as the README lists', async () => {
+    const mock = await createMockFetch({ seed: 7, now: TEST_NOW });
+    for (const path of ['/', '/__mock/ui/', '/__mock/ui']) {
+      const answer = await mock.fetch(path, { headers: { accept: 'text/html,application/xhtml+xml' } });
+      expect(answer.status, path).toBe(404);
+      expect(answer.headers.get('location'), path).toBeNull();
+    }
+  });
 });
