@@ -7,6 +7,7 @@ import { apiError } from './domain/errors.js';
 import { redactUrl } from './domain/redaction.js';
 import { errorHandler, MAX_PARAM_LENGTH, sendApiError, toApiError } from './plugins/error-handler.js';
 import { corsPolicy, corsPreflight } from './plugins/cors.js';
+import { controlAccessHook } from './plugins/access.js';
 import { MockControl } from './control/mock-control.js';
 import { inspectorPlugin } from './plugins/inspector.js';
 import { openApiPlugin } from './plugins/openapi.js';
@@ -62,6 +63,20 @@ function parserErrorAnswer(headers: () => string): (error: Error & { code?: stri
   };
 }
 
+/**
+ * Node's side of `requestTimeout`: its headers timeout (60 s) no longer than the request's (Node
+ * checks neither otherwise), and checked often enough that a timeout is met about when it is due
+ * (Node looks every 30 s by default).
+ */
+function requestTimeoutOptions(timeoutMs: number): { requestTimeout: number; headersTimeout?: number; connectionsCheckingInterval: number } {
+  if (timeoutMs === 0) return { requestTimeout: 0, connectionsCheckingInterval: 30_000 };
+  return {
+    requestTimeout: timeoutMs,
+    headersTimeout: Math.min(60_000, timeoutMs),
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(timeoutMs / 4))),
+  };
+}
+
 /** A place for the app's log lines other than stdout (tests read them from here). */
 export interface AppOptions {
   logStream?: { write(line: string): void };
@@ -104,6 +119,10 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
                 : {}),
           },
     bodyLimit: config.bodyLimit,
+    // A request must arrive whole within --request-timeout (else 408, from `parserErrorAnswer`):
+    // a client that sends headers and stalls its body must not hold a connection forever.
+    requestTimeout: config.requestTimeout,
+    http: requestTimeoutOptions(config.requestTimeout),
     // The query string is read by the engine's rule, as every door reads it.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH, querystringParser: parseQuery },
     forceCloseConnections: true,
@@ -173,7 +192,8 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
     done();
   });
   // Browser apps on another origin may call the API (and the control plane) with a bearer token.
-  app.register(corsPreflight);
+  const access = { allowedHosts: config.allowedHosts, controlOrigins: config.controlOrigins };
+  app.register(corsPreflight, { access });
   app.register(openApiPlugin);
   if (config.stateFile) {
     const saver = new StateSaver(config.stateFile, runtime.store, (err) => app.log.error({ err }, 'could not save --state-file'));
@@ -199,10 +219,19 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   // their own limit, not `--body-limit` (set per route from the engine).
   // Registered as a plugin, as the API is, so that the routes are added once the plugins above
   // (the OpenAPI document's route recorder among them) are loaded.
+  // The open health check stands apart; everything else of the control plane (its routes, the
+  // event stream, the inspector) is behind the guard against other web pages (src/http/access.ts).
+  const controlOps = engine.operations.filter((op) => op.plane === 'control');
   app.register(async (scope) => {
-    registerOperations(scope, engine, engine.operations.filter((op) => op.plane === 'control'));
-    if (config.control) eventStreamRoute(scope, engine, runtime);
+    registerOperations(scope, engine, controlOps.filter((op) => op.access === 'open'));
   });
-  if (config.control) app.register(inspectorPlugin);
+  app.register(async (scope) => {
+    scope.addHook('onRequest', controlAccessHook(access));
+    registerOperations(scope, engine, controlOps.filter((op) => op.access !== 'open'));
+    if (config.control) {
+      eventStreamRoute(scope, engine, runtime);
+      scope.register(inspectorPlugin);
+    }
+  });
   return app;
 }

@@ -1,0 +1,10 @@
+import Fastify from 'fastify';
+import net from 'node:net';
+const opts = JSON.parse(process.argv[2]);
+const app = Fastify({ ...opts, clientErrorHandler: (err, socket) => { console.log('clientError', err.code); socket.destroy(); } });
+app.post('/x', async (r) => ({ got: r.body }));
+await app.listen({ port: 0, host: '127.0.0.1' });
+console.log(app.server.requestTimeout, app.server.headersTimeout);
+const s = net.connect(app.server.address().port, '127.0.0.1');
+s.on('close', () => { console.log('closed'); app.close(); });
+s.write('POST /x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{"a"');
