@@ -1,4 +1,4 @@
-import { maxHeaderSize } from 'node:http';
+import { maxHeaderSize, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { MockConfig } from './config.js';
@@ -32,6 +32,8 @@ declare module 'fastify' {
     control: MockControl;
     /** The HTTP rules every door shares (src/http/engine.ts). */
     engine: Engine;
+    /** The `/__mock/events` streams open now (a shutdown ends them rather than wait for them). */
+    eventStreams: Set<ServerResponse>;
   }
 }
 
@@ -176,6 +178,8 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   app.decorate('mock', runtime);
   app.decorate('control', control);
   app.decorate('engine', engine);
+  const eventStreams = new Set<ServerResponse>();
+  app.decorate('eventStreams', eventStreams);
   app.decorateRequest('principal', null);
   app.setErrorHandler(errorHandler(engine, false));
   app.setNotFoundHandler((request, reply) => {
@@ -229,7 +233,17 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
     scope.addHook('onRequest', controlAccessHook(access));
     registerOperations(scope, engine, controlOps.filter((op) => op.access !== 'open'));
     if (config.control) {
-      eventStreamRoute(scope, engine, runtime);
+      // The open event streams are known, so that a shutdown can end them at once and wait only
+      // for the requests under way (src/server.ts, `drainThenClose`).
+      scope.register(async (events) => {
+        events.addHook('onRequest', (_request, reply, done) => {
+          const stream = reply.raw;
+          eventStreams.add(stream);
+          stream.once('close', () => eventStreams.delete(stream));
+          done();
+        });
+        eventStreamRoute(events, engine, runtime);
+      });
       scope.register(inspectorPlugin);
     }
   });
