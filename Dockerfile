@@ -1,6 +1,8 @@
 # openrouter-keys-mock: the mock as a small image for front-end teams, on Node.js 24 (the active LTS).
 #   docker build -t openrouter-keys-mock .
-#   docker run -p 8080:8080 openrouter-keys-mock [flags…]
+#   docker run -p 127.0.0.1:8080:8080 openrouter-keys-mock [flags…]
+# It listens on every interface of the container (HOST=0.0.0.0): the control plane is open to
+# whatever reaches the published port unless MOCK_ADMIN_TOKEN is set (the banner warns).
 
 # 1. Compile TypeScript and build the inspector (dev dependencies live only here).
 FROM node:24-bookworm-slim AS build

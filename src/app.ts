@@ -1,4 +1,4 @@
-import { maxHeaderSize } from 'node:http';
+import { maxHeaderSize, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { MockConfig } from './config.js';
@@ -7,6 +7,7 @@ import { apiError } from './domain/errors.js';
 import { redactUrl } from './domain/redaction.js';
 import { errorHandler, MAX_PARAM_LENGTH, sendApiError, toApiError } from './plugins/error-handler.js';
 import { corsPolicy, corsPreflight } from './plugins/cors.js';
+import { controlAccessHook } from './plugins/access.js';
 import { MockControl } from './control/mock-control.js';
 import { inspectorPlugin } from './plugins/inspector.js';
 import { openApiPlugin } from './plugins/openapi.js';
@@ -31,6 +32,8 @@ declare module 'fastify' {
     control: MockControl;
     /** The HTTP rules every door shares (src/http/engine.ts). */
     engine: Engine;
+    /** The `/__mock/events` streams open now (a shutdown ends them rather than wait for them). */
+    eventStreams: Set<ServerResponse>;
   }
 }
 
@@ -59,6 +62,20 @@ function parserErrorAnswer(headers: () => string): (error: Error & { code?: stri
       `HTTP/1.1 ${apiErr.status} ${PARSER_STATUS_TEXT[apiErr.status] ?? 'Bad Request'}\r\n${headers()}` +
         `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
+  };
+}
+
+/**
+ * Node's side of `requestTimeout`: its headers timeout (60 s) no longer than the request's (Node
+ * checks neither otherwise), and checked often enough that a timeout is met about when it is due
+ * (Node looks every 30 s by default).
+ */
+function requestTimeoutOptions(timeoutMs: number): { requestTimeout: number; headersTimeout?: number; connectionsCheckingInterval: number } {
+  if (timeoutMs === 0) return { requestTimeout: 0, connectionsCheckingInterval: 30_000 };
+  return {
+    requestTimeout: timeoutMs,
+    headersTimeout: Math.min(60_000, timeoutMs),
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(timeoutMs / 4))),
   };
 }
 
@@ -104,6 +121,10 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
                 : {}),
           },
     bodyLimit: config.bodyLimit,
+    // A request must arrive whole within --request-timeout (else 408, from `parserErrorAnswer`):
+    // a client that sends headers and stalls its body must not hold a connection forever.
+    requestTimeout: config.requestTimeout,
+    http: requestTimeoutOptions(config.requestTimeout),
     // The query string is read by the engine's rule, as every door reads it.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH, querystringParser: parseQuery },
     forceCloseConnections: true,
@@ -157,6 +178,8 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   app.decorate('mock', runtime);
   app.decorate('control', control);
   app.decorate('engine', engine);
+  const eventStreams = new Set<ServerResponse>();
+  app.decorate('eventStreams', eventStreams);
   app.decorateRequest('principal', null);
   app.setErrorHandler(errorHandler(engine, false));
   app.setNotFoundHandler((request, reply) => {
@@ -173,7 +196,8 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
     done();
   });
   // Browser apps on another origin may call the API (and the control plane) with a bearer token.
-  app.register(corsPreflight);
+  const access = { allowedHosts: config.allowedHosts, controlOrigins: config.controlOrigins };
+  app.register(corsPreflight, { access });
   app.register(openApiPlugin);
   if (config.stateFile) {
     const saver = new StateSaver(config.stateFile, runtime.store, (err) => app.log.error({ err }, 'could not save --state-file'));
@@ -199,10 +223,29 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   // their own limit, not `--body-limit` (set per route from the engine).
   // Registered as a plugin, as the API is, so that the routes are added once the plugins above
   // (the OpenAPI document's route recorder among them) are loaded.
+  // The open health check stands apart; everything else of the control plane (its routes, the
+  // event stream, the inspector) is behind the guard against other web pages (src/http/access.ts).
+  const controlOps = engine.operations.filter((op) => op.plane === 'control');
   app.register(async (scope) => {
-    registerOperations(scope, engine, engine.operations.filter((op) => op.plane === 'control'));
-    if (config.control) eventStreamRoute(scope, engine, runtime);
+    registerOperations(scope, engine, controlOps.filter((op) => op.access === 'open'));
   });
-  if (config.control) app.register(inspectorPlugin);
+  app.register(async (scope) => {
+    scope.addHook('onRequest', controlAccessHook(access));
+    registerOperations(scope, engine, controlOps.filter((op) => op.access !== 'open'));
+    if (config.control) {
+      // The open event streams are known, so that a shutdown can end them at once and wait only
+      // for the requests under way (src/server.ts, `drainThenClose`).
+      scope.register(async (events) => {
+        events.addHook('onRequest', (_request, reply, done) => {
+          const stream = reply.raw;
+          eventStreams.add(stream);
+          stream.once('close', () => eventStreams.delete(stream));
+          done();
+        });
+        eventStreamRoute(events, engine, runtime);
+      });
+      scope.register(inspectorPlugin);
+    }
+  });
   return app;
 }

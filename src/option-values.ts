@@ -3,6 +3,7 @@
  * parser throws a rule phrase (a string) when the input is invalid, which options.ts quotes with
  * the option's name and the input: "invalid --seed (MOCK_SEED): must be an integer from … (got …)".
  */
+import { parseDuration } from './domain/duration.js';
 
 export const fail = (rule: string): never => {
   throw rule;
@@ -60,6 +61,39 @@ export function parseOrigins(raw: string): string | string[] {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) fail(`must be "*" or origins such as http://localhost:5173${which}`);
   }
   return origins;
+}
+
+/** A time span: whole milliseconds (`30000`) or a duration (`30s`, `1m30s`, `500ms`), 0 to `max` ms. */
+export function parseMilliseconds(max: number) {
+  return (raw: string): number => {
+    const text = raw.trim();
+    const ms = /^\d+$/.test(text) ? Number(text) : parseDuration(text);
+    if (ms === null || !Number.isSafeInteger(ms) || ms > max) fail(`must be milliseconds from 0 to ${max} or a duration such as 30s`);
+    return ms as number;
+  };
+}
+
+/**
+ * Origins allowed beside the mock's own (`--control-origins`): a list, never `*` — the control plane
+ * hands out every key, so "any page" is not a setting it offers.
+ */
+export function parseControlOrigins(raw: string): string[] {
+  if (raw.split(',').some((entry) => entry.trim() === '*')) fail('must list origins such as http://localhost:5173 ("*" is not offered: any page could then rewrite the mock)');
+  return parseOrigins(raw) as string[];
+}
+
+/** Host names (`--allowed-hosts`): `*`, or names, lower-cased; `.example.com` stands for it and its subdomains. */
+export function parseHosts(raw: string): string[] | '*' {
+  const text = raw.trim();
+  if (text === '*') return '*';
+  const hosts = text.split(',').map((host) => host.trim().toLowerCase());
+  for (const host of hosts) {
+    const which = hosts.length > 1 ? `; ${JSON.stringify(host)} is not a host name` : '';
+    if (!/^\.?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(host)) {
+      fail(`must be "*" or host names such as mock.internal or .example.com, without port${which}`);
+    }
+  }
+  return hosts;
 }
 
 export function parseKeyList(raw: string): string[] {

@@ -1,5 +1,19 @@
 import { SCENARIO_NAME, ScenarioError, type ScenarioSource } from './data/scenarios.js';
-import { BOOLEAN_FORMS, fail, integer, integerValue, parseBoolean, parseInstant, parseKeyList, parseLatency, parseOrigins, textValue } from './option-values.js';
+import {
+  BOOLEAN_FORMS,
+  fail,
+  integer,
+  integerValue,
+  parseBoolean,
+  parseControlOrigins,
+  parseHosts,
+  parseInstant,
+  parseKeyList,
+  parseLatency,
+  parseMilliseconds,
+  parseOrigins,
+  textValue,
+} from './option-values.js';
 
 export { BOOLEAN_FORMS, parseBoolean };
 
@@ -32,6 +46,8 @@ export interface OptionSpec<T> {
   accept?(value: unknown): T;
   /** A switch: `--flag` means true, `--no-flag` false. */
   switch?: boolean;
+  /** A secret: a rejected value is not quoted back (it would land in a terminal, a CI log). */
+  secret?: boolean;
 }
 
 export const OPTIONS = {
@@ -108,6 +124,7 @@ export const OPTIONS = {
     value: 'KEYS',
     defaultText: 'the development key, printed at start-up',
     default: () => [DEFAULT_MANAGEMENT_KEY],
+    secret: true,
     parse: parseKeyList,
     accept: (value: unknown) =>
       Array.isArray(value)
@@ -134,11 +151,21 @@ export const OPTIONS = {
     parse: integer(1, 1024 * 1024 * 1024),
     accept: integerValue(integer(1, 1024 * 1024 * 1024)),
   },
+  requestTimeout: {
+    help: 'How long a request (headers and body) may take to arrive, in ms or as a duration such as 30s, 0 to 2147483647 ms (0: no limit); later: 408',
+    value: 'MS',
+    defaultText: '30s',
+    default: () => 30_000,
+    parse: parseMilliseconds(2 ** 31 - 1),
+    accept: (value: unknown) =>
+      typeof value === 'number' || typeof value === 'string' ? parseMilliseconds(2 ** 31 - 1)(String(value)) : fail('must be a number of ms or a duration such as 30s'),
+  },
   adminToken: {
     help: 'Bearer token the /__mock control routes require, 8 or more characters without whitespace; unset, they are open (local use)',
     value: 'TOKEN',
     defaultText: 'none (open)',
     default: () => undefined as string | undefined,
+    secret: true,
     parse: (raw: string) => (/^\S{8,}$/.test(raw.trim()) ? raw.trim() : fail('must be 8 or more characters without whitespace')),
     accept: textValue,
   },
@@ -179,6 +206,36 @@ export const OPTIONS = {
         : typeof value === 'string'
           ? parseOrigins(value)
           : fail('must be "*" or a list of origins'),
+  },
+  controlOrigins: {
+    help: 'Other origins whose pages may call /__mock (control routes, events, inspector), comma-separated such as http://localhost:5173; the mock\'s own origin always may',
+    value: 'ORIGINS',
+    defaultText: 'none',
+    default: () => [] as string[],
+    parse: parseControlOrigins,
+    accept: (value: unknown) =>
+      Array.isArray(value) && value.every((v) => typeof v === 'string')
+        ? value.length === 0
+          ? []
+          : parseControlOrigins(value.join(','))
+        : typeof value === 'string'
+          ? parseControlOrigins(value)
+          : fail('must be a list of origins'),
+  },
+  allowedHosts: {
+    help: 'Host names /__mock answers besides localhost, *.localhost and IP addresses, comma-separated (.example.com: it and its subdomains), or * for any',
+    value: 'HOSTS',
+    defaultText: 'none',
+    default: () => [] as string[] | '*',
+    parse: parseHosts,
+    accept: (value: unknown) =>
+      Array.isArray(value) && value.every((v) => typeof v === 'string')
+        ? value.length === 0
+          ? []
+          : parseHosts(value.join(','))
+        : typeof value === 'string'
+          ? parseHosts(value)
+          : fail('must be "*" or a list of host names'),
   },
   stateFile: {
     help: 'Keep state across restarts in this JSON file, in a folder that exists and is writable: loaded at start, saved atomically after changes and at shutdown',
@@ -227,11 +284,17 @@ export interface MockConfig {
   managementKey: string[];
   strict: boolean;
   bodyLimit: number;
+  /** ms a request may take to arrive whole (0: no limit). */
+  requestTimeout: number;
   adminToken: string | undefined;
   control: boolean;
   journalSize: number;
   latency: { min: number; max: number } | undefined;
   corsOrigin: string | string[];
+  /** Origins besides the mock's own whose pages may call `/__mock`. */
+  controlOrigins: string[];
+  /** Host names `/__mock` answers besides localhost, `*.localhost` and IP literals (`*`: any). */
+  allowedHosts: string[] | '*';
   stateFile: string | undefined;
   logLevel: LogLevel;
 }
@@ -249,7 +312,11 @@ function validate<K extends OptionName>(name: K, input: unknown, origin: string,
     return value as ValueOf<K>;
   } catch (rule) {
     if (typeof rule !== 'string') throw rule;
-    const shown = typeof input === 'string' ? JSON.stringify(input.length > 60 ? `${input.slice(0, 60)}…` : input) : String(input);
+    const shown = spec.secret
+      ? `a value of ${String(input).length} characters, not shown: it is a secret`
+      : typeof input === 'string'
+        ? JSON.stringify(input.length > 60 ? `${input.slice(0, 60)}…` : input)
+        : String(input);
     throw new ConfigError(`invalid ${origin}: ${rule} (got ${shown})`);
   }
 }
@@ -340,11 +407,14 @@ export function resolveOptions(options: MockOptions, origins: Partial<Record<Opt
     managementKey: get('managementKey')!,
     strict: get('strict')!,
     bodyLimit: get('bodyLimit')!,
+    requestTimeout: get('requestTimeout')!,
     adminToken: get('adminToken'),
     control: get('control')!,
     journalSize: get('journalSize')!,
     latency: get('latency'),
     corsOrigin: get('corsOrigin')!,
+    controlOrigins: get('controlOrigins')!,
+    allowedHosts: get('allowedHosts')!,
     stateFile: get('stateFile', edge.check?.stateFile),
     logLevel: get('logLevel')!,
   };
@@ -355,6 +425,9 @@ const SERVER_ONLY = {
   port: 'there is no server',
   host: 'there is no server',
   corsOrigin: 'there is no server, so no cross-origin requests to allow',
+  requestTimeout: 'there is no server: a request arrives whole',
+  controlOrigins: 'there is no server, so no cross-origin requests to allow',
+  allowedHosts: 'there is no server, so no Host header to check',
   stateFile: "there is no file system; keep state with the control's state() and load()",
   logLevel: 'there is no logger; the request journal records every request',
 } as const satisfies Partial<Record<OptionName, string>>;
@@ -400,5 +473,12 @@ export function resolveEmbeddedConfig(
       throw new ConfigError(`invalid option "fixtures" of ${door}: a file path cannot be read here; pass the array of keys`);
     },
   });
-  return { ...config, port: 0, host: '127.0.0.1', stateFile: undefined, logLevel: 'silent', corsOrigin: '*' };
+  return {
+    ...config,
+    port: 0,
+    host: '127.0.0.1',
+    stateFile: undefined,
+    logLevel: 'silent',
+    corsOrigin: '*',
+  };
 }

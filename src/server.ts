@@ -33,6 +33,25 @@ export async function createMockServer(options: MockOptions = {}): Promise<MockS
   return startServer(config);
 }
 
+/**
+ * A graceful stop: no new connections, the event streams ended, the requests under way answered
+ * (a PATCH waiting on --latency or a `delay_ms` fault included) within `budgetMs`, then the app
+ * closed — whatever is still open is cut, and the state file saved (its `onClose` hook). Idle
+ * keep-alive connections are closed as they become idle, so that clients do not hold the stop.
+ */
+export async function drainThenClose(server: MockServer, budgetMs: number): Promise<void> {
+  const { app } = server;
+  const http = app.server;
+  const drained = new Promise<void>((resolve) => http.close(() => resolve()));
+  for (const stream of app.eventStreams) stream.end();
+  const sweep = setInterval(() => http.closeIdleConnections(), 10);
+  let budget: NodeJS.Timeout | undefined;
+  await Promise.race([drained, new Promise<void>((resolve) => (budget = setTimeout(resolve, budgetMs)))]);
+  clearInterval(sweep);
+  clearTimeout(budget);
+  await app.close();
+}
+
 export async function startServer(config: MockConfig): Promise<MockServer> {
   const app = buildApp(config);
   await app.listen({ port: config.port, host: config.host });

@@ -72,7 +72,8 @@ describe('CORS', () => {
   );
 
   it('a preflight reflects the requested headers, is cached 10 minutes, and needs no key', async () => {
-    const app = buildTestApp();
+    // A control route's preflight, from an origin --control-origins lists (any other is refused).
+    const app = buildTestApp({ controlOrigins: 'http://a.test' });
     const res = await app.inject({
       method: 'OPTIONS',
       url: '/__mock/reset',

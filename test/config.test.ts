@@ -51,12 +51,15 @@ const VALID: Record<OptionName, string> = {
   managementKey: 'k1,k2',
   strict: 'true',
   bodyLimit: '2048',
+  requestTimeout: '5s',
   scenario: 'near-limit',
   adminToken: 'admin-token-1',
   control: 'false',
   journalSize: '10',
   latency: '5-10',
   corsOrigin: 'http://localhost:5173',
+  controlOrigins: 'http://localhost:5173',
+  allowedHosts: 'mock.internal',
   stateFile: '/tmp/orkm-config-test-state.json',
   logLevel: 'debug',
 };
@@ -75,11 +78,14 @@ describe('resolveConfig defaults', () => {
       managementKey: [DEFAULT_MANAGEMENT_KEY],
       strict: false,
       bodyLimit: 1_048_576,
+      requestTimeout: 30_000,
       adminToken: undefined,
       control: true,
       journalSize: 1000,
       latency: undefined,
       corsOrigin: '*',
+      controlOrigins: [],
+      allowedHosts: [],
       stateFile: undefined,
       logLevel: 'info',
     });
@@ -145,6 +151,9 @@ describe('the option table and the flag ↔ env rule', () => {
         '--journal-size',
         '--latency',
         '--cors-origin',
+        '--request-timeout',
+        '--control-origins',
+        '--allowed-hosts',
         '--state-file',
         '--log-level',
       ].sort(),
@@ -340,6 +349,14 @@ describe('invalid values', () => {
     ['strict', 'maybe', /must be one of true\/false, 1\/0, yes\/no or on\/off/],
     ['bodyLimit', '0', /integer from 1/],
     ['bodyLimit', 'lots', /integer/],
+    ['requestTimeout', 'soon', /milliseconds from 0 to 2147483647 or a duration/],
+    ['requestTimeout', '-1', /milliseconds/],
+    ['requestTimeout', '25d', /milliseconds/],
+    ['controlOrigins', '*', /"\*" is not offered/],
+    ['controlOrigins', 'localhost:5173', /origins such as/],
+    ['allowedHosts', 'mock.internal:8080', /without port/],
+    ['allowedHosts', 'http://mock.internal', /host names/],
+    ['adminToken', 'short', /8 or more characters/],
     ['logLevel', 'verbose', /must be one of fatal, error, warn, info, debug, trace, silent/],
   ];
 
@@ -347,7 +364,11 @@ describe('invalid values', () => {
     const flag = ruleFlag(name);
     const env = ruleEnv(flag);
     const error = expectConfigError(() => resolveConfig({ [name]: value } as MockOptions), `invalid ${flag} (${env})`, rule);
-    expect(error.message).toContain(JSON.stringify(value));
+    // A secret is never quoted back (a terminal, a CI log): its length only.
+    if (name === 'adminToken' || name === 'managementKey') {
+      expect(error.message).not.toContain(value);
+      expect(error.message).toContain(`(got a value of ${value.length} characters, not shown: it is a secret)`);
+    } else expect(error.message).toContain(JSON.stringify(value));
   });
 
   it.each(cases)('%s = %j from the command line names the flag; from the environment, the variable', (name, value) => {

@@ -31,6 +31,9 @@ describe('resolveEmbeddedConfig refuses what only a server has', () => {
     ['port', 8080, 'there is no server'],
     ['host', '0.0.0.0', 'there is no server'],
     ['corsOrigin', '*', 'there is no server, so no cross-origin requests to allow'],
+    ['requestTimeout', '5s', 'there is no server: a request arrives whole'],
+    ['controlOrigins', 'http://localhost:5173', 'there is no server, so no cross-origin requests to allow'],
+    ['allowedHosts', 'mock.internal', 'there is no server, so no Host header to check'],
     ['stateFile', '/tmp/state.json', "there is no file system; keep state with the control's state() and load()"],
     ['logLevel', 'debug', 'there is no logger; the request journal records every request'],
   ])('%s, naming the door and the options it takes', (name, value, why) => {

@@ -35,6 +35,20 @@ const MESSAGES = {
   adminTokenRequired: { status: 401, text: () => 'The mock control API needs "Authorization: Bearer <admin token>" (--admin-token)' },
   // 403
   managementRequired: { status: 403, text: () => 'Only management keys can perform this operation' },
+  // The guard of /__mock against other web pages (src/http/access.ts):
+  hostNotAllowed: {
+    status: 403,
+    text: (host: string) =>
+      `Host "${clip(host)}" may not reach the mock control API (a guard against DNS rebinding): add it with --allowed-hosts`,
+  },
+  originNotAllowed: {
+    status: 403,
+    text: (origin: string) => `Pages on ${clip(origin)} may not use the mock control API: list the origin with --control-origins`,
+  },
+  crossSiteRefused: {
+    status: 403,
+    text: () => 'Cross-site requests may not use the mock control API (Sec-Fetch-Site: cross-site)',
+  },
   // 404
   keyNotFound: { status: 404, text: (hash: string) => `API key not found: no key with hash "${clip(hash)}"` },
   accountNotFound: { status: 404, text: (id: string) => `Account not found: "${clip(id)}"` },

@@ -311,7 +311,7 @@ describe('a body over --body-limit: a 413 every client reads', () => {
     const port = Number(new URL(server.origin).port);
     const result = await rawExchange(
       port,
-      `PUT /__mock/state HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      `PUT /__mock/state HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
       (socket) => writeChunked(socket, Buffer.alloc(MiB, ' '), CONTROL_BODY_LIMIT + 4 * MiB),
     );
     expect(result.error).toBeUndefined();

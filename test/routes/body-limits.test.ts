@@ -59,7 +59,7 @@ describe('body limits', () => {
     const raw = await new Promise<string>((resolve, reject) => {
       let out = '';
       const socket = connect(Number(base.port), base.hostname, () =>
-        socket.write(`PUT /__mock/state HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${CONTROL_BODY_LIMIT + 1}\r\n\r\n{`),
+        socket.write(`PUT /__mock/state HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${CONTROL_BODY_LIMIT + 1}\r\n\r\n{`),
       );
       socket.on('data', (d) => {
         out += String(d);
