@@ -93,13 +93,24 @@ describe('GET /__mock/events', () => {
     await stream.nextOf('ready');
     // Both in one tick: one batch.
     await Promise.all([server.recordUsage(DOCS_HASH, 1), server.recordUsage(DOCS_HASH, 2)]);
-    await server.clock.set('2026-03-01T00:00:00Z');
+    // A clock event that crosses no window boundary (a jump past midnight would add `windows`).
+    await server.clock.freeze();
     const seen: string[] = [];
     for (let event = await stream.next(); ; event = await stream.next()) {
       seen.push(event.type);
       if (event.type === 'clock') break;
     }
     expect(seen).toEqual(['keys', 'clock']);
+    stream.close();
+  });
+
+  it('tells a usage-window rollover when the running clock crosses midnight UTC, with no request', async () => {
+    const server = await start({ now: '2026-01-14T23:59:59.200Z' });
+    const stream = await openStream(server);
+    await stream.nextOf('ready');
+    expect(await stream.nextOf('keys')).toEqual({ change: 'windows', account_id: null, hash: null });
+    expect(server.app.mock.clock.now()).toBeGreaterThanOrEqual(Date.parse('2026-01-15T00:00:00Z'));
+    expect(server.app.mock.journal.size).toBe(0);
     stream.close();
   });
 
