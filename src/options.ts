@@ -155,6 +155,14 @@ export const OPTIONS = {
     parse: integer(0, 1_000_000),
     accept: integerValue(integer(0, 1_000_000)),
   },
+  maxEventStreams: {
+    help: 'How many GET /__mock/events streams may be open at once, 1 to 10000 (one more gets 503); each costs a write per 25 ms batch',
+    value: 'N',
+    defaultText: '32',
+    default: () => 32,
+    parse: integer(1, 10_000),
+    accept: integerValue(integer(1, 10_000)),
+  },
   latency: {
     help: 'Random delay added to every API response, in ms (0 to 999999): 50-200 or 100',
     value: 'MS',
@@ -225,6 +233,7 @@ export interface MockConfig {
   adminToken: string | undefined;
   control: boolean;
   journalSize: number;
+  maxEventStreams: number;
   latency: { min: number; max: number } | undefined;
   corsOrigin: string | string[];
   stateFile: string | undefined;
@@ -337,6 +346,7 @@ export function resolveOptions(options: MockOptions, origins: Partial<Record<Opt
     adminToken: get('adminToken'),
     control: get('control')!,
     journalSize: get('journalSize')!,
+    maxEventStreams: get('maxEventStreams')!,
     latency: get('latency'),
     corsOrigin: get('corsOrigin')!,
     stateFile: get('stateFile', edge.check?.stateFile),
@@ -349,6 +359,7 @@ const SERVER_ONLY = {
   port: 'there is no server',
   host: 'there is no server',
   corsOrigin: 'there is no server, so no cross-origin requests to allow',
+  maxEventStreams: "there is no event stream (GET /__mock/events is the server's)",
   stateFile: "there is no file system; keep state with the control's state() and load()",
   logLevel: 'there is no logger; the request journal records every request',
 } as const satisfies Partial<Record<OptionName, string>>;
