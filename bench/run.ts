@@ -11,14 +11,14 @@
  * run in the alternated A/B comparisons, default 1), BENCH_CONNECTIONS (default 10), BENCH_ROUNDS
  * (A/B rounds, default 15), BENCH_WARMUP (seconds, default 2),
  * BENCH_STARTUP_RUNS (default 11), BENCH_BIG_STARTUP_RUNS (100k-key start-ups, default 3),
- * BENCH_ONLY (comma-separated groups: startup, single, reset, spread, big, mixed; the PATCH rounds
- * run unless only `mixed` is asked for), BENCH_MIXED_ROUNDS (bench/mixed.ts), BENCH_INSPECTOR=1
+ * BENCH_ONLY (comma-separated groups: startup, single, reset, streams, spread, big, mixed; the PATCH
+ * rounds run unless only `mixed` is asked for), BENCH_MIXED_ROUNDS (bench/mixed.ts),
+ * BENCH_STREAM_ROUNDS (bench/streams.ts: PATCH with 1 and 100 event streams open), BENCH_INSPECTOR=1
  * (an event stream open on each project server during the PATCH rounds, as an inspector page
  * keeps one). Writes
  * bench/results.json.
  */
 import { spawnSync } from 'node:child_process';
-import http from 'node:http';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { MIXED_LEGEND, mixedGroup } from './mixed.js';
+import { openStreams, STREAMS_NOTE, streamsGroup } from './streams.js';
 import { AUTH_ONLY, cpuMicros, HEADERS, killServers, memoryOf, request, startCeiling, startProject, stopServer, type Server } from './servers.js';
 import { type BenchCaseRow, type BenchTargetRow, CLI, compileCeiling, DOCS_HASH, envNumber, fmt, median, NOW, PATCH_BODY, POST_BODY, quantile, round, ROOT, table } from './shared.js';
 
@@ -45,7 +46,7 @@ const SLICE = envNumber('BENCH_SLICE', 1);
 const WARMUP = envNumber('BENCH_WARMUP', 2);
 const STARTUP_RUNS = Math.round(envNumber('BENCH_STARTUP_RUNS', 11));
 const BIG_STARTUP_RUNS = Math.round(envNumber('BENCH_BIG_STARTUP_RUNS', 3));
-/** BENCH_ONLY=startup,single,reset,spread,big,mixed: run only these groups (and the PATCH rounds, below). */
+/** BENCH_ONLY=startup,single,reset,streams,spread,big,mixed: run only these groups (and the PATCH rounds, below). */
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : undefined;
 const wanted = (group: string) => !ONLY || ONLY.has(group);
 
@@ -206,13 +207,6 @@ async function startupCase(): Promise<void> {
   target('start-up, default dataset (× ceiling start-up)', median(ratios), TARGETS.startupRatio, '<=', '×', `project ${round(median(project), 1)} ms vs ceiling ${round(median(ceiling), 1)} ms (medians of ${STARTUP_RUNS})`);
 }
 
-/** Reads a server's event stream (as the inspector does) until closed; counts nothing, keeps nothing. */
-function openEventStream(server: Server): () => void {
-  const req = http.get({ host: '127.0.0.1', port: server.port, path: '/__mock/events', agent: false }, (res) => res.resume());
-  req.on('error', () => {});
-  return () => req.destroy();
-}
-
 /** PATCH one key: project and ceiling alternated; journal off too when the option exists. */
 async function patchCases(journal: boolean): Promise<{ ceilingRps: number; project: Server }> {
   const project = await startProject();
@@ -220,7 +214,7 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
   const journalOff = journal ? await startProject(undefined, ['--journal-size', '0']) : undefined;
   // BENCH_INSPECTOR=1: an inspector page open on each project server, i.e. one event stream
   // (GET /__mock/events) reading every change for the whole run.
-  const streams = process.env.BENCH_INSPECTOR === '1' ? [project, ...(journalOff ? [journalOff] : [])].map(openEventStream) : [];
+  const streams = process.env.BENCH_INSPECTOR === '1' ? await Promise.all([project, ...(journalOff ? [journalOff] : [])].map((server) => openStreams(server, 1))) : [];
   if (streams.length > 0) notes.push('BENCH_INSPECTOR=1: an event stream (GET /__mock/events, what the inspector page reads) was open on each project server during the PATCH rounds.');
   log('warming up');
   await warm(project, patchOne);
@@ -262,6 +256,16 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
   await stopServer(ceiling);
   for (const close of streams) close();
   return { ceilingRps, project };
+}
+
+/** PATCH with 1 and with 100 event streams open (bench/streams.ts), over the ceiling's median PATCH. */
+async function streamsCases(ceilingRps: number): Promise<void> {
+  const measured = await streamsGroup(log, (server, warmup) => (warmup ? warm(server, patchOne) : load(server, patchOne, SLICE)));
+  for (const { streams, runs } of measured) {
+    const r = row(`PATCH one key, ${streams} event stream${streams === 1 ? '' : 's'} open`, runs, median(runs.map((x) => x.rps)) / ceilingRps);
+    extra[`patchWith${streams}Streams`] = { rps: round(r.rps, 1), ratio: round(r.ratio, 4) };
+  }
+  notes.push(STREAMS_NOTE);
 }
 
 async function singleCases(project: Server, ceilingRps: number): Promise<void> {
@@ -464,6 +468,7 @@ async function main(): Promise<void> {
     if (wanted('single')) await singleCases(project, ceilingRps);
     if (wanted('reset')) await resetCase(project);
     await stopServer(project);
+    if (wanted('streams')) await streamsCases(ceilingRps);
     if (wanted('spread')) await spreadCase(ceilingRps);
     if (wanted('big')) await bigCases(ceilingRps);
   }

@@ -4,6 +4,7 @@ import { FaultRegistry } from './domain/faults.js';
 import { RequestJournal } from './domain/journal.js';
 import { copyState, KeyStore } from './domain/key-store.js';
 import { createRandom, type RandomSource } from './domain/random.js';
+import { WindowRollover, type Scheduler } from './domain/window-rollover.js';
 import type { StoreState } from './domain/types.js';
 import { buildDataset } from './data/dataset.js';
 import type { ScenarioSource } from './data/scenarios.js';
@@ -47,9 +48,18 @@ export interface RuntimePlatform {
   scenarios: ScenarioSource;
   /** The real clock the virtual one runs forward with (default: Date.now). */
   realNow?: () => number;
+  /** Timers for the usage windows' rollover events (default: setTimeout, unref'd where it can be). */
+  schedule?: Scheduler;
   /** A saved state to start from (and reset back to) instead of building the dataset. */
   savedState?: StoreState | undefined;
 }
+
+/** setTimeout that never keeps a process alive (Node's `unref`; a browser's timers have none and need none). */
+export const unrefTimeout: Scheduler = (callback, ms) => {
+  const timer = setTimeout(callback, ms);
+  (timer as { unref?: () => void }).unref?.();
+  return () => clearTimeout(timer);
+};
 
 /** Up to this many keys, reset copies a kept snapshot; beyond, it rebuilds the dataset. */
 export const SNAPSHOT_LIMIT = 20_000;
@@ -59,7 +69,7 @@ export const keySeed = (seed: number) => (seed ^ 0x5eed5eed) >>> 0;
 export const controlSeed = (seed: number) => (seed ^ 0xc0c0a) >>> 0;
 
 export function createRuntime(config: MockConfig, platform: RuntimePlatform): MockRuntime {
-  const { sha256Hex, scenarios, realNow = Date.now, savedState: saved } = platform;
+  const { sha256Hex, scenarios, realNow = Date.now, schedule = unrefTimeout, savedState: saved } = platform;
   // The clock starts at exactly --now, and the dataset is built from that same instant: reading
   // the running clock back would be a millisecond or more later now and then, and the same --seed
   // and --now would not always give the same bytes.
@@ -88,6 +98,8 @@ export function createRuntime(config: MockConfig, platform: RuntimePlatform): Mo
   const events = new MockEvents();
   const store = new KeyStore({ clock, sha256Hex, events, random: { next: () => runtime.keyRandom.next(), hex: (n) => runtime.keyRandom.hex(n) } });
   store.load(snapshot ? copyState(startState) : startState);
+  // Rollovers told as they happen, not at the next request, while anyone listens (every door).
+  new WindowRollover({ clock, events, sync: () => store.sync(), schedule });
   const runtime: MockRuntime = {
     config,
     clock,

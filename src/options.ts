@@ -185,6 +185,14 @@ export const OPTIONS = {
     parse: integer(0, 1_000_000),
     accept: integerValue(integer(0, 1_000_000)),
   },
+  maxEventStreams: {
+    help: 'How many GET /__mock/events streams may be open at once, 1 to 10000 (one more gets 503); each costs a write per 25 ms batch',
+    value: 'N',
+    defaultText: '32',
+    default: () => 32,
+    parse: integer(1, 10_000),
+    accept: integerValue(integer(1, 10_000)),
+  },
   latency: {
     help: 'Random delay added to every API response, in ms (0 to 999999): 50-200 or 100',
     value: 'MS',
@@ -289,6 +297,7 @@ export interface MockConfig {
   adminToken: string | undefined;
   control: boolean;
   journalSize: number;
+  maxEventStreams: number;
   latency: { min: number; max: number } | undefined;
   corsOrigin: string | string[];
   /** Origins besides the mock's own whose pages may call `/__mock`. */
@@ -411,6 +420,7 @@ export function resolveOptions(options: MockOptions, origins: Partial<Record<Opt
     adminToken: get('adminToken'),
     control: get('control')!,
     journalSize: get('journalSize')!,
+    maxEventStreams: get('maxEventStreams')!,
     latency: get('latency'),
     corsOrigin: get('corsOrigin')!,
     controlOrigins: get('controlOrigins')!,
@@ -428,6 +438,7 @@ const SERVER_ONLY = {
   requestTimeout: 'there is no server: a request arrives whole',
   controlOrigins: 'there is no server, so no cross-origin requests to allow',
   allowedHosts: 'there is no server, so no Host header to check',
+  maxEventStreams: "there is no event stream (GET /__mock/events is the server's)",
   stateFile: "there is no file system; keep state with the control's state() and load()",
   logLevel: 'there is no logger; the request journal records every request',
 } as const satisfies Partial<Record<OptionName, string>>;

@@ -82,6 +82,11 @@ const MESSAGES = {
   injected: { status: 500, text: (_status: number, message: string) => message },
   badMockHeader: { status: 400, text: (detail: string) => `Invalid X-Mock-Response header: ${detail}` },
   internal: { status: 500, text: () => 'Internal Server Error' },
+  // 503
+  tooManyEventStreams: {
+    status: 503,
+    text: (max: number) => `Too many event streams: ${max} are open already (--max-event-streams); close one and retry`,
+  },
 } as const satisfies Record<string, { status: number; text: (...args: never[]) => string }>;
 
 export type MessageId = keyof typeof MESSAGES;

@@ -34,6 +34,8 @@ export const MOCK_EVENT_TYPES: readonly MockEventType[] = ['request', 'journal',
 export class MockEvents {
   /** Listeners by the event type they want: a state-file saver that wants `keys` and `accounts` does not make the journal build entries. */
   private readonly byType = new Map<MockEventType, readonly MockEventListener[]>(MOCK_EVENT_TYPES.map((type) => [type, []]));
+  /** Who wants to know when a type gains its first listener or loses its last (the window rollover timer). */
+  private readonly watchers = new Map<MockEventType, readonly ((listening: boolean) => void)[]>(MOCK_EVENT_TYPES.map((type) => [type, []]));
 
   /** Whether anyone listens for this type of event. */
   listening(type: MockEventType): boolean {
@@ -42,10 +44,34 @@ export class MockEvents {
 
   /** Listens for these types of event (default: all) until the returned function is called. */
   on(listener: MockEventListener, types: readonly MockEventType[] = MOCK_EVENT_TYPES): () => void {
-    for (const type of types) this.byType.set(type, [...this.byType.get(type)!, listener]);
+    for (const type of types) {
+      const before = this.byType.get(type)!;
+      this.byType.set(type, [...before, listener]);
+      if (before.length === 0) this.tell(type, true);
+    }
     return () => {
-      for (const type of types) this.byType.set(type, this.byType.get(type)!.filter((l) => l !== listener));
+      for (const type of types) {
+        const before = this.byType.get(type)!;
+        const after = before.filter((l) => l !== listener);
+        this.byType.set(type, after);
+        if (before.length !== 0 && after.length === 0) this.tell(type, false);
+      }
     };
+  }
+
+  /**
+   * Calls `watcher(true)` when `type` gains its first listener and `watcher(false)` when it loses
+   * its last (and at once with `true` if someone listens already), until the returned function is
+   * called: work that only matters to listeners (a timer) runs only while there are some.
+   */
+  watch(type: MockEventType, watcher: (listening: boolean) => void): () => void {
+    this.watchers.set(type, [...this.watchers.get(type)!, watcher]);
+    if (this.listening(type)) watcher(true);
+    return () => this.watchers.set(type, this.watchers.get(type)!.filter((w) => w !== watcher));
+  }
+
+  private tell(type: MockEventType, listening: boolean): void {
+    for (const watcher of this.watchers.get(type)!) watcher(listening);
   }
 
   /**

@@ -2,6 +2,7 @@
  * `GET /__mock/events`: Server-Sent Events over a real socket, read as a browser's fetch reads a
  * stream. Changes made by another client (and through the test handle) arrive as they happen.
  */
+import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMockServer, type MockServer } from '../../src/index.js';
 import { DOCS_HASH, TEST_NOW } from '../helpers/build.js';
@@ -49,6 +50,49 @@ async function openStream(server: MockServer, headers: Record<string, string> = 
   return { response, next, nextOf, close: () => controller.abort() };
 }
 
+/** The stream's raw text over a plain socket, as it arrives. */
+function openRawStream(server: MockServer): Promise<{ until: (end: RegExp) => Promise<string>; close: () => void }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${server.origin}/__mock/events`, { agent: false }, (res) => {
+      let text = '';
+      let waiting: (() => void) | undefined;
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        waiting?.();
+      });
+      const until = (end: RegExp) =>
+        new Promise<string>((done) => {
+          const check = () => {
+            const match = end.exec(text);
+            if (match) done(text.slice(0, match.index + match[0].length));
+          };
+          waiting = check;
+          check();
+        });
+      resolve({ until, close: () => req.destroy() });
+    });
+    req.on('error', reject);
+  });
+}
+
+/** The status a new stream gets (closed at once). */
+async function tryStream(server: MockServer): Promise<number> {
+  const controller = new AbortController();
+  const response = await fetch(`${server.origin}/__mock/events`, { signal: controller.signal });
+  controller.abort();
+  return response.status;
+}
+
+async function patchDocsKey(server: MockServer, name: string) {
+  const patched = await fetch(`${server.url}/keys/${DOCS_HASH}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${server.managementKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  expect(patched.status).toBe(200);
+}
+
 describe('GET /__mock/events', () => {
   it('streams journal entries and key changes made by another client, as they happen', async () => {
     const server = await start();
@@ -93,13 +137,61 @@ describe('GET /__mock/events', () => {
     await stream.nextOf('ready');
     // Both in one tick: one batch.
     await Promise.all([server.recordUsage(DOCS_HASH, 1), server.recordUsage(DOCS_HASH, 2)]);
-    await server.clock.set('2026-03-01T00:00:00Z');
+    // A clock event that crosses no window boundary (a jump past midnight would add `windows`).
+    await server.clock.freeze();
     const seen: string[] = [];
     for (let event = await stream.next(); ; event = await stream.next()) {
       seen.push(event.type);
       if (event.type === 'clock') break;
     }
     expect(seen).toEqual(['keys', 'clock']);
+    stream.close();
+  });
+
+  it('writes every open stream the same bytes', async () => {
+    const server = await start();
+    // Frozen, so that even the `ready` lines (which tell the clock) are the same.
+    await server.clock.freeze();
+    const streams = await Promise.all(Array.from({ length: 5 }, () => openRawStream(server)));
+    await patchDocsKey(server, 'Same bytes');
+    const texts = await Promise.all(streams.map((stream) => stream.until(/event: request\n[^\n]*\n\n/)));
+    expect(texts[0]).toMatch(/^retry: 1000\nevent: ready\n/);
+    expect(texts[0]).toContain('"name":"Same bytes"');
+    for (const text of texts) expect(text).toBe(texts[0]);
+    for (const stream of streams) stream.close();
+  });
+
+  it('refuses a stream past --max-event-streams with a 503 in the API envelope; the open ones keep working', async () => {
+    const server = await start({ maxEventStreams: 2 });
+    const first = await openStream(server);
+    const second = await openStream(server);
+    await first.nextOf('ready');
+    await second.nextOf('ready');
+    const refused = await fetch(`${server.origin}/__mock/events`);
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toEqual({
+      error: { code: 503, message: 'Too many event streams: 2 are open already (--max-event-streams); close one and retry' },
+    });
+    await patchDocsKey(server, 'Still streamed');
+    for (const stream of [first, second]) expect(await stream.nextOf('request')).toMatchObject({ method: 'PATCH', body: { name: 'Still streamed' } });
+    // A closed stream makes room.
+    first.close();
+    let status = await tryStream(server);
+    for (let i = 0; i < 100 && status === 503; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      status = await tryStream(server);
+    }
+    expect(status).toBe(200);
+    second.close();
+  });
+
+  it('tells a usage-window rollover when the running clock crosses midnight UTC, with no request', async () => {
+    const server = await start({ now: '2026-01-14T23:59:59.200Z' });
+    const stream = await openStream(server);
+    await stream.nextOf('ready');
+    expect(await stream.nextOf('keys')).toEqual({ change: 'windows', account_id: null, hash: null });
+    expect(server.app.mock.clock.now()).toBeGreaterThanOrEqual(Date.parse('2026-01-15T00:00:00Z'));
+    expect(server.app.mock.journal.size).toBe(0);
     stream.close();
   });
 
