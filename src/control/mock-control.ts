@@ -1,6 +1,7 @@
 import { parseDuration } from '../domain/duration.js';
 import { apiError } from '../domain/errors.js';
 import type { FaultRule, FaultSpec } from '../domain/faults.js';
+import { CLOCK_MAX, CLOCK_MIN, clockCanStandAt } from '../domain/instant.js';
 import { journalMatcher, type JournalEntry, type JournalFilter } from '../domain/journal.js';
 import { copyState, type Account } from '../domain/key-store.js';
 import { createRandom } from '../domain/random.js';
@@ -105,6 +106,9 @@ function check<T>(schema: TSchema, value: unknown, part: 'body' | 'querystring' 
   if (!validate(value)) throw validationError(validate.errors ?? [], part);
   return value as T;
 }
+
+/** The clock's range as messages name it. */
+const CLOCK_RANGE = `${toIso(CLOCK_MIN)} to ${toIso(CLOCK_MAX)}`;
 
 /** How long `waitForRequest` waits by default, and at most. */
 export const WAIT_TIMEOUT_MS = 5_000;
@@ -252,6 +256,9 @@ export class MockControl {
       if (!Number.isFinite(at)) {
         throw apiError('invalidField', 'request body', 'field "now"', 'must be an ISO 8601 date-time such as "2026-03-01T00:00:00Z"');
       }
+      if (!clockCanStandAt(at)) {
+        throw apiError('invalidField', 'request body', 'field "now"', `must be within the clock's range, ${CLOCK_RANGE}`);
+      }
       target = at;
     }
     if (change.advance !== undefined) {
@@ -265,6 +272,9 @@ export class MockControl {
         );
       }
       target = clock.now() + ms;
+      if (!clockCanStandAt(target)) {
+        throw apiError('invalidField', 'request body', 'field "advance"', `would move the clock out of its range, ${CLOCK_RANGE}`);
+      }
     }
     // Frozen first, then set: `{"now": X, "frozen": true}` stands at exactly X (set first, a
     // running clock had moved on by the time it stopped).

@@ -48,7 +48,18 @@ export interface FaultRequest {
   method: string;
   path: string;
   hash?: string;
+  /**
+   * The API route the request was routed to (`/api/v1/keys/:hash`, as in API_ROUTES): only the
+   * rules that can meet that route are tried. Absent: every rule is.
+   */
+  route?: string;
 }
+
+/**
+ * At most this many rules at once (a 400 past it): a request tries the rules of its route, and a
+ * test needs a handful; the cap keeps a request's cost bounded whatever a client adds.
+ */
+export const MAX_FAULT_RULES = 1000;
 
 export const API_PREFIX = '/api/v1';
 
@@ -73,23 +84,14 @@ const ROUTE_LIST = API_PATHS.map(
 /** A rule's path in full: under /api/v1 unless it already starts with it. */
 const fullPath = (path: string): string => (path.startsWith(API_PREFIX) ? path : `${API_PREFIX}${path}`);
 
-/** `*` is one path segment (one or more characters other than `/`), `**` any rest (slashes included, or nothing). */
-function pathPattern(path: string): RegExp {
-  const source = fullPath(path)
-    .split(/(\*\*|\*)/)
-    .map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]+' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}/?$`);
-}
-
 /**
  * Whether some URL is both matched by a rule's pattern and routed to `route` (`:hash` is a segment
  * of any characters but `/`). Both are regular: a walk over pairs of positions in the two token
  * lists finds a common string, if there is one.
  */
-type Token = { chars: 'one' | 'not-slash' | 'any'; char?: string; repeat: boolean };
+export type Token = { chars: 'one' | 'not-slash' | 'any'; char?: string; repeat: boolean };
 const literal = (text: string): Token[] => [...text].map((char) => ({ chars: 'one', char, repeat: false }));
-function globTokens(glob: string): Token[] {
+export function globTokens(glob: string): Token[] {
   return glob.split(/(\*\*|\*)/).flatMap((part): Token[] =>
     part === '**'
       ? [{ chars: 'any', repeat: true }]
@@ -124,12 +126,67 @@ function intersects(a: Token[], b: Token[]): boolean {
   };
   return visit(0, 0);
 }
+/**
+ * Whether `text` is in a glob's language, by a walk that keeps the set of token positions reachable
+ * after each character (Thompson's simulation of the automaton): never backtracking, so at most
+ * `text.length × tokens` steps whatever the pattern (a backtracking regex took seconds on
+ * `/keys/**a**a**a**a**a**a**a**a**a**a**b`). `steps`, when given, counts the steps taken.
+ */
+export function globMatches(tokens: readonly Token[], text: string, steps?: { count: number }): boolean {
+  const m = tokens.length;
+  let current = new Uint8Array(m + 1);
+  let next = new Uint8Array(m + 1);
+  // A repeating token matches nothing too: where it is reachable, so is the token after it.
+  const close = (set: Uint8Array) => {
+    for (let i = 0; i < m; i++) if (set[i] && tokens[i]!.repeat) set[i + 1] = 1;
+  };
+  current[0] = 1;
+  close(current);
+  for (let at = 0; at < text.length; at++) {
+    const char = text[at]!;
+    next.fill(0);
+    let alive = false;
+    for (let i = 0; i < m; i++) {
+      if (!current[i]) continue;
+      const token = tokens[i]!;
+      if (token.chars === 'one' ? token.char !== char : token.chars === 'not-slash' && char === '/') continue;
+      next[token.repeat ? i : i + 1] = 1;
+      alive = true;
+    }
+    if (steps) steps.count += m;
+    if (!alive) return false;
+    close(next);
+    [current, next] = [next, current];
+  }
+  return current[m] === 1;
+}
+
+/** A rule's path as a matcher of request paths: the glob, with or without a trailing slash on the request. */
+function pathMatcher(path: string): (requestPath: string) => boolean {
+  const full = fullPath(path);
+  if (!full.includes('*')) return (requestPath) => requestPath === full || requestPath === `${full}/`;
+  const tokens = globTokens(full);
+  return (requestPath) =>
+    globMatches(tokens, requestPath) || (requestPath.endsWith('/') && globMatches(tokens, requestPath.slice(0, -1)));
+}
+
 const pathMeets = (path: string, route: string): boolean => {
   const glob = globTokens(fullPath(path));
   const target = routeTokens(route);
   // A rule also matches its path with a trailing slash.
   return intersects(glob, target) || intersects([...glob, ...literal('/')], target);
 };
+
+/** The API routes a match can meet: method, path and hash together. */
+function routesMet(match: FaultMatch): (typeof API_ROUTES)[number][] {
+  const { path, hash } = match;
+  const method = match.method?.toUpperCase();
+  return API_ROUTES.filter(
+    (route) => (method === undefined || route.method === method) && (path === undefined || pathMeets(path, route.path)) && (hash === undefined || route.path.endsWith(':hash')),
+  );
+}
+
+const routeKey = (method: string, route: string) => `${method} ${route}`;
 
 /**
  * Why a rule's match can never meet a request the API answers, or null when it can: the path must
@@ -161,10 +218,7 @@ export function unmatchable(match: FaultMatch): [field: string, reason: string] 
     return ['match.method', `${never}the API answers ${API_METHODS.join(', ')}`];
   }
   if (hash !== undefined && hash.includes('/')) return ['match.hash', `${never}a hash has no "/"`];
-  const routes = API_ROUTES.filter(
-    (route) => (method === undefined || route.method === method) && (path === undefined || pathMeets(path, route.path)) && (hash === undefined || route.path.endsWith(':hash')),
-  );
-  if (routes.length === 0) {
+  if (routesMet(match).length === 0) {
     const asked = [method, path === undefined ? undefined : `"${path}"`, hash === undefined ? undefined : 'a hash'].filter((part) => part !== undefined);
     const only = hash === undefined ? '' : `a hash is only on ${shown(`${API_PREFIX}/keys/:hash`)}; `;
     return ['match', `${never}no API route takes ${asked.join(' with ')} (${only}the API's routes: ${ROUTE_LIST})`];
@@ -172,8 +226,16 @@ export function unmatchable(match: FaultMatch): [field: string, reason: string] 
   return null;
 }
 
+type StoredRule = FaultRule & { matchesPath?: (path: string) => boolean };
+
 export class FaultRegistry {
-  private rules: (FaultRule & { pattern?: RegExp })[] = [];
+  /** Newest first: a rule added later overrides an older one that matches the same requests. */
+  private rules: StoredRule[] = [];
+  /**
+   * The rules each API route ("GET /api/v1/keys/:hash") can meet, newest first: a request tries its
+   * route's rules only, so rules for other routes cost it nothing.
+   */
+  private byRoute = new Map<string, StoredRule[]>();
   private lastId = 0;
 
   /** `events`: told of every rule added, removed, cleared or used; optional. */
@@ -183,20 +245,28 @@ export class FaultRegistry {
     if (this.events?.listening('faults')) this.events.emit({ type: 'faults', change, id });
   }
 
-  /** Adds a rule; one that could never match any API request is a 400 saying why. */
+  /** Adds a rule; one that could never match any API request, or one past MAX_FAULT_RULES, is a 400 saying why. */
   add(spec: FaultSpec): FaultRule {
     const problem = unmatchable(spec.match ?? {});
     if (problem) throw apiError('invalidField', 'request body', `field "${problem[0]}"`, problem[1]);
-    const rule = {
+    if (this.rules.length >= MAX_FAULT_RULES) {
+      throw apiError('badRequest', `at most ${MAX_FAULT_RULES} fault rules at once; remove some first (DELETE /__mock/faults/:id, or DELETE /__mock/faults for all)`);
+    }
+    const rule: StoredRule = {
       ...spec,
       id: `fault_${++this.lastId}`,
       match: { ...spec.match },
       remaining: spec.times ?? null,
       hits: 0,
-      pattern: spec.match?.path ? pathPattern(spec.match.path) : undefined,
+      ...(spec.match?.path ? { matchesPath: pathMatcher(spec.match.path) } : {}),
     };
-    // Newest first: a rule added later overrides an older one that matches the same requests.
     this.rules.unshift(rule);
+    for (const route of routesMet(rule.match)) {
+      const key = routeKey(route.method, route.path);
+      const list = this.byRoute.get(key);
+      if (list) list.unshift(rule);
+      else this.byRoute.set(key, [rule]);
+    }
     this.changed('added', rule.id);
     return this.public(rule);
   }
@@ -206,15 +276,22 @@ export class FaultRegistry {
   }
 
   remove(id: string): boolean {
-    const before = this.rules.length;
-    this.rules = this.rules.filter((rule) => rule.id !== id);
-    if (this.rules.length === before) return false;
+    const at = this.rules.findIndex((rule) => rule.id === id);
+    if (at === -1) return false;
+    const [rule] = this.rules.splice(at, 1);
+    for (const route of routesMet(rule!.match)) {
+      const key = routeKey(route.method, route.path);
+      const list = this.byRoute.get(key)!.filter((other) => other !== rule);
+      if (list.length === 0) this.byRoute.delete(key);
+      else this.byRoute.set(key, list);
+    }
     this.changed('removed', id);
     return true;
   }
 
   clear(): void {
     this.rules = [];
+    this.byRoute.clear();
     this.changed('cleared', null);
   }
 
@@ -222,19 +299,22 @@ export class FaultRegistry {
     return this.rules.length;
   }
 
-  /** The rule that applies to this request, counted as used (an exhausted rule disappears). */
+  /** The rule that applies to this request, counted as used (an exhausted rule then disappears). */
   take(request: FaultRequest): FaultRule | undefined {
     if (this.rules.length === 0) return undefined;
-    const rule = this.rules.find(
+    const candidates = request.route === undefined ? this.rules : this.byRoute.get(routeKey(request.method, request.route));
+    const rule = candidates?.find(
       (r) =>
         (!r.match.method || r.match.method.toUpperCase() === request.method) &&
-        (!r.pattern || r.pattern.test(request.path)) &&
+        (!r.matchesPath || r.matchesPath(request.path)) &&
         (!r.match.hash || r.match.hash === request.hash),
     );
     if (!rule) return undefined;
     rule.hits++;
-    if (rule.remaining !== null && --rule.remaining <= 0) this.remove(rule.id);
-    else this.changed('used', rule.id);
+    if (rule.remaining !== null) rule.remaining--;
+    // Used, then (its last use) removed: a one-shot rule that fires is told as used too.
+    this.changed('used', rule.id);
+    if (rule.remaining !== null && rule.remaining <= 0) this.remove(rule.id);
     return this.public(rule);
   }
 

@@ -7,6 +7,19 @@ import { parseUtcInstant } from './rules.js';
  */
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The instants the virtual clock can stand at: years 0100 to 9999. Narrower than a Date's
+ * ±8.64e15 ms on purpose: a clock at a Date's last instant would run past it a millisecond later
+ * (and then no timestamp could be written), years 0000–0099 are read as 1900–1999 by `Date.UTC`,
+ * which the usage windows' calendar arithmetic uses, and within these years every timestamp keeps
+ * its four-digit `YYYY-MM-DDTHH:MM:SS.mmmZ` form.
+ */
+export const CLOCK_MIN = -59_011_459_200_000; // 0100-01-01T00:00:00.000Z
+export const CLOCK_MAX = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+
+/** Whether the clock may stand at `ms` (see CLOCK_MIN, CLOCK_MAX). */
+export const clockCanStandAt = (ms: number): boolean => Number.isInteger(ms) && ms >= CLOCK_MIN && ms <= CLOCK_MAX;
 /** Character positions of the digits in `YYYY-MM-DDTHH:MM:SS.mmmZ`. */
 const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

@@ -327,9 +327,9 @@ export class KeyStore {
     }
     if (input.external !== undefined) check('external.user', nullableStringRule, input.external.user);
 
-    const plaintext = plaintextKey(this.deps.random.hex(64));
+    const { plaintext, hash } = this.freshSecret();
     const record: KeyRecord = {
-      hash: this.deps.sha256Hex(plaintext),
+      hash,
       name: input.name,
       label: maskedLabel(plaintext),
       disabled: false,
@@ -400,6 +400,20 @@ export class KeyStore {
   }
 
   // ---- helpers ----------------------------------------------------------------------------
+
+  /**
+   * The next secret of the seeded stream whose hash no key (and no management key) holds. A fresh
+   * start never collides, so it gets the same bytes for the same seed; a state loaded after a
+   * restart (a state file, an imported export) holds the secrets the stream made last time, and
+   * those are drawn past (each check one lookup in the hash index) instead of failing the create.
+   */
+  private freshSecret(): { plaintext: string; hash: string } {
+    for (;;) {
+      const plaintext = plaintextKey(this.deps.random.hex(64));
+      const hash = this.deps.sha256Hex(plaintext);
+      if (!this.keyOwners.has(hash) && !this.managementKeys.has(hash)) return { plaintext, hash };
+    }
+  }
 
   /** A change to keys: counted (persistence saves when the revision moves) and told to listeners. */
   private keysChanged(change: KeyChange, account: Account | null, hash: string | null): void {

@@ -132,7 +132,7 @@ export class Engine {
     if (op.plane === 'api' && (this.runtime.faults.size !== 0 || call.headers[MOCK_RESPONSE_HEADER] !== undefined)) {
       let action: FaultAction | undefined;
       try {
-        action = this.faultFor(call);
+        action = this.faultFor(op, call);
       } catch (error) {
         return this.fail(error, call, elapsed, true);
       }
@@ -176,13 +176,13 @@ export class Engine {
   }
 
   /** The fault this request meets, if any: its `X-Mock-Response` header (a bad one throws its 400), else a rule. */
-  private faultFor(call: Call): FaultAction | undefined {
+  private faultFor(op: Operation, call: Call): FaultAction | undefined {
     const header = call.headers[MOCK_RESPONSE_HEADER];
     if (header !== undefined) return parseMockResponseHeader(Array.isArray(header) ? header.join(';') : header);
     const queryAt = call.url.indexOf('?');
     const raw = queryAt === -1 ? call.url : call.url.slice(0, queryAt);
     const hash = (call.params as { hash?: string } | undefined)?.hash;
-    return this.runtime.faults.take({ method: call.method, path: decodePath(raw) ?? raw, ...(hash !== undefined ? { hash } : {}) });
+    return this.runtime.faults.take({ method: call.method, path: decodePath(raw) ?? raw, route: op.url, ...(hash !== undefined ? { hash } : {}) });
   }
 
   /** A fault's answer, after its delay: an injected error, a dropped or stalled connection, or (a pure delay) the real answer. */

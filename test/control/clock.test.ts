@@ -102,6 +102,44 @@ describe.each(DOORS)('POST /__mock/clock (%s door)', (door) => {
     expect(await clock(app)).toEqual(before);
   });
 
+  it.each([
+    ['advance: the largest safe integer', { advance: 9_007_199_254_740_991 }],
+    ['advance: past year 9999', { advance: Date.UTC(10_000, 0, 1) - Date.parse(TEST_NOW) }],
+    ['advance: a duration past year 9999', { advance: '3000000d' }],
+    ['now: year 10000', { now: '+010000-01-01T00:00:00.000Z' }],
+    ["now: a Date's last instant", { now: '+275760-09-13T00:00:00.000Z' }],
+    ['now: year 0099', { now: '0099-12-31T23:59:59.999Z' }],
+    ['now: frozen and out of range', { now: '+010000-01-01T00:00:00.000Z', frozen: true }],
+  ])('%s → 400 naming the range; nothing changes, and the API and the journal still answer', async (_label, body) => {
+    const app = buildTestDoor(door);
+    const before = await clock(app);
+    const res = await ctl(app, 'POST', '/clock', body);
+    expect(res.statusCode, res.body).toBe(400);
+    expect(errorOf(res).message).toContain('0100-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z');
+    expect(await clock(app)).toEqual(before);
+    expect((await api(app, 'POST', '/keys', { name: 'after' })).statusCode).toBe(201);
+    expect((await ctl(app, 'GET', '/requests')).statusCode).toBe(200);
+  });
+
+  it('the handle refuses the same instants, with the same 400, and changes nothing', async () => {
+    const app = buildTestDoor(door);
+    const before = await clock(app);
+    await expect(app.handle.clock.set(new Date(8.64e15))).rejects.toMatchObject({ status: 400 });
+    await expect(app.handle.clock.set(Date.UTC(10_000, 0, 1))).rejects.toMatchObject({ status: 400 });
+    await expect(app.handle.clock.advance(9_007_199_254_740_991)).rejects.toMatchObject({ status: 400 });
+    expect(await app.handle.clock.now()).toEqual(before);
+  });
+
+  it('the ends of the range are accepted: 0100-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z', async () => {
+    const app = buildTestDoor(door);
+    for (const now of ['0100-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z']) {
+      expect(await clock(app, { now, frozen: true })).toEqual({ now, frozen: true });
+      const created = await api(app, 'POST', '/keys', { name: `at ${now}` });
+      expect((created.json() as { data: KeyView }).data.created_at).toBe(now);
+    }
+    expect((await ctl(app, 'POST', '/clock', { advance: 1 })).statusCode).toBe(400);
+  });
+
   it('a failed change zeroes no window either', async () => {
     const app = buildTestDoor(door);
     const before = await getKey(app);

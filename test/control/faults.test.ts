@@ -5,6 +5,7 @@
  * fault-sockets.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { MAX_FAULT_RULES } from '../../src/domain/faults.js';
 import type { KeyView } from '../../src/domain/types.js';
 import { api, buildTestDoor, ctl, DOCS_HASH, DOORS, errorOf, MANAGEMENT_KEY } from '../helpers/build.js';
 import { addFault, call, expectEnvelope, faultsOf } from '../helpers/faults.js';
@@ -245,6 +246,24 @@ describe.each(DOORS)('fault rules (%s door)', (door) => {
     expect(errorOf(res).code).toBe(400);
     expect(await faultsOf(app)).toEqual([]);
     expect((await api(app, 'GET', '/keys')).statusCode).toBe(200);
+  });
+
+  it(`rule ${MAX_FAULT_RULES + 1} is a 400 naming the limit; the rules stay as they were`, async () => {
+    const app = buildTestDoor(door);
+    for (let i = 0; i < MAX_FAULT_RULES; i++) await app.handle.fault({ match: { hash: `h${i}` }, status: 500 });
+    const before = await faultsOf(app);
+    const res = await ctl(app, 'POST', '/faults', { status: 503 });
+    expect(res.statusCode).toBe(400);
+    expect(errorOf(res).message).toContain(`at most ${MAX_FAULT_RULES} fault rules`);
+    expect(await faultsOf(app)).toEqual(before);
+    expect((await api(app, 'GET', '/keys')).statusCode).toBe(200);
+  });
+
+  it('a rule of nested "**" (a backtracking pattern) is matched at once: the requests it meets and misses answer', async () => {
+    const app = buildTestDoor(door);
+    await addFault(app, { match: { path: '/keys/**a**a**a**a**a**a**a**a**a**a**b' }, status: 503 });
+    expect((await api(app, 'GET', `/keys/${'a'.repeat(99)}`)).statusCode).toBe(404);
+    expectEnvelope(await api(app, 'GET', `/keys/${'a'.repeat(99)}b`), 503);
   });
 });
 

@@ -20,12 +20,27 @@ describe('MockEvents', () => {
     expect(seen).toEqual([
       { type: 'faults', change: 'added', id: rule.id },
       { type: 'faults', change: 'used', id: rule.id },
+      { type: 'faults', change: 'used', id: rule.id },
       { type: 'faults', change: 'removed', id: rule.id },
     ]);
     stop();
     expect(events.listening('faults')).toBe(false);
     faults.add({ status: 500 });
-    expect(seen).toHaveLength(3);
+    expect(seen).toHaveLength(4);
+  });
+
+  it('a one-shot fault rule that fires is told as used, then as removed', () => {
+    const events = new MockEvents();
+    const seen: MockEvent[] = [];
+    events.on((event) => seen.push(event), ['faults']);
+    const faults = new FaultRegistry(events);
+    const rule = faults.add({ status: 503, times: 1 });
+    expect(faults.take({ method: 'GET', path: '/api/v1/keys' })?.remaining).toBe(0);
+    expect(seen).toEqual([
+      { type: 'faults', change: 'added', id: rule.id },
+      { type: 'faults', change: 'used', id: rule.id },
+      { type: 'faults', change: 'removed', id: rule.id },
+    ]);
   });
 
   it('a listener that throws stops neither the others nor the change', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/domain/errors.js';
-import { FaultRegistry, unmatchable } from '../../src/domain/faults.js';
+import { API_ROUTES, FaultRegistry, globMatches, globTokens, MAX_FAULT_RULES, unmatchable, type FaultRule } from '../../src/domain/faults.js';
 
 describe('FaultRegistry', () => {
   it('applies a rule `times` times, then drops it', () => {
@@ -91,6 +91,128 @@ describe('unmatchable(): a path is refused exactly when no request the API route
         }
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+/** The pattern a rule's path stood for before the linear matcher: a backtracking regex (the reference). */
+const referencePattern = (path: string): RegExp => {
+  const full = path.startsWith('/api/v1') ? path : `/api/v1${path}`;
+  const source = full
+    .split(/(\*\*|\*)/)
+    .map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]+' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${source.join('')}/?$`);
+};
+
+describe('fault path globs are matched without backtracking', () => {
+  it('agree with the reference regex on every path', () => {
+    // Small alphabets, so that the wildcards meet literal characters and slashes often.
+    const glob = fc.array(fc.constantFrom('a', 'b', '/', '*', '**', '.'), { maxLength: 10 }).map((parts) => `/${parts.join('')}`);
+    const text = fc.array(fc.constantFrom('a', 'b', '/', '.'), { maxLength: 12 }).map((chars) => `/api/v1/${chars.join('')}`);
+    fc.assert(
+      fc.property(glob, text, (pattern, path) => {
+        const tokens = globTokens(`/api/v1${pattern}`);
+        const expected = referencePattern(pattern).test(path);
+        expect(globMatches(tokens, path) || (path.endsWith('/') && globMatches(tokens, path.slice(0, -1))), `${pattern} on ${path}`).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('the pathological pattern of issue 17 answers, in steps bounded by path × pattern', () => {
+    const pattern = '/keys/**a**a**a**a**a**a**a**a**a**a**b';
+    const faults = new FaultRegistry();
+    faults.add({ match: { path: pattern }, status: 500 });
+    const path = `/api/v1/keys/${'a'.repeat(1000)}`;
+    expect(faults.take({ method: 'GET', path, route: '/api/v1/keys/:hash', hash: 'a'.repeat(1000) })).toBeUndefined();
+    const tokens = globTokens(`/api/v1${pattern}`);
+    const steps = { count: 0 };
+    expect(globMatches(tokens, path, steps)).toBe(false);
+    expect(steps.count).toBeLessThanOrEqual(path.length * tokens.length);
+    expect(globMatches(tokens, `${path}b`)).toBe(true);
+  });
+});
+
+describe('FaultRegistry: rules by route, and at most MAX_FAULT_RULES', () => {
+  it(`refuses rule ${MAX_FAULT_RULES + 1} with a 400 naming the limit, and keeps the ${MAX_FAULT_RULES} it has`, () => {
+    const faults = new FaultRegistry();
+    for (let i = 0; i < MAX_FAULT_RULES; i++) faults.add({ match: { hash: `h${i}` }, status: 500 });
+    const before = faults.list();
+    let error: unknown;
+    try {
+      faults.add({ status: 500 });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(400);
+    expect((error as ApiError).message).toContain(String(MAX_FAULT_RULES));
+    expect(faults.list()).toEqual(before);
+    // Room again once one is removed.
+    faults.remove(before[0]!.id);
+    expect(faults.add({ status: 500 }).id).toBe(`fault_${MAX_FAULT_RULES + 1}`);
+  });
+
+  it('takes the rule a naive scan of every rule, newest first, takes (adds, removals and one-shot rules mixed)', () => {
+    const METHODS = [undefined, 'GET', 'get', 'HEAD', 'POST', 'PATCH', 'DELETE'];
+    const PATHS = [undefined, '/keys', '/keys/*', '/keys/**', '/**', '/api/v1/key', '/k*', '/keys/a*', '/*/*', '/key'];
+    const HASHES = [undefined, 'a', 'ab'];
+    const spec = fc.record({
+      method: fc.constantFrom(...METHODS),
+      path: fc.constantFrom(...PATHS),
+      hash: fc.constantFrom(...HASHES),
+      times: fc.constantFrom(undefined, 1, 2),
+    });
+    const request = fc.record({
+      route: fc.constantFrom(...API_ROUTES),
+      hash: fc.constantFrom('a', 'ab', 'b'),
+      slash: fc.boolean(),
+    });
+    const command = fc.oneof(
+      spec.map((s) => ({ kind: 'add' as const, ...s })),
+      request.map((r) => ({ kind: 'take' as const, ...r })),
+      fc.nat(20).map((n) => ({ kind: 'remove' as const, n })),
+    );
+    type ModelRule = { id: string; method?: string; pattern?: RegExp; hash?: string; remaining: number | null };
+    fc.assert(
+      fc.property(fc.array(command, { maxLength: 40 }), (commands) => {
+        const faults = new FaultRegistry();
+        let model: ModelRule[] = [];
+        for (const c of commands) {
+          if (c.kind === 'add') {
+            const match = { ...(c.method ? { method: c.method } : {}), ...(c.path ? { path: c.path } : {}), ...(c.hash ? { hash: c.hash } : {}) };
+            let added: FaultRule | undefined;
+            try {
+              added = faults.add({ match, status: 500, ...(c.times ? { times: c.times } : {}) });
+            } catch {
+              expect(unmatchable(match)).not.toBeNull();
+              continue;
+            }
+            const rule: ModelRule = { id: added.id, remaining: c.times ?? null };
+            if (c.method) rule.method = c.method.toUpperCase();
+            if (c.path) rule.pattern = referencePattern(c.path);
+            if (c.hash) rule.hash = c.hash;
+            model.unshift(rule);
+          } else if (c.kind === 'remove') {
+            const victim = model[c.n % Math.max(model.length, 1)];
+            if (!victim) continue;
+            expect(faults.remove(victim.id)).toBe(true);
+            model = model.filter((rule) => rule !== victim);
+          } else {
+            const hashed = c.route.path.endsWith(':hash');
+            const path = `${c.route.path.replace(':hash', c.hash)}${c.slash ? '/' : ''}`;
+            const req = { method: c.route.method, path, route: c.route.path, ...(hashed ? { hash: c.hash } : {}) };
+            const expected = model.find(
+              (rule) =>
+                (!rule.method || rule.method === req.method) && (!rule.pattern || rule.pattern.test(path)) && (!rule.hash || rule.hash === req.hash),
+            );
+            if (expected && expected.remaining !== null && --expected.remaining <= 0) model = model.filter((rule) => rule !== expected);
+            expect(faults.take(req)?.id, `${req.method} ${path}`).toBe(expected?.id);
+          }
+        }
+        expect(faults.list().map((rule) => rule.id)).toEqual(model.map((rule) => rule.id));
+      }),
+      { numRuns: 400 },
     );
   });
 });
