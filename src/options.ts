@@ -185,6 +185,13 @@ export const OPTIONS = {
     // config.ts (the Node edge) also checks the folder: options.ts has no file system.
     parse: (raw: string) => raw.trim() || fail('must be a file path'),
   },
+  readyFile: {
+    help: 'Once the server answers, write {url, origin, managementKeys, pid, …} to this JSON file (atomically; removed at exit), for harnesses in any language, e.g. with --port 0; the command only (createMockServer returns the same facts)',
+    value: 'PATH',
+    defaultText: 'none',
+    default: () => undefined as string | undefined,
+    parse: (raw: string) => raw.trim() || fail('must be a file path'),
+  },
   logLevel: {
     help: `Log level: ${LOG_LEVELS.join(', ')}`,
     value: 'LEVEL',
@@ -228,6 +235,7 @@ export interface MockConfig {
   latency: { min: number; max: number } | undefined;
   corsOrigin: string | string[];
   stateFile: string | undefined;
+  readyFile: string | undefined;
   logLevel: LogLevel;
 }
 
@@ -340,6 +348,7 @@ export function resolveOptions(options: MockOptions, origins: Partial<Record<Opt
     latency: get('latency'),
     corsOrigin: get('corsOrigin')!,
     stateFile: get('stateFile', edge.check?.stateFile),
+    readyFile: get('readyFile'),
     logLevel: get('logLevel')!,
   };
 }
@@ -351,6 +360,7 @@ const SERVER_ONLY = {
   corsOrigin: 'there is no server, so no cross-origin requests to allow',
   stateFile: "there is no file system; keep state with the control's state() and load()",
   logLevel: 'there is no logger; the request journal records every request',
+  readyFile: 'there is no process to wait for; the handle is ready when the promise resolves',
 } as const satisfies Partial<Record<OptionName, string>>;
 type ServerOnlyOption = keyof typeof SERVER_ONLY;
 
@@ -390,5 +400,5 @@ export function resolveEmbeddedConfig(
       throw new ConfigError(`invalid option "fixtures" of ${door}: a file path cannot be read here; pass the array of keys`);
     },
   });
-  return { ...config, port: 0, host: '127.0.0.1', stateFile: undefined, logLevel: 'silent', corsOrigin: '*' };
+  return { ...config, port: 0, host: '127.0.0.1', stateFile: undefined, readyFile: undefined, logLevel: 'silent', corsOrigin: '*' };
 }

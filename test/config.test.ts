@@ -58,6 +58,7 @@ const VALID: Record<OptionName, string> = {
   latency: '5-10',
   corsOrigin: 'http://localhost:5173',
   stateFile: '/tmp/orkm-config-test-state.json',
+  readyFile: '/tmp/orkm-config-test-ready.json',
   logLevel: 'debug',
 };
 
@@ -146,6 +147,7 @@ describe('the option table and the flag ↔ env rule', () => {
         '--latency',
         '--cors-origin',
         '--state-file',
+        '--ready-file',
         '--log-level',
       ].sort(),
     );
