@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { optionTable } from '../src/command-line.js';
 import { DEFAULT_MANAGEMENT_KEY } from '../src/config.js';
 import type { ReadySignal } from '../src/ready-file.js';
+import { readmeExamples } from './helpers/readme.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -146,5 +147,14 @@ describe('--ready-file', () => {
     expect(three.signal.pid).toBe(third.pid);
     await stop(third, 'SIGTERM');
     expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe('README, "From other languages": the harnesses shown are the ones the contract suites run', () => {
+  it.each([
+    ['python', 'contract/python/conftest.py'],
+    ['go', 'contract/go/main_test.go'],
+  ])('its %s block is %s, byte for byte', (language, file) => {
+    expect(readmeExamples('### From other languages', language)).toEqual([readFileSync(join(ROOT, file), 'utf8')]);
   });
 });
