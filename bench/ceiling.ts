@@ -39,6 +39,7 @@ export const CONSTANT_KEY: Key = {
   byok_usage_monthly: 17.38,
   created_at: '2025-10-10T12:00:00.000Z',
   updated_at: '2026-01-15T12:00:00.000Z',
+  last_used_at: null,
   expires_at: '2027-02-18T12:00:00.000Z',
   creator_user_id: 'user_2dHFtVWx2n56w6HkM0000000000',
   workspace_id: '0df9e665-d932-5740-b2c7-b52af166bc11',

@@ -5,6 +5,7 @@ import { ConfigError, DEFAULT_MANAGEMENT_KEY, resolveConfig, type MockConfig } f
 import { FixtureError } from './data/fixtures.js';
 import type { MockServer } from './server.js';
 import { INSPECTOR_PATH } from './plugins/inspector.js';
+import { announceReady } from './ready-file.js';
 import { VERSION } from './version.js';
 
 function exitWith(message: string): never {
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
     throw error;
   }
   process.stdout.write(banner(server, config));
+  const removeReadyFile = config.readyFile ? await announceReady(config.readyFile, server) : undefined;
 
   // SIGTERM/SIGINT (also as PID 1 in a container): stop accepting, finish, save, exit — within a
   // second, else exit anyway. With --state-file the last save may need longer (a few seconds at
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
   closeWithGrace({ delay: graceMs, logger: false }, async ({ signal, err }) => {
     if (err) server.app.log.error({ err }, 'shutting down after an error');
     else server.app.log.info({ signal }, 'shutting down');
+    removeReadyFile?.(); // first: while the file exists, the mock answers
     await drainThenClose(server, drainMs);
   });
 }

@@ -254,6 +254,14 @@ export const OPTIONS = {
     parse: (raw: string) => raw.trim() || fail('must be a file path'),
     accept: textValue,
   },
+  readyFile: {
+    help: 'Once the server answers, write {url, origin, managementKeys, pid, …} to this JSON file (atomically; removed at exit), for harnesses in any language, e.g. with --port 0; the command only (createMockServer returns the same facts)',
+    value: 'PATH',
+    defaultText: 'none',
+    default: () => undefined as string | undefined,
+    parse: (raw: string) => raw.trim() || fail('must be a file path'),
+    accept: textValue,
+  },
   logLevel: {
     help: `Log level: ${LOG_LEVELS.join(', ')}`,
     value: 'LEVEL',
@@ -305,6 +313,7 @@ export interface MockConfig {
   /** Host names `/__mock` answers besides localhost, `*.localhost` and IP literals (`*`: any). */
   allowedHosts: string[] | '*';
   stateFile: string | undefined;
+  readyFile: string | undefined;
   logLevel: LogLevel;
 }
 
@@ -426,6 +435,7 @@ export function resolveOptions(options: MockOptions, origins: Partial<Record<Opt
     controlOrigins: get('controlOrigins')!,
     allowedHosts: get('allowedHosts')!,
     stateFile: get('stateFile', edge.check?.stateFile),
+    readyFile: get('readyFile'),
     logLevel: get('logLevel')!,
   };
 }
@@ -441,6 +451,7 @@ const SERVER_ONLY = {
   maxEventStreams: "there is no event stream (GET /__mock/events is the server's)",
   stateFile: "there is no file system; keep state with the control's state() and load()",
   logLevel: 'there is no logger; the request journal records every request',
+  readyFile: 'there is no process to wait for; the handle is ready when the promise resolves',
 } as const satisfies Partial<Record<OptionName, string>>;
 type ServerOnlyOption = keyof typeof SERVER_ONLY;
 
@@ -489,6 +500,7 @@ export function resolveEmbeddedConfig(
     port: 0,
     host: '127.0.0.1',
     stateFile: undefined,
+    readyFile: undefined,
     logLevel: 'silent',
     corsOrigin: '*',
   };

@@ -62,6 +62,7 @@ const VALID: Record<OptionName, string> = {
   controlOrigins: 'http://localhost:5173',
   allowedHosts: 'mock.internal',
   stateFile: '/tmp/orkm-config-test-state.json',
+  readyFile: '/tmp/orkm-config-test-ready.json',
   logLevel: 'debug',
 };
 
@@ -158,6 +159,7 @@ describe('the option table and the flag ↔ env rule', () => {
         '--control-origins',
         '--allowed-hosts',
         '--state-file',
+        '--ready-file',
         '--log-level',
       ].sort(),
     );

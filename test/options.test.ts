@@ -36,6 +36,7 @@ describe('resolveEmbeddedConfig refuses what only a server has', () => {
     ['allowedHosts', 'mock.internal', 'there is no server, so no Host header to check'],
     ['stateFile', '/tmp/state.json', "there is no file system; keep state with the control's state() and load()"],
     ['logLevel', 'debug', 'there is no logger; the request journal records every request'],
+    ['readyFile', '/tmp/ready.json', 'there is no process to wait for; the handle is ready when the promise resolves'],
   ])('%s, naming the door and the options it takes', (name, value, why) => {
     expect(() => embedded({ seed: 2, [name]: value })).toThrow(
       new ConfigError(`option "${name}" does not apply to createMockFetch: ${why} (options: ${ACCEPTED})`),
@@ -65,7 +66,7 @@ describe('resolveEmbeddedConfig refuses what only a server has', () => {
 });
 
 describe('resolveEmbeddedConfig accepts what resolveConfig accepts', () => {
-  const SERVER_FIELDS = { port: 0, host: '127.0.0.1', stateFile: undefined, logLevel: 'silent', corsOrigin: '*' };
+  const SERVER_FIELDS = { port: 0, host: '127.0.0.1', stateFile: undefined, readyFile: undefined, logLevel: 'silent', corsOrigin: '*' };
 
   it('with no options: the default scenario from the bundle, and harmless server fields', () => {
     const config = embedded({});

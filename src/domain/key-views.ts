@@ -60,6 +60,7 @@ export function keyView(key: KeyRecord): KeyView {
     byok_usage_monthly: key.byok_usage_monthly,
     created_at: key.created_at,
     updated_at: key.updated_at,
+    last_used_at: null,
     expires_at: key.expires_at,
     creator_user_id: key.creator_user_id,
     workspace_id: key.workspace_id,
@@ -134,6 +135,8 @@ export function currentKeyView(account: Account, key?: KeyRecord): CurrentKeyVie
     workspace_id: key === undefined ? state.default_workspace_id : key.workspace_id,
     organization_id: state.organization_id,
     allowed_data_regions: ['global'],
+    budgets: [],
+    effective_budget: null,
     free_model_daily_requests: { limit: FREE_MODEL_DAILY_REQUESTS, remaining: FREE_MODEL_DAILY_REQUESTS, used: 0 },
     rate_limit: { requests: -1, interval: '10s', note: RATE_LIMIT_NOTE },
   };

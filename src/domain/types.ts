@@ -39,6 +39,11 @@ export interface KeyRecord extends KeyUsage {
 /** A key as the API returns it. */
 export interface KeyView extends KeyRecord {
   limit_remaining: number | null;
+  /**
+   * When the key was last used. The mock records no request times for keys, so always null: what
+   * the real API says of a key not used since the end of 2025. The official Python SDK requires it.
+   */
+  last_used_at: string | null;
 }
 
 /** The fields `PATCH /keys/:hash` may change; every one optional. */
@@ -110,6 +115,9 @@ export interface CurrentKeyView extends KeyUsage {
   workspace_id: string | null;
   organization_id: string | null;
   allowed_data_regions: DataRegion[];
+  /** Guardrail budgets over the key: the mock has no guardrails, so none (the Python SDK requires both). */
+  budgets: never[];
+  effective_budget: null;
   free_model_daily_requests: { limit: number; remaining: number; used: number };
   rate_limit: { requests: number; interval: string; note: string };
 }

@@ -30,6 +30,7 @@ const keyProperties = {
     ...usageFields,
     created_at: Type.String({ description: 'ISO 8601 UTC timestamp of creation' }),
     updated_at: Nullable(Type.String(), { description: 'ISO 8601 UTC timestamp of the last change, or null if never changed' }),
+    last_used_at: Nullable(Type.String(), { description: 'ISO 8601 UTC timestamp of the last use; always null: the mock records no request times for keys' }),
     expires_at: Nullable(Type.String(), { description: 'ISO 8601 UTC timestamp of expiry, or null' }),
     creator_user_id: Nullable(Type.String(), { description: 'The user who created the key' }),
     workspace_id: Type.String({ description: 'The workspace the key belongs to', examples: [WORKSPACE_EXAMPLE] }),
@@ -40,7 +41,7 @@ const keyProperties = {
 export const KeySchema = Type.Object(keyProperties, { $id: 'Key', description: 'An API key' });
 
 /** A key as stored (and as the control plane's state document holds it): no derived fields. */
-const { limit_remaining: _derived, ...keyRecordProperties } = keyProperties;
+const { limit_remaining: _derived, last_used_at: _unrecorded, ...keyRecordProperties } = keyProperties;
 export const KeyRecordSchema = Type.Object(keyRecordProperties, { additionalProperties: false, description: 'A stored key' });
 export type Key = Static<typeof KeySchema>;
 
@@ -61,6 +62,8 @@ export const CurrentKeySchema = Type.Object(
     workspace_id: Nullable(Type.String()),
     organization_id: Nullable(Type.String()),
     allowed_data_regions: Type.Array(StringEnum(DATA_REGIONS)),
+    budgets: Type.Array(Type.Never(), { description: 'Guardrail budgets over the key: none, the mock has no guardrails' }),
+    effective_budget: Type.Null({ description: 'The budget that binds first: none' }),
     free_model_daily_requests: Type.Object({ limit: Type.Integer(), remaining: Type.Integer(), used: Type.Integer() }),
     rate_limit: Type.Object({ requests: Type.Integer(), interval: Type.String(), note: Type.String() }),
   },

@@ -216,11 +216,11 @@ describe('KeyStore.update (partial update)', () => {
     expect(a.keys.get(ACTIVE)!.updated_at).toBe(createdAt);
   });
 
-  it('the returned view is the record plus limit_remaining', () => {
+  it('the returned view is the record plus limit_remaining (and last_used_at, always null)', () => {
     const { store, a } = setup();
     const view = store.update(a, ACTIVE, { limit: 75, limit_reset: 'monthly', include_byok_in_limit: false });
     // monthly usage 42.88 against 75.
-    expect(view).toEqual({ ...snapshot(a, ACTIVE), limit_remaining: 32.12 });
+    expect(view).toEqual({ ...snapshot(a, ACTIVE), limit_remaining: 32.12, last_used_at: null });
   });
 });
 
@@ -281,7 +281,7 @@ describe('KeyStore lookups: 404', () => {
     expectApiError(() => store.update(a, B_HASH, { name: 'hijacked', disabled: true }), 404, new RegExp(B_HASH));
     expectApiError(() => store.remove(a, B_HASH), 404, new RegExp(B_HASH));
     expect(snapshot(b, B_HASH)).toEqual(before);
-    expect(store.get(b, B_HASH)).toEqual({ ...before, limit_remaining: expect.any(Number) });
+    expect(store.get(b, B_HASH)).toEqual({ ...before, limit_remaining: expect.any(Number), last_used_at: null });
     // and the reverse direction
     expectApiError(() => store.get(b, ACTIVE), 404, new RegExp(ACTIVE));
   });
@@ -322,6 +322,7 @@ describe('KeyStore.create', () => {
       byok_usage_monthly: 0,
       created_at: iso(clock.now()),
       updated_at: null,
+      last_used_at: null,
       expires_at: null,
       creator_user_id: USER_A,
       workspace_id: WS_A1,
@@ -530,10 +531,11 @@ describe('KeyStore.list', () => {
     expect(store.list(a).find((k) => k.hash === ACTIVE)!.name).toBe('Renamed in list');
   });
 
-  it('each listed item is the record plus its limit_remaining', () => {
+  it('each listed item is the record plus its limit_remaining (and last_used_at, always null)', () => {
     const { store, a } = setup();
     for (const view of store.list(a, { includeDisabled: true })) {
-      const { limit_remaining: remaining, ...record } = view;
+      const { limit_remaining: remaining, last_used_at: lastUsed, ...record } = view;
+      expect(lastUsed).toBeNull();
       expect(record).toEqual(a.keys.get(view.hash));
       expect(remaining === null || remaining >= 0).toBe(true);
     }

@@ -10,15 +10,15 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Where examples are written to run (git-ignored, not type-checked with the project). */
 export const GENERATED = join(ROOT, 'test', '.generated');
 
-/** The `ts` code blocks under `heading` (up to the next heading of any level), in order. */
-export function readmeExamples(heading: string): string[] {
+/** The `language` code blocks (`ts` unless told) under `heading` (up to the next heading of any level), in order. */
+export function readmeExamples(heading: string, language = 'ts'): string[] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const start = readme.indexOf(heading);
   if (start === -1) throw new Error(`the README has no section "${heading}"`);
   const next = readme.slice(start + heading.length).search(/\n#{1,3} /);
   const section = next === -1 ? readme.slice(start) : readme.slice(start, start + heading.length + next);
   return section
-    .split('```ts\n')
+    .split(`\`\`\`${language}\n`)
     .slice(1)
     .map((block) => block.split('```')[0]!);
 }

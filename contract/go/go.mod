@@ -1,0 +1,3 @@
+module openrouter-keys-mock/contract
+
+go 1.26
