@@ -8,6 +8,7 @@ import { KEY_PREFIX } from '../domain/secrets.js';
 import type { MockRuntime } from '../mock-runtime.js';
 import { VERSION } from '../version.js';
 import { apiOperations } from './api-operations.js';
+import { isMalformedQuery } from './body.js';
 import { CONTROL_BODY_LIMIT, controlOperations } from './control-operations.js';
 import type { Access, Call, Elapsed, Operation } from './operation.js';
 import { decodePath, faultWait, injectedError, MOCK_RESPONSE_HEADER, parseMockResponseHeader, type FaultAction } from './traffic.js';
@@ -129,6 +130,7 @@ export class Engine {
    * An API request is journalled once its answer is decided. A delayed fault gives a promise.
    */
   run(op: Operation, call: Call, elapsed: Elapsed): Outcome | Promise<Outcome> {
+    if (isMalformedQuery(call.query)) return this.fail(apiError('malformedUrl'), call, elapsed, op.plane === 'api');
     if (op.plane === 'api' && (this.runtime.faults.size !== 0 || call.headers[MOCK_RESPONSE_HEADER] !== undefined)) {
       let action: FaultAction | undefined;
       try {

@@ -361,3 +361,12 @@ describe.each(DOORS)('journal cursors, paging and filter names (%s door)', (door
     expect((await waiting).body).toEqual({ name: 'new' });
   });
 });
+
+describe.each(DOORS)('a malformed %XX in the query string (%s door)', (door) => {
+  it.each(['/api/v1/keys?foo=%zz', '/api/v1/keys?%E0%A4%A=1', '/__mock/requests?method=%zz'])('%s → 400 Malformed URL', async (url) => {
+    const app = buildTestDoor(door);
+    const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${MANAGEMENT_KEY}` } });
+    expect(res.statusCode).toBe(400);
+    expect(errorOf(res).message).toMatch(/^Malformed URL/);
+  });
+});
