@@ -358,13 +358,13 @@ function editDistance(a: string, b: string): number {
  * The option a mistyped name most likely meant (case, dashes and underscores aside), if any is
  * close, among `names` (all options; the in-process doors pass the ones they accept).
  */
-export function closestOption<N extends string = OptionName>(typed: string, names: readonly N[] = Object.keys(OPTIONS) as N[]): N | undefined {
+export function closestOption<Name extends string = OptionName>(typed: string, names: readonly Name[] = Object.keys(OPTIONS) as Name[]): Name | undefined {
   const plain = (text: string) => text.toLowerCase().replace(/^(--|mock_)/, '').replace(/[-_]/g, '');
   const wanted = plain(typed);
   // The start of exactly one name (--state for --state-file).
   const starting = wanted.length >= 3 ? names.filter((name) => plain(name).startsWith(wanted)) : [];
   if (starting.length === 1) return starting[0];
-  let best: { name: N; distance: number } | undefined;
+  let best: { name: Name; distance: number } | undefined;
   for (const name of names) {
     const distance = editDistance(wanted, plain(name));
     if (!best || distance < best.distance) best = { name, distance };

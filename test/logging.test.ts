@@ -84,3 +84,43 @@ describe('the journal, by the same rules', () => {
     expect(journal.body).not.toContain('hunter2');
   });
 });
+
+describe('keys and secret-named fields, in any name or value position', () => {
+  it('never reach the journal, the response or the log (property)', async () => {
+    const fc = (await import('fast-check')).default;
+    const { app, lines } = loggedApp();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('path', 'query name', 'query value', 'body name', 'body value', 'secret-named query', 'secret-named body', 'content-type'),
+        fc.constantFrom('access_token', 'refresh_token', 'client_secret', 'private_key', 'api-key', 'x-api-key', 'Password'),
+        async (where, secretName) => {
+          lines.length = 0;
+          const value = where.startsWith('secret-named') ? 'hunter2-secret' : KEY;
+          const url =
+            where === 'path' ? `/api/v1/keys/${KEY}` : where === 'query name' ? `/api/v1/keys?${KEY}=1` : where === 'query value' ? `/api/v1/keys?x=${KEY}` : where === 'secret-named query' ? `/api/v1/keys?${secretName}=${value}` : `/api/v1/keys/${'0'.repeat(64)}`;
+          const body = where === 'body name' ? { [KEY]: 1 } : where === 'body value' ? { name: KEY } : where === 'secret-named body' ? { [secretName]: value } : undefined;
+          const res = await app.inject({
+            method: body || where === 'content-type' ? 'PATCH' : 'GET',
+            url,
+            headers: { ...bearer(), 'content-type': where === 'content-type' ? `text/${KEY}` : 'application/json' },
+            ...(body ? { payload: JSON.stringify(body) } : where === 'content-type' ? { payload: 'x' } : {}),
+          });
+          const journal = (await ctl(app, 'GET', '/requests?limit=1')).body;
+          for (const text of [res.body, journal, lines.join('')]) {
+            expect(text).not.toContain(SECRET_HEX);
+            expect(text).not.toContain('hunter2');
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a strict-mode 400 naming a field whose name is a key masks it', async () => {
+    const { app } = loggedApp({ logLevel: 'silent', strict: true });
+    const res = await app.inject({ method: 'PATCH', url: `/api/v1/keys/${'0'.repeat(64)}`, headers: { ...bearer(), 'content-type': 'application/json' }, payload: JSON.stringify({ [KEY]: 1 }) });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain(LABEL);
+    expect(res.body).not.toContain(SECRET_HEX);
+  });
+});

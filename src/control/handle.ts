@@ -3,7 +3,7 @@ import type { JournalEntry } from '../domain/journal.js';
 import { toIso } from '../domain/rules.js';
 import type { KeyView, StoreState } from '../domain/types.js';
 import type { MockControl } from './mock-control.js';
-import type { AccountKey, AccountSummary, ClockState, CreatedAccount, Deleted, RequestsQuery, ScenarioSummary, StateSummary } from './mock-control.js';
+import type { AccountKey, AccountSummary, ClockState, CreatedAccount, Deleted, RequestsQuery, ScenarioSummary, StateSummary, WaitOptions } from './mock-control.js';
 
 /**
  * The test handle: the `/__mock` control API as methods. Each calls the very `MockControl` method
@@ -54,21 +54,21 @@ export interface MockHandle {
   /** `DELETE /__mock/faults`. */
   clearFaults(): Promise<Deleted>;
   /**
-   * `GET /__mock/requests`: the journal's entries, newest first (the route's `data`). `since` may
-   * also be a Date or epoch milliseconds, sent as its ISO 8601 form.
+   * `GET /__mock/requests`: one page of the journal's entries, newest first (the route's `data`):
+   * at most `limit` (default 1,000, at most 10,000). `after: id` keeps the entries written after
+   * that one; `before: id` the older ones (the next page). `since` compares with the entries'
+   * `time`, the virtual clock; it may also be a Date or epoch milliseconds, sent as ISO 8601.
    */
   requests(filter?: Omit<RequestsQuery, 'since'> & { since?: Date | string | number }): Promise<JournalEntry[]>;
   /** `DELETE /__mock/requests`. */
   clearRequests(): Promise<Deleted>;
   /**
-   * The first journal entry matching `filter` (as `requests()` takes it): the oldest already
-   * recorded, else the next to arrive — what an end-to-end test waits for after a click. Rejects
+   * The first journal entry matching `filter` (as `requests()` takes it, without `limit` and
+   * `before`): the oldest already recorded, else the next to arrive — what an end-to-end test
+   * waits for after a click. `{ next: true }`: only a request written after this call. Rejects
    * after `timeout` ms (default 5,000) saying what it waited for. No route: a wait is not a request.
    */
-  waitForRequest(
-    filter?: Omit<RequestsQuery, 'since' | 'limit'> & { since?: Date | string | number },
-    options?: { timeout?: number },
-  ): Promise<JournalEntry>;
+  waitForRequest(filter?: Omit<RequestsQuery, 'since' | 'limit' | 'before'> & { since?: Date | string | number }, options?: WaitOptions): Promise<JournalEntry>;
 }
 
 /**

@@ -2,7 +2,8 @@ import { parseDuration } from '../domain/duration.js';
 import { apiError } from '../domain/errors.js';
 import type { FaultRule, FaultSpec } from '../domain/faults.js';
 import { CLOCK_MAX, CLOCK_MIN, clockCanStandAt } from '../domain/instant.js';
-import { journalMatcher, type JournalEntry, type JournalFilter } from '../domain/journal.js';
+import { JOURNAL_FILTER_KEYS, journalMatcher, type JournalEntry, type JournalFilter } from '../domain/journal.js';
+import { maskKeys } from '../domain/redaction.js';
 import { copyState, type Account } from '../domain/key-store.js';
 import { createRandom } from '../domain/random.js';
 import { parseUtcInstant, toIso } from '../domain/rules.js';
@@ -15,12 +16,14 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { ValidateFunction } from 'ajv';
 import { validationError } from '../http/validation-message.js';
 import { controlSeed, keySeed, type MockRuntime } from '../mock-runtime.js';
+import { closestOption } from '../options.js';
 import {
   AccountCreateBody,
   ClockChangeBody,
   FaultSpecBody,
   HashParams,
   IdParams,
+  JOURNAL_PAGE_DEFAULT,
   JournalQuery,
   ScenarioApplyBody,
   ScenarioNameParams,
@@ -84,10 +87,53 @@ export interface Deleted {
 /** The journal filter as `GET /__mock/requests` takes it (`since` an ISO 8601 date-time). */
 export type RequestsQuery = Static<typeof JournalQuery>;
 
-/** `GET /__mock/requests`: the entries, newest first, and the journal's size. */
+/** `GET /__mock/requests`: the entries, newest first, the journal's size and where the next page starts. */
 export interface RequestsPage {
   data: JournalEntry[];
-  meta: { total: number; capacity: number; enabled: boolean };
+  meta: { total: number; capacity: number; enabled: boolean; next_before: number | null };
+}
+
+/** What `waitForRequest` takes besides its filter. */
+export interface WaitOptions {
+  /** Give up after this many milliseconds (default 5,000, at most 600,000). */
+  timeout?: number;
+  /** Only a request still to come: one written after the call (`after` the newest id now). */
+  next?: boolean;
+}
+
+/** The filter keys `waitForRequest` takes: those of `requests()` but the paging ones. */
+const WAIT_FILTER_KEYS = JOURNAL_FILTER_KEYS.filter((key) => key !== 'limit' && key !== 'before');
+const WAIT_OPTION_KEYS = ['timeout', 'next'] as const;
+
+/**
+ * A misspelt filter (`methd`) would otherwise be ignored, and the filter match everything: refused
+ * with the closest known name, as a misspelt option is.
+ */
+function refuseUnknownFilters(filter: unknown, known: readonly string[]): void {
+  // Anything but an object is the schema's to refuse.
+  if (filter === null || typeof filter !== 'object') return;
+  for (const name of Object.keys(filter)) {
+    if (known.includes(name)) continue;
+    const near = closestOption(name, known);
+    throw apiError(
+      'invalidField',
+      'query parameter',
+      `field ${JSON.stringify(name.slice(0, 60))}`,
+      `is not a filter (${near ? `did you mean ${JSON.stringify(near)}? ` : ''}filters: ${known.join(', ')})`,
+    );
+  }
+}
+
+function refuseUnknownWaitOptions(options: unknown): void {
+  if (options === null || typeof options !== 'object') return;
+  for (const name of Object.keys(options)) {
+    if ((WAIT_OPTION_KEYS as readonly string[]).includes(name)) continue;
+    const near = closestOption(name, WAIT_OPTION_KEYS);
+    throw apiError(
+      'badRequest',
+      `waitForRequest has no option ${JSON.stringify(name.slice(0, 60))} (${near ? `did you mean ${JSON.stringify(near)}? ` : ''}options: ${WAIT_OPTION_KEYS.join(', ')})`,
+    );
+  }
 }
 
 /**
@@ -317,36 +363,48 @@ export class MockControl {
     return { deleted };
   }
 
+  /** One page of the journal, newest first: at most `limit` entries (default 1,000), and about 16 MiB. */
   requests(query: RequestsQuery = {}): RequestsPage {
-    const { since, ...rest } = check<RequestsQuery>(JournalQuery, query, 'querystring');
-    const filter: JournalFilter = { ...rest, ...(since !== undefined ? { since: Date.parse(since) } : {}) };
+    refuseUnknownFilters(query, JOURNAL_FILTER_KEYS);
+    const { since, limit = JOURNAL_PAGE_DEFAULT, ...rest } = check<RequestsQuery>(JournalQuery, query, 'querystring');
+    const filter: JournalFilter = { ...rest, limit, ...(since !== undefined ? { since: Date.parse(since) } : {}) };
     const { journal } = this.runtime;
-    return { data: journal.list(filter), meta: { total: journal.size, capacity: journal.capacity, enabled: journal.enabled } };
+    const { entries, nextBefore } = journal.page(filter);
+    return { data: entries, meta: { total: journal.size, capacity: journal.capacity, enabled: journal.enabled, next_before: nextBefore } };
   }
 
   /**
-   * The first journal entry that matches `filter` (the filter of `requests()`; `limit` aside): the
-   * oldest already recorded, else the next to arrive. Rejects after `timeout` ms (default 5,000)
-   * saying what it waited for, and at once when the journal is off (`--journal-size 0`).
+   * The first journal entry that matches `filter` (the filter of `requests()` without `limit` and
+   * `before`): the oldest already recorded, else the next to arrive — with `next`, only one written
+   * after the call. Rejects after `timeout` ms (default 5,000) saying what it waited for, and at
+   * once when the journal is off (`--journal-size 0`).
    */
-  waitForRequest(filter: RequestsQuery = {}, { timeout = WAIT_TIMEOUT_MS }: { timeout?: number } = {}): Promise<JournalEntry> {
-    const { since, limit: _limit, ...rest } = check<RequestsQuery>(JournalQuery, filter, 'querystring');
+  waitForRequest(filter: RequestsQuery = {}, options: WaitOptions = {}): Promise<JournalEntry> {
+    refuseUnknownFilters(filter, WAIT_FILTER_KEYS);
+    refuseUnknownWaitOptions(options);
+    const { since, ...rest } = check<RequestsQuery>(JournalQuery, filter, 'querystring');
+    const { timeout = WAIT_TIMEOUT_MS, next = false } = options;
     if (!Number.isSafeInteger(timeout) || timeout < 0 || timeout > MAX_WAIT_MS) {
       throw apiError('badRequest', `timeout must be whole milliseconds from 0 to ${MAX_WAIT_MS}`);
     }
-    const journalFilter: JournalFilter = { ...rest, ...(since !== undefined ? { since: Date.parse(since) } : {}) };
+    if (typeof next !== 'boolean') throw apiError('badRequest', 'next must be true or false');
     const { journal, events } = this.runtime;
-    const described = JSON.stringify(filter);
+    const journalFilter: JournalFilter = {
+      ...rest,
+      ...(since !== undefined ? { since: Date.parse(since) } : {}),
+      ...(next ? { after: Math.max(rest.after ?? 0, journal.lastId) } : {}),
+    };
+    const described = maskKeys(JSON.stringify(filter) + (next ? ', {next: true}' : ''));
     if (!journal.enabled) return Promise.reject(new Error(`waitForRequest(${described}): the journal is off (--journal-size 0)`));
-    const recorded = journal.list(journalFilter);
-    if (recorded.length > 0) return Promise.resolve(recorded[recorded.length - 1]!);
+    const recorded = journal.oldest(journalFilter);
+    if (recorded) return Promise.resolve(recorded);
     const matches = journalMatcher(journalFilter);
     return new Promise((resolve, reject) => {
       const stop = events.on(
         (event) => {
           if (event.type !== 'request') return;
           const { entry } = event;
-          if (!matches(entry.method, entry.path, entry.hash, entry.status, Date.parse(entry.time))) return;
+          if (!matches(entry.id, entry.method, entry.path, entry.hash, entry.status, Date.parse(entry.time))) return;
           stop();
           clearTimeout(timer);
           resolve(entry);

@@ -2,7 +2,13 @@
  * The one error factory and the one message table. Every error the mock answers with (domain
  * rules, auth, transport, routing) is built here, so wording and status codes live in one place.
  * The HTTP layer turns an `ApiError` into `{"error":{"code":status,"message":text}}`.
+ *
+ * A message never echoes a plaintext key: what a caller sent (a key pasted where a hash belongs, a
+ * field named by a key, a `Content-Type` holding one) is masked as its label before it is quoted,
+ * as the log and the journal mask it (src/domain/redaction.ts).
  */
+import { maskKeys, redactUrl } from './redaction.js';
+import { KEY_PREFIX } from './secrets.js';
 
 const clip = (text: string, max = 80): string => (text.length > max ? `${text.slice(0, max)}…` : text);
 
@@ -61,7 +67,8 @@ const MESSAGES = {
     status: 404,
     text: () => 'The inspector is not built: run "npm run build" (it writes dist/inspector/)',
   },
-  routeNotFound: { status: 404, text: (method: string, path: string) => `Not found: no route ${method} ${clip(path, 200)}` },
+  // The path as sent: a key in it may be percent-encoded, which redactUrl masks too.
+  routeNotFound: { status: 404, text: (method: string, path: string) => `Not found: no route ${method} ${clip(redactUrl(path), 200)}` },
   // 408, 413, 414, 415, 431
   requestTimeout: { status: 408, text: () => 'Request timeout: the whole request did not arrive in time' },
   bodyTooLarge: { status: 413, text: (limit: number) => `Request body too large: the limit is ${limit} bytes` },
@@ -113,7 +120,11 @@ export class ApiError extends Error {
 
 export function apiError<K extends MessageId>(id: K, ...args: ArgsOf<K>): ApiError {
   const entry = MESSAGES[id];
-  const text = (entry.text as (...a: ArgsOf<K>) => string)(...args);
+  // Masked before a message clips them: a clipped key would no longer look like one.
+  const shown = args.some((arg) => typeof arg === 'string' && arg.includes(KEY_PREFIX))
+    ? (args.map((arg) => (typeof arg === 'string' ? maskKeys(arg) : arg)) as ArgsOf<K>)
+    : args;
+  const text = (entry.text as (...a: ArgsOf<K>) => string)(...shown);
   // These carry the status chosen elsewhere (by Fastify, by a fault rule) rather than the table's.
   const status = id === 'clientError' || id === 'injected' ? (args[0] as number) : entry.status;
   return new ApiError(id, status, text);

@@ -26,24 +26,35 @@ export interface JournalFilter {
   path?: string;
   hash?: string;
   status?: number;
-  /** Only entries at or after this instant (epoch ms). */
+  /** Only entries at or after this instant (epoch ms), on the virtual clock: an entry's `time`. */
   since?: number;
+  /** Only entries written after the one with this id (a cursor: ids only grow). */
+  after?: number;
+  /** Only entries written before the one with this id (the next, older, page of a listing). */
+  before?: number;
   limit?: number;
 }
+
+/** The names of a filter, for refusing a misspelt one (`methd`). */
+export const JOURNAL_FILTER_KEYS = ['method', 'path', 'hash', 'status', 'since', 'after', 'before', 'limit'] as const satisfies readonly (keyof JournalFilter)[];
 
 /**
  * Whether an entry's fields meet a filter (`limit` aside): one rule for `GET /__mock/requests` and
  * for `waitForRequest`, which tests entries as they arrive. `time` in epoch ms.
  */
-export function journalMatcher(filter: JournalFilter): (method: string, path: string, hash: string | null, status: number, time: number) => boolean {
+export function journalMatcher(
+  filter: JournalFilter,
+): (id: number, method: string, path: string, hash: string | null, status: number, time: number) => boolean {
   const method = filter.method?.toUpperCase();
   const pathPrefix = filter.path?.endsWith('*') ? filter.path.slice(0, -1) : undefined;
-  return (entryMethod, path, hash, status, time) =>
+  return (id, entryMethod, path, hash, status, time) =>
     (!method || entryMethod === method) &&
     (!filter.path || (pathPrefix === undefined ? path === filter.path : path.startsWith(pathPrefix))) &&
     (!filter.hash || hash === filter.hash) &&
     (filter.status === undefined || status === filter.status) &&
-    (filter.since === undefined || time >= filter.since);
+    (filter.since === undefined || time >= filter.since) &&
+    (filter.after === undefined || id > filter.after) &&
+    (filter.before === undefined || id < filter.before);
 }
 
 /** Bodies larger than this (as JSON) are kept as a summary, so the journal's memory stays bounded. */
@@ -64,11 +75,34 @@ export function journalBody(body: unknown, rawSize?: number): unknown {
   return size > JOURNAL_BODY_LIMIT ? { _truncated: true, _size: size } : redacted;
 }
 
+/**
+ * What an entry costs, estimated from lengths already known (never by serialising it on the
+ * request path): about 256 bytes for its fixed fields as JSON, plus the URL (path and query
+ * string) and the body as they arrived. The journal's byte budget and a page of a read count this.
+ */
+export const ENTRY_BYTES = 256;
+export const entryBytes = (urlLength: number, bodyLength: number): number => ENTRY_BYTES + urlLength + bodyLength;
+
+/** The journal's default byte budget: past it, the oldest entries go, whatever `--journal-size` allows. */
+export const JOURNAL_BYTE_BUDGET = 64 * 1024 * 1024;
+
+/** At most this much (estimated) in one read: a page stops short of it and says where to go on. */
+export const PAGE_BYTES = 16 * 1024 * 1024;
+
 /** An entry as recorded: its time as epoch ms (formatted only when someone reads the journal). */
 export type JournalRecord = Omit<JournalEntry, 'id' | 'time'> & { time: number };
 
+/** One read of the journal: entries newest first, and the `before` of the next (older) page, if any. */
+export interface JournalPage {
+  entries: JournalEntry[];
+  /** Pass as `before` to read on; null when no older entry matches. */
+  nextBefore: number | null;
+}
+
 /**
- * A bounded ring buffer of requests, newest first on read. Capacity 0 disables it.
+ * A bounded ring buffer of requests, newest first on read. Capacity 0 disables it. Bounded twice:
+ * by count (`capacity`) and by bytes (`byteBudget`, each entry's size estimated by `entryBytes`);
+ * either limit reached, the oldest entries go first.
  *
  * Column by column (one preallocated array per field) rather than an object per entry: recording
  * then allocates nothing, and a thousand retained entry objects no longer survive into the old
@@ -80,6 +114,7 @@ export class RequestJournal {
   private readonly times: Float64Array;
   private readonly statuses: Uint16Array;
   private readonly durations: Float64Array;
+  private readonly sizes: Float64Array;
   private readonly methods: string[];
   private readonly paths: string[];
   private readonly queries: (Record<string, unknown> | undefined)[];
@@ -88,17 +123,20 @@ export class RequestJournal {
   private readonly hashes: (string | null)[];
   private next = 0;
   private count = 0;
-  private lastId = 0;
+  private held = 0;
+  private newestId = 0;
 
   constructor(
     readonly capacity: number,
     /** Told of every entry as it is written, and of the journal emptied; optional. */
     private readonly events?: MockEvents,
+    readonly byteBudget: number = JOURNAL_BYTE_BUDGET,
   ) {
     this.ids = new Float64Array(capacity);
     this.times = new Float64Array(capacity);
     this.statuses = new Uint16Array(capacity);
     this.durations = new Float64Array(capacity);
+    this.sizes = new Float64Array(capacity);
     this.methods = new Array<string>(capacity).fill('');
     this.paths = new Array<string>(capacity).fill('');
     this.queries = new Array<Record<string, unknown> | undefined>(capacity).fill(undefined);
@@ -111,15 +149,29 @@ export class RequestJournal {
     return this.count;
   }
 
+  /** The estimated bytes the entries held take (`entryBytes` each). */
+  get bytes(): number {
+    return this.held;
+  }
+
+  /**
+   * The id of the newest entry ever written (0 before the first): ids count 1, 2, 3, … for the
+   * journal's life, through `clear()` and a reset, so an id names one request for good.
+   */
+  get lastId(): number {
+    return this.newestId;
+  }
+
   get enabled(): boolean {
     return this.capacity > 0;
   }
 
   record(entry: JournalRecord): void {
-    this.append(entry.time, entry.method, entry.path, entry.query, entry.body, entry.status, entry.duration_ms, entry.account_id, entry.hash);
+    const size = entryBytes(entry.path.length + JSON.stringify(entry.query).length, entry.body === null ? 0 : (JSON.stringify(entry.body)?.length ?? 0));
+    this.append(entry.time, entry.method, entry.path, entry.query, entry.body, entry.status, entry.duration_ms, entry.account_id, entry.hash, size);
   }
 
-  /** `record` without an entry object, for the request path. */
+  /** `record` without an entry object, for the request path; `size` is the entry's `entryBytes`. */
   append(
     time: number,
     method: string,
@@ -130,10 +182,13 @@ export class RequestJournal {
     durationMs: number,
     accountId: string | null,
     hash: string | null,
+    size: number = ENTRY_BYTES,
   ): void {
     if (this.capacity === 0) return;
+    if (this.count === this.capacity) this.dropOldest();
+    while (this.count > 0 && this.held + size > this.byteBudget) this.dropOldest();
     const at = this.next;
-    this.ids[at] = ++this.lastId;
+    this.ids[at] = ++this.newestId;
     this.times[at] = time;
     this.methods[at] = method;
     this.paths[at] = path;
@@ -143,10 +198,26 @@ export class RequestJournal {
     this.durations[at] = durationMs;
     this.accounts[at] = accountId;
     this.hashes[at] = hash;
+    this.sizes[at] = size;
+    this.held += size;
     this.next = at + 1 === this.capacity ? 0 : at + 1;
-    if (this.count < this.capacity) this.count++;
+    this.count++;
     // The entry object is built only for a listener.
     if (this.events?.listening('request')) this.events.emit({ type: 'request', entry: this.entryAt(at) });
+  }
+
+  /** Forgets the oldest entry (its query and body are let go at once). */
+  private dropOldest(): void {
+    const at = this.slot(this.count);
+    this.held -= this.sizes[at]!;
+    this.queries[at] = undefined;
+    this.bodies[at] = null;
+    this.count--;
+  }
+
+  /** The slot of the `i`-th newest entry (1: the newest, `count`: the oldest). */
+  private slot(i: number): number {
+    return (this.next - i + this.capacity) % this.capacity;
   }
 
   /** The entry in slot `at`, as `list` and the event stream show it. */
@@ -165,16 +236,44 @@ export class RequestJournal {
     };
   }
 
+  private matchesAt(matches: ReturnType<typeof journalMatcher>, at: number): boolean {
+    return matches(this.ids[at]!, this.methods[at]!, this.paths[at]!, this.hashes[at]!, this.statuses[at]!, this.times[at]!);
+  }
+
+  /** Every entry that matches, newest first (at most `filter.limit`). */
   list(filter: JournalFilter = {}): JournalEntry[] {
-    const out: JournalEntry[] = [];
+    return this.page(filter, Number.POSITIVE_INFINITY).entries;
+  }
+
+  /**
+   * One page of the entries that match, newest first: at most `filter.limit` entries and about
+   * `pageBytes` (estimated; a page holds one entry at least), and where the next page starts.
+   */
+  page(filter: JournalFilter = {}, pageBytes: number = PAGE_BYTES): JournalPage {
+    const entries: JournalEntry[] = [];
     const matches = journalMatcher(filter);
+    const limit = filter.limit ?? Number.POSITIVE_INFINITY;
+    let used = 0;
     for (let i = 1; i <= this.count; i++) {
-      const at = (this.next - i + this.capacity) % this.capacity;
-      if (!matches(this.methods[at]!, this.paths[at]!, this.hashes[at]!, this.statuses[at]!, this.times[at]!)) continue;
-      out.push(this.entryAt(at));
-      if (filter.limit !== undefined && out.length >= filter.limit) break;
+      const at = this.slot(i);
+      if (!this.matchesAt(matches, at)) continue;
+      if (entries.length >= limit || (entries.length > 0 && used + this.sizes[at]! > pageBytes)) {
+        return { entries, nextBefore: entries[entries.length - 1]!.id };
+      }
+      used += this.sizes[at]!;
+      entries.push(this.entryAt(at));
     }
-    return out;
+    return { entries, nextBefore: null };
+  }
+
+  /** The oldest entry that matches, if any (what `waitForRequest` resolves to at once). */
+  oldest(filter: JournalFilter = {}): JournalEntry | undefined {
+    const matches = journalMatcher(filter);
+    for (let i = this.count; i >= 1; i--) {
+      const at = this.slot(i);
+      if (this.matchesAt(matches, at)) return this.entryAt(at);
+    }
+    return undefined;
   }
 
   clear(): void {
@@ -182,6 +281,7 @@ export class RequestJournal {
     this.bodies.fill(null);
     this.next = 0;
     this.count = 0;
+    this.held = 0;
     if (this.events?.listening('journal')) this.events.emit({ type: 'journal', change: 'cleared' });
   }
 }

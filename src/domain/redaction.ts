@@ -8,20 +8,55 @@ import { KEY_PREFIX, maskedLabel } from './secrets.js';
  */
 
 const SECRET = /sk-or-v1-[0-9A-Za-z]{8,}/g;
-const SECRET_FIELDS = new Set(['api_key', 'apikey', 'key', 'authorization', 'token', 'password', 'secret']);
 export const REDACTED = '[redacted]';
 
-const isSecretField = (name: string): boolean => SECRET_FIELDS.has(name.toLowerCase());
+/** Between the words of a name: `api_key`, `api-key`, `api.key`, `apiKey`, `APIKEY` are one name. */
+const SEP = '[-_.]?';
+
+/**
+ * Names like secrets, case-insensitive: exactly `key`, `pwd` or `pass`, or a name holding
+ * `token`, `secret`, `passw` (password, passwd), `passphrase`, `credential`, `session`, `cookie`,
+ * `api key`, `private key`, `access key` (any separator or none), or `auth` — except in `author`
+ * and `authority` (`authorization`, `x-auth`, `basic_auth` are secret). A pattern rather than a
+ * list of names: `access_token`, `refresh_token`, `client_secret`, `x-api-key` all hold a word of
+ * it. A field that is no secret but is named like one (`max_tokens`) is blanked too: the journal
+ * errs on the side of hiding.
+ */
+const SECRET_NAME = new RegExp(
+  [
+    '^(?:key|pwd|pass)$',
+    'token',
+    'secret',
+    'passw',
+    'passphrase',
+    'credential',
+    'session',
+    'cookie',
+    `api${SEP}key`,
+    `private${SEP}key`,
+    `access${SEP}key`,
+    // `auth` but not `author…` — unless it goes on as `authoriz…`/`authoris…` (authorization).
+    'auth(?!or(?!i[sz]))',
+  ].join('|'),
+  'i',
+);
+
+/** Whether a field, query parameter or header name is named like a secret (its value is then blanked). */
+export const isSecretName = (name: string): boolean => SECRET_NAME.test(name);
+
+/** A text with every plaintext key in it masked as its label. */
+export const maskKeys = (text: string): string => (text.includes(KEY_PREFIX) ? text.replace(SECRET, (secret) => maskedLabel(secret)) : text);
 
 /** Masks anything that looks like a plaintext key, and the values of secret-named fields. */
 export function redactSecrets(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.replace(SECRET, (secret) => maskedLabel(secret));
+  if (typeof value === 'string') return maskKeys(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth > 32) return '[too deep]';
   if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [field, item] of Object.entries(value)) {
-    out[field] = isSecretField(field) && item !== null && item !== undefined ? REDACTED : redactSecrets(item, depth + 1);
+    // A key can be a field's name as well as its value (`{"sk-or-v1-…": 1}`, `?sk-or-v1-…`).
+    out[maskKeys(field)] = isSecretName(field) && item !== null && item !== undefined ? REDACTED : redactSecrets(item, depth + 1);
   }
   return out;
 }
@@ -34,7 +69,7 @@ export function holdsSecrets(value: unknown, depth = 0): boolean {
   if (Array.isArray(value)) return value.some((item) => holdsSecrets(item, depth + 1));
   for (const field in value) {
     const item = (value as Record<string, unknown>)[field];
-    if (isSecretField(field) && item !== null && item !== undefined) return true;
+    if (field.includes(KEY_PREFIX) || (isSecretName(field) && item !== null && item !== undefined)) return true;
     if (holdsSecrets(item, depth + 1)) return true;
   }
   return false;
@@ -59,7 +94,7 @@ const decodeAscii = (text: string): string =>
 /** One path segment or query value: unchanged, or decoded with its keys masked when it holds one. */
 function redactComponent(raw: string): string {
   const decoded = decodeAscii(raw);
-  return decoded.includes(KEY_PREFIX) ? decoded.replace(SECRET, (secret) => maskedLabel(secret)) : raw;
+  return decoded.includes(KEY_PREFIX) ? maskKeys(decoded) : raw;
 }
 
 /**
@@ -80,7 +115,7 @@ export function redactUrl(url: string): string {
       const eq = pair.indexOf('=');
       if (eq === -1) return redactComponent(pair);
       const name = pair.slice(0, eq);
-      return `${redactComponent(name)}=${isSecretField(decodeAscii(name)) ? REDACTED : redactComponent(pair.slice(eq + 1))}`;
+      return `${redactComponent(name)}=${isSecretName(decodeAscii(name)) ? REDACTED : redactComponent(pair.slice(eq + 1))}`;
     })
     .join('&');
   return `${path}?${query}`;

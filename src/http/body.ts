@@ -65,7 +65,26 @@ export function readJsonBody(method: string, contentType: string | undefined, te
 
 const PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const;
 
-/** A query string (without its `?`) as an object: `offset=100&x=1&x=2` → `{offset: "100", x: ["1", "2"]}`. */
+/** Marks a query string with a bad `%XX` (hidden: not a field, never journalled or validated). */
+const MALFORMED = Symbol('malformed query string');
+
+/**
+ * A query string (without its `?`) as an object: `offset=100&x=1&x=2` → `{offset: "100", x: ["1", "2"]}`.
+ * A bad `%XX` escape (`?foo=%zz`) is marked for `isMalformedQuery` rather than thrown: Fastify's
+ * router calls this, and an exception there would take the process down.
+ */
 export function parseQuery(query: string): Record<string, unknown> {
-  return query.length === 0 ? {} : (querystring.parse(query) as Record<string, unknown>);
+  if (query.length === 0) return {};
+  const parsed = querystring.parse(query) as Record<string, unknown>;
+  if (query.includes('%')) {
+    try {
+      decodeURIComponent(query);
+    } catch {
+      Object.defineProperty(parsed, MALFORMED, { value: true });
+    }
+  }
+  return parsed;
 }
+
+/** Whether a parsed query string had a bad `%XX` escape: the request is a 400 "Malformed URL". */
+export const isMalformedQuery = (query: unknown): boolean => typeof query === 'object' && query !== null && MALFORMED in query;

@@ -15,7 +15,7 @@ import {
   HashParams,
   HealthSchema,
   IdParams,
-  JournalEntrySchema,
+  JournalPageSchema,
   JournalQuery,
   ScenarioApplyBody,
   ScenarioNameParams,
@@ -174,13 +174,7 @@ export function controlOperations(control: MockControl, { enabled, startedAt = D
       {
         summary: 'The request journal, newest first',
         querystring: JournalQuery,
-        response: {
-          200: Type.Object({
-            data: Type.Array(JournalEntrySchema),
-            meta: Type.Object({ total: Type.Integer(), capacity: Type.Integer(), enabled: Type.Boolean() }),
-          }),
-          ...errors,
-        },
+        response: { 200: JournalPageSchema, ...errors },
       },
       (call) => control.requests(call.query as never),
     ),

@@ -2,12 +2,13 @@ import type { MockControl } from '../control/mock-control.js';
 import { bearerToken } from '../domain/auth.js';
 import { ApiError, apiError } from '../domain/errors.js';
 import type { Principal } from '../domain/key-store.js';
-import { journalBody } from '../domain/journal.js';
+import { entryBytes, JOURNAL_BODY_LIMIT, journalBody } from '../domain/journal.js';
 import { holdsSecrets, redactSecrets, redactUrl } from '../domain/redaction.js';
 import { KEY_PREFIX } from '../domain/secrets.js';
 import type { MockRuntime } from '../mock-runtime.js';
 import { VERSION } from '../version.js';
 import { apiOperations } from './api-operations.js';
+import { isMalformedQuery } from './body.js';
 import { CONTROL_BODY_LIMIT, controlOperations } from './control-operations.js';
 import type { Access, Call, Elapsed, Operation } from './operation.js';
 import { decodePath, faultWait, injectedError, MOCK_RESPONSE_HEADER, parseMockResponseHeader, type FaultAction } from './traffic.js';
@@ -129,6 +130,7 @@ export class Engine {
    * An API request is journalled once its answer is decided. A delayed fault gives a promise.
    */
   run(op: Operation, call: Call, elapsed: Elapsed): Outcome | Promise<Outcome> {
+    if (isMalformedQuery(call.query)) return this.fail(apiError('malformedUrl'), call, elapsed, op.plane === 'api');
     if (op.plane === 'api' && (this.runtime.faults.size !== 0 || call.headers[MOCK_RESPONSE_HEADER] !== undefined)) {
       let action: FaultAction | undefined;
       try {
@@ -221,18 +223,25 @@ export class Engine {
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const hash = (call.params as { hash?: string } | undefined)?.hash ?? null;
     const query = (call.query ?? {}) as Record<string, unknown>;
+    const { body } = call;
+    // The body's size for the journal's byte budget: the request's Content-Length when it has one
+    // (every door's but a chunked request's), else measured once here.
     const length = call.headers['content-length'];
+    const declared = typeof length === 'string' ? Number(length) : Number.NaN;
+    const rawSize = body === undefined || body === null ? 0 : Number.isFinite(declared) ? declared : (JSON.stringify(body)?.length ?? 0);
     journal.append(
       call.arrivedAt,
       call.method,
       redactUrl(path),
       queryAt === -1 ? undefined : holdsSecrets(query) ? (redactSecrets(query) as Record<string, unknown>) : query,
-      journalBody(call.body, typeof length === 'string' ? Number(length) : undefined),
+      journalBody(body, rawSize),
       status,
       Math.round(elapsed.elapsedTime * 1000) / 1000,
       call.principal?.account.id ?? null,
       // The decoded :hash is checked on its own (a key could arrive percent-encoded).
       hash !== null && hash.includes(KEY_PREFIX) ? (redactSecrets(hash) as string) : hash,
+      // What is kept of a body is at most JOURNAL_BODY_LIMIT (a larger one is a summary).
+      entryBytes(url.length, Math.min(rawSize, JOURNAL_BODY_LIMIT)),
     );
   }
 }

@@ -151,13 +151,23 @@ export const FaultRuleSchema = Type.Object({
   hits: Type.Integer(),
 });
 
+/** How many entries a read of the journal gives without `limit`, and at most. */
+export const JOURNAL_PAGE_DEFAULT = 1_000;
+export const JOURNAL_PAGE_MAX = 10_000;
+
+// Unknown names are refused by the control plane with a suggestion (MockControl), not here: Ajv's
+// own words for them would speak of strict mode.
 export const JournalQuery = Type.Object({
   method: Type.Optional(Type.String({ minLength: 1 })),
   path: Type.Optional(Type.String({ minLength: 1, description: 'Exact path, or a prefix ending in *' })),
   hash: Type.Optional(Type.String({ minLength: 1 })),
   status: Type.Optional(Type.Integer({ minimum: 0, maximum: 599 })),
-  since: Type.Optional(Type.String({ format: 'date-time' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  since: Type.Optional(Type.String({ format: 'date-time', description: 'Entries whose time (the virtual clock) is at or after this instant' })),
+  after: Type.Optional(Type.Integer({ minimum: 0, description: 'Entries written after the one with this id (ids only grow)' })),
+  before: Type.Optional(Type.Integer({ minimum: 1, description: "Entries written before the one with this id: a page's meta.next_before" })),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: JOURNAL_PAGE_MAX, description: `At most this many entries (default ${JOURNAL_PAGE_DEFAULT})` }),
+  ),
 });
 
 export const JournalEntrySchema = Type.Object({
@@ -171,6 +181,16 @@ export const JournalEntrySchema = Type.Object({
   duration_ms: Type.Number(),
   account_id: Nullable(Type.String()),
   hash: Nullable(Type.String()),
+});
+
+export const JournalPageSchema = Type.Object({
+  data: Type.Array(JournalEntrySchema),
+  meta: Type.Object({
+    total: Type.Integer({ description: 'Entries the journal holds' }),
+    capacity: Type.Integer(),
+    enabled: Type.Boolean(),
+    next_before: Nullable(Type.Integer(), { description: 'More entries match: pass this as `before` for the next (older) page' }),
+  }),
 });
 
 export const DeletedCountSchema = Type.Object({ deleted: Type.Integer() });

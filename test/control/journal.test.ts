@@ -9,7 +9,7 @@ import { api, buildTestDoor, ctl, DOCS_HASH, DOORS, errorOf, LOCAL_DEV_KEY, MANA
 
 interface JournalPage {
   data: JournalEntry[];
-  meta: { total: number; capacity: number; enabled: boolean };
+  meta: { total: number; capacity: number; enabled: boolean; next_before: number | null };
 }
 
 async function journal(app: Target, query = ''): Promise<JournalPage> {
@@ -29,7 +29,7 @@ describe.each(DOORS)('the request journal (%s door)', (door) => {
       expect(res.statusCode).toBe(200);
 
       const page = await journal(app);
-      expect(page.meta).toEqual({ total: 1, capacity: 1000, enabled: true });
+      expect(page.meta).toEqual({ total: 1, capacity: 1000, enabled: true, next_before: null });
       const [entry] = page.data;
       expect(entry).toMatchObject({
         method: 'PATCH',
@@ -193,7 +193,7 @@ describe.each(DOORS)('the request journal (%s door)', (door) => {
       const res = await ctl(app, 'DELETE', '/requests');
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ deleted: 3 });
-      expect(await journal(app)).toEqual({ data: [], meta: { total: 0, capacity: 1000, enabled: true } });
+      expect(await journal(app)).toEqual({ data: [], meta: { total: 0, capacity: 1000, enabled: true, next_before: null } });
       await api(app, 'GET', '/key');
       expect((await journal(app)).data.map((e) => e.path)).toEqual(['/api/v1/key']);
     });
@@ -206,7 +206,7 @@ describe.each(DOORS)('the request journal (%s door)', (door) => {
         await api(app, 'GET', `/keys?offset=${i}`);
         const { data, meta } = await journal(app);
         expect(data.length).toBe(Math.min(i + 1, 3));
-        expect(meta).toEqual({ total: Math.min(i + 1, 3), capacity: 3, enabled: true });
+        expect(meta).toEqual({ total: Math.min(i + 1, 3), capacity: 3, enabled: true, next_before: null });
       }
       const { data } = await journal(app);
       expect(data.map((e) => Number(e.query.offset))).toEqual([9, 8, 7]);
@@ -219,7 +219,7 @@ describe.each(DOORS)('the request journal (%s door)', (door) => {
     it('--journal-size 0 disables it', async () => {
       const app = buildTestDoor(door, { journalSize: 0 });
       for (let i = 0; i < 3; i++) await api(app, 'GET', '/keys');
-      expect(await journal(app)).toEqual({ data: [], meta: { total: 0, capacity: 0, enabled: false } });
+      expect(await journal(app)).toEqual({ data: [], meta: { total: 0, capacity: 0, enabled: false, next_before: null } });
       expect((await ctl(app, 'DELETE', '/requests')).json()).toEqual({ deleted: 0 });
     });
 
@@ -323,5 +323,50 @@ describe.each(DOORS)('the request journal (%s door)', (door) => {
       expect(await handle.clearRequests()).toEqual({ deleted: 3 });
       expect((await journal(app)).data).toEqual([]);
     });
+  });
+});
+
+describe.each(DOORS)('journal cursors, paging and filter names (%s door)', (door) => {
+  it('pages with limit and meta.next_before; after: id keeps only later entries; ids go on counting after a clear', async () => {
+    const app = buildTestDoor(door);
+    for (let i = 0; i < 5; i++) await api(app, 'GET', '/keys');
+    const first = await journal(app, '?limit=2');
+    expect(first.data).toHaveLength(2);
+    expect(first.meta.next_before).toBe(first.data[1]!.id);
+    const second = await journal(app, `?limit=2&before=${first.meta.next_before}`);
+    const third = await journal(app, `?limit=2&before=${second.meta.next_before}`);
+    expect([...first.data, ...second.data, ...third.data].map((e) => e.id)).toEqual([5, 4, 3, 2, 1].map((n) => first.data[0]!.id - 5 + n));
+    expect(third.meta.next_before).toBeNull();
+    const newest = first.data[0]!.id;
+    expect((await journal(app, `?after=${newest - 2}`)).data.map((e) => e.id)).toEqual([newest, newest - 1]);
+    await ctl(app, 'DELETE', '/requests');
+    await api(app, 'GET', '/key');
+    expect((await journal(app)).data[0]!.id).toBe(newest + 1);
+  });
+
+  it('refuses an unknown filter name, naming the closest one (route and handle)', async () => {
+    const app = buildTestDoor(door);
+    const res = await ctl(app, 'GET', '/requests?methd=PATCH');
+    expect(res.statusCode).toBe(400);
+    expect(errorOf(res).message).toMatch(/field "methd" is not a filter \(did you mean "method"\?/);
+    await expect(app.handle.waitForRequest({ methd: 'PATCH' } as never, { timeout: 10 })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/did you mean "method"/) });
+    await expect(app.handle.waitForRequest({}, { timout: 10 } as never)).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/did you mean "timeout"/) });
+  });
+
+  it('waitForRequest({ next: true }) ignores what is already recorded and resolves with the next request', async () => {
+    const app = buildTestDoor(door);
+    await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { name: 'old' });
+    const waiting = app.handle.waitForRequest({ method: 'PATCH' }, { next: true, timeout: 10_000 });
+    await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { name: 'new' });
+    expect((await waiting).body).toEqual({ name: 'new' });
+  });
+});
+
+describe.each(DOORS)('a malformed %XX in the query string (%s door)', (door) => {
+  it.each(['/api/v1/keys?foo=%zz', '/api/v1/keys?%E0%A4%A=1', '/__mock/requests?method=%zz'])('%s → 400 Malformed URL', async (url) => {
+    const app = buildTestDoor(door);
+    const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${MANAGEMENT_KEY}` } });
+    expect(res.statusCode).toBe(400);
+    expect(errorOf(res).message).toMatch(/^Malformed URL/);
   });
 });

@@ -73,3 +73,17 @@ describe('redaction', () => {
     expect(journalBody(body, JOURNAL_BODY_LIMIT + 100)).toEqual({ _truncated: true, _size: JSON.stringify(body).length });
   });
 });
+
+describe('RequestJournal byte budget', () => {
+  it('drops the oldest entries past its byte budget, whatever its capacity, and a page stops at its byte limit', () => {
+    const journal = new RequestJournal(1000, undefined, 10_000);
+    for (let n = 1; n <= 100; n++) journal.append(n, 'PATCH', '/api/v1/keys/x', undefined, { name: 'x' }, 200, 1, null, null, 1_000);
+    expect(journal.size).toBe(10);
+    expect(journal.bytes).toBeLessThanOrEqual(10_000);
+    expect(journal.list().map((e) => e.id)).toEqual([100, 99, 98, 97, 96, 95, 94, 93, 92, 91]);
+    const page = journal.page({}, 3_000);
+    expect(page.entries.map((e) => e.id)).toEqual([100, 99, 98]);
+    expect(page.nextBefore).toBe(98);
+    expect(journal.oldest({})?.id).toBe(91);
+  });
+});
