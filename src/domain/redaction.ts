@@ -19,13 +19,13 @@ const SEP = '[-_.]?';
  * `api key`, `private key`, `access key` (any separator or none), or `auth` — except in `author`
  * and `authority` (`authorization`, `x-auth`, `basic_auth` are secret). A pattern rather than a
  * list of names: `access_token`, `refresh_token`, `client_secret`, `x-api-key` all hold a word of
- * it. A field that is no secret but is named like one (`max_tokens`) is blanked too: the journal
- * errs on the side of hiding.
+ * it. `token` in the plural is a count, not a secret (`max_tokens`, `prompt_tokens`: the inference
+ * bodies and usage OpenRouter's clients send are shown as they are).
  */
 const SECRET_NAME = new RegExp(
   [
     '^(?:key|pwd|pass)$',
-    'token',
+    'token(?!s)',
     'secret',
     'passw',
     'passphrase',

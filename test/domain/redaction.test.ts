@@ -81,3 +81,12 @@ describe('redactUrl', () => {
     );
   });
 });
+
+describe('isSecretName: counts named like tokens are no secrets', () => {
+  it.each(['access_token', 'refresh_token', 'idToken', 'x-api-key', 'client_secret', 'Authorization', 'token'])('%s is a secret name', (name) => {
+    expect(isSecretName(name)).toBe(true);
+  });
+  it.each(['max_tokens', 'prompt_tokens', 'completion_tokens', 'tokens', 'author', 'name', 'limit'])('%s is not', (name) => {
+    expect(isSecretName(name)).toBe(false);
+  });
+});
