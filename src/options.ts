@@ -144,7 +144,7 @@ export const OPTIONS = {
     switch: true,
   },
   bodyLimit: {
-    help: 'Largest accepted request body under /api/v1, in bytes, 1 to 1073741824 (larger: 413); /__mock control routes take up to 256 MiB whatever it says',
+    help: 'Largest accepted request body under /api/v1, in bytes, 1 to 1073741824 (larger: 413); PUT /__mock/state takes up to 256 MiB and the other /__mock routes 1 MiB, whatever it says',
     value: 'BYTES',
     defaultText: '1048576 (1 MiB)',
     default: () => 1_048_576,

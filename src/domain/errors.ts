@@ -20,6 +20,11 @@ const MESSAGES = {
     status: 400,
     text: () => 'Invalid request body: not valid JSON (keys "__proto__" and "constructor.prototype" are refused too)',
   },
+  jsonTooDeep: { status: 400, text: (max: number) => `Invalid request body: JSON nested deeper than ${max} levels` },
+  jsonTooManyElements: {
+    status: 400,
+    text: (max: number) => `Invalid request body: JSON with more than ${max} elements (arrays, objects and values after a comma)`,
+  },
   emptyJsonBody: { status: 400, text: () => 'Invalid request body: the body is empty; send a JSON object (e.g. {})' },
   badRequest: { status: 400, text: (detail: string) => `Bad request: ${detail}` },
   // What the HTTP layer (Node's parser, Fastify) rejects, in this project's words:

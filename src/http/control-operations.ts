@@ -39,6 +39,17 @@ export const CONTROL_PREFIX = '/__mock';
  */
 export const CONTROL_BODY_LIMIT = 256 * 1024 * 1024;
 
+/**
+ * The largest body of every other control route (a fault rule, a clock change, an account's
+ * options: a few hundred bytes): 1 MiB, so that only the state import reads a large body.
+ */
+export const CONTROL_OPTIONS_BODY_LIMIT = 1024 * 1024;
+
+/** The largest body a control operation takes: CONTROL_BODY_LIMIT for `PUT /__mock/state`, CONTROL_OPTIONS_BODY_LIMIT for the rest. */
+export function controlBodyLimit(op: Pick<Operation, 'method' | 'url'>): number {
+  return op.method === 'PUT' && op.url === `${CONTROL_PREFIX}/state` ? CONTROL_BODY_LIMIT : CONTROL_OPTIONS_BODY_LIMIT;
+}
+
 const tags = ['Mock control'];
 const errors = errorResponses([400, 401, 404, 413, 415, 500]);
 const SummarySchema = Type.Object({ accounts: Type.Integer(), keys: Type.Integer() });

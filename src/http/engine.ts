@@ -9,7 +9,7 @@ import type { MockRuntime } from '../mock-runtime.js';
 import { VERSION } from '../version.js';
 import { apiOperations } from './api-operations.js';
 import { isMalformedQuery } from './body.js';
-import { CONTROL_BODY_LIMIT, controlOperations } from './control-operations.js';
+import { controlBodyLimit, controlOperations } from './control-operations.js';
 import type { Access, Call, Elapsed, Operation } from './operation.js';
 import { decodePath, faultWait, injectedError, MOCK_RESPONSE_HEADER, parseMockResponseHeader, type FaultAction } from './traffic.js';
 import { lazyValidator, sharedValidators, type Validate } from './validators.js';
@@ -97,9 +97,9 @@ export class Engine {
     return this.runtime.config.adminToken !== undefined;
   }
 
-  /** The largest body an operation takes: `--body-limit` on the API, 256 MiB on the control plane. */
+  /** The largest body an operation takes: `--body-limit` on the API, controlBodyLimit() on the control plane. */
   bodyLimit(op: Operation): number {
-    return op.plane === 'control' ? CONTROL_BODY_LIMIT : this.runtime.config.bodyLimit;
+    return op.plane === 'control' ? controlBodyLimit(op) : this.runtime.config.bodyLimit;
   }
 
   /** Who is calling, checked before the body is read: a 401/403 (or the admin token's 401) comes first. */
