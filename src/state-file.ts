@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { open, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
+import { open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { checkStateDocument } from './control/state-document.js';
 import { ApiError } from './domain/errors.js';
@@ -10,23 +10,67 @@ import type { StoreState } from './domain/types.js';
 /**
  * `--state-file`: state that survives restarts, for local development. Loaded at start; saved
  * atomically (temp file, fsync, rename, folder fsync) shortly after changes and at shutdown. A
- * corrupt or unreadable file stops start-up and is never overwritten.
+ * corrupt or unreadable file stops start-up and is never overwritten. It holds plaintext
+ * management keys: a new file is 0600, a save keeps the mode the file had, and a file another
+ * process changed since the mock last read or wrote it is never saved over.
  */
 export class StateFileError extends Error {
   override readonly name = 'StateFileError';
 }
 
+/**
+ * Which version of a file this is: a save overwrites the file only while it is still the version
+ * the mock last read or wrote. Any editor's save or replacement changes one of these (the
+ * modification time in nanoseconds, as finely as the file system keeps it); the change time is
+ * left out because the mock's own rename changes it.
+ */
+type FileVersion = string;
+
+function versionOf(stats: BigIntStats): FileVersion {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}`;
+}
+
+/** Plaintext management keys are in it: only its owner may read a file the mock creates. */
+const NEW_FILE_MODE = 0o600;
+
+/** What is at `path` now: its version and mode, or 'absent'. */
+async function currentVersion(path: string): Promise<{ version: FileVersion | 'absent'; mode: number }> {
+  try {
+    const stats = await stat(path, { bigint: true });
+    return { version: versionOf(stats), mode: Number(stats.mode & 0o7777n) };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 'absent', mode: NEW_FILE_MODE };
+    throw err;
+  }
+}
+
+/**
+ * The version of each file `readStateFile` last read, by absolute path: the runtime reads the
+ * file, and the app's saver (built after it, possibly from another call) starts from what was read.
+ */
+const versionsRead = new Map<string, FileVersion | 'absent'>();
+
 /** The saved state, or undefined when the file does not exist yet. Throws `StateFileError`. */
 export function readStateFile(path: string): StoreState | undefined {
-  if (!existsSync(path)) return undefined;
   const fail = (why: string): never => {
     throw new StateFileError(`cannot use --state-file ${path}: ${why} (the file was left untouched; fix or remove it)`);
   };
   let text = '';
+  let fd: number | undefined;
   try {
-    text = readFileSync(path, 'utf8');
+    fd = openSync(path, 'r');
+    // The version of the very bytes read: fstat of the open file, not a second look at the name.
+    const version = versionOf(fstatSync(fd, { bigint: true }));
+    text = readFileSync(fd, 'utf8');
+    versionsRead.set(resolve(path), version);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      versionsRead.set(resolve(path), 'absent');
+      return undefined;
+    }
     fail(`cannot read it: ${(err as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   let document: unknown;
   try {
@@ -113,26 +157,53 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/** The file changed since the mock last read or wrote it; nothing was written over it. */
+export class StateFileChangedError extends StateFileError {}
+
+function changedError(path: string): StateFileChangedError {
+  return new StateFileChangedError(
+    `--state-file ${path} was changed by another process since the mock last read or wrote it; ` +
+      'the mock no longer saves to it, and changes made in the mock from now on are not saved. ' +
+      'To keep the file as it is now, restart the mock (it loads the file); to let the mock save its state, delete the file (the next change is saved)',
+  );
+}
+
 /**
  * Writes the state to `path` atomically: a crash at any moment leaves the old file or the new one,
  * whole. The rename is made durable by syncing the folder too (on Linux a power cut may otherwise
- * undo it; a SIGKILL alone cannot).
+ * undo it; a SIGKILL alone cannot). Writes only while the file is absent or still `expected`
+ * (checked before writing and again just before the rename); returns the version written.
  */
-async function writeState(path: string, state: StoreState): Promise<void> {
+async function writeState(path: string, state: StoreState, expected: FileVersion | 'absent'): Promise<FileVersion> {
+  const unchanged = async (): Promise<number> => {
+    const now = await currentVersion(path);
+    if (now.version !== 'absent' && now.version !== expected) throw changedError(path);
+    return now.mode;
+  };
+  const mode = await unchanged();
   const temp = tempName(path);
   tempsInUse.add(temp);
   let created = false;
+  let written: FileVersion;
   try {
-    // 'wx': a name already taken is never written into (nor removed below).
-    const handle = await open(temp, 'wx');
+    // 'wx': a name already taken is never written into (nor removed below). Created 0600 (or
+    // less, under a umask), then given the file's own mode before a byte is in it: the umask must
+    // not narrow what the file had.
+    const handle = await open(temp, 'wx', NEW_FILE_MODE);
     created = true;
     try {
+      await handle.chmod(mode);
       // Piece by piece; each is written whole, and other callbacks run between them.
       await writeFile(handle, stateText(state), 'utf8');
       await handle.sync();
+      // Renaming keeps the inode, the size and the modification time: this is the version the file will have.
+      written = versionOf(await handle.stat({ bigint: true }));
     } finally {
       await handle.close();
     }
+    // A change made while the temp file was written is not overwritten either. (One made between
+    // this look and the rename is: no lock shuts out every editor.)
+    await unchanged();
     await rename(temp, path);
   } catch (err) {
     if (created) await unlink(temp).catch(() => undefined);
@@ -141,6 +212,7 @@ async function writeState(path: string, state: StoreState): Promise<void> {
     tempsInUse.delete(temp);
   }
   await syncFolder(dirname(path));
+  return written;
 }
 
 async function syncFolder(folder: string): Promise<void> {
@@ -152,6 +224,15 @@ async function syncFolder(folder: string): Promise<void> {
     // Windows cannot open a folder as a file; its renames need no folder sync.
   } finally {
     await handle?.close();
+  }
+}
+
+/** For a saver built on a file no `readStateFile` call read: what is there now. */
+function versionNowSync(path: string): FileVersion | 'absent' {
+  try {
+    return versionOf(statSync(path, { bigint: true }));
+  } catch {
+    return 'absent';
   }
 }
 
@@ -168,6 +249,10 @@ export class StateSaver {
   private saved = -1;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void>;
+  /** The version of the file the mock last read or wrote: the only one a save may replace. */
+  private known: FileVersion | 'absent';
+  /** Saves are refused (the file changed underneath) and that was said once; until the file is deleted. */
+  private refusing = false;
 
   constructor(
     private readonly path: string,
@@ -175,6 +260,7 @@ export class StateSaver {
     private readonly onError: (err: Error) => void,
     private readonly debounceMs = SAVE_DEBOUNCE_MS,
   ) {
+    this.known = versionsRead.get(resolve(path)) ?? versionNowSync(path);
     this.writing = removeLeftovers(path);
   }
 
@@ -198,9 +284,16 @@ export class StateSaver {
       const revision = this.store.revision;
       if (revision === this.saved) return;
       try {
-        await writeState(this.path, this.store.export());
+        this.known = await writeState(this.path, this.store.export(), this.known);
         this.saved = revision;
+        this.refusing = false;
       } catch (err) {
+        // One error for a file changed underneath, not one a change: each later save is refused
+        // the same way until the file is deleted.
+        if (err instanceof StateFileChangedError) {
+          if (this.refusing) return;
+          this.refusing = true;
+        }
         this.onError(err as Error);
       }
     });
