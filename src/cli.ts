@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import closeWithGrace from 'close-with-grace';
 import { helpText, optionsFromCli } from './command-line.js';
 import { ConfigError, DEFAULT_MANAGEMENT_KEY, resolveConfig, type MockConfig } from './config.js';
@@ -13,11 +14,6 @@ function exitWith(message: string): never {
   process.exit(2);
 }
 
-/**
- * The start-up banner: where it listens, where the docs are, which keys open it, what it holds.
- * The keys are printed in full: they only open this local mock, and whoever started it needs them
- * to call it. The banner goes to stdout once, not through the log.
- */
 /** Whether an address to listen on is loopback only (nothing beyond this machine reaches it). */
 function loopbackOnly(host: string): boolean {
   const name = host.toLowerCase();
@@ -32,7 +28,21 @@ function listeningAddress(config: MockConfig, port: number): string {
   return loopbackOnly(config.host) ? `${address} (this machine only)` : `${address} (reachable from other machines)`;
 }
 
-function banner(server: MockServer, config: MockConfig): string {
+/**
+ * The start-up banner: where it listens, where the docs are, which keys open it, what it holds.
+ * The keys are printed in full: they only open this local mock, and whoever started it needs them
+ * to call it. The banner goes to stdout once, not through the log.
+ */
+/**
+ * Where the dataset came from: the state file when one was there to read; a --state-file that did
+ * not exist yet is created from the scenario, and the banner says so rather than "from FILE".
+ */
+function datasetSource(config: MockConfig, stateFileFound: boolean): string {
+  if (config.stateFile === undefined) return `scenario ${config.scenario}`;
+  return stateFileFound ? `scenario from ${config.stateFile}` : `scenario ${config.scenario} (new state file ${config.stateFile})`;
+}
+
+function banner(server: MockServer, config: MockConfig, stateFileFound: boolean): string {
   const keys = server.managementKeys.map((key) => (key === DEFAULT_MANAGEMENT_KEY ? `${key} (default development key)` : key));
   const accounts = server.store.listAccounts();
   const keyCount = accounts.reduce((n, a) => n + a.keys.size, 0);
@@ -45,7 +55,7 @@ function banner(server: MockServer, config: MockConfig): string {
     ...(config.control ? [`  inspector:      ${server.origin}${INSPECTOR_PATH} (open ${server.origin}/ in a browser)`] : []),
     `  docs:           ${server.origin}/docs (OpenAPI: ${server.origin}/openapi.json)`,
     `  management key: ${keys.join(', ')}`,
-    `  dataset:        ${accounts.length} account(s), ${keyCount} key(s), scenario ${config.stateFile ? `from ${config.stateFile}` : config.scenario}, seed ${config.seed}`,
+    `  dataset:        ${accounts.length} account(s), ${keyCount} key(s), ${datasetSource(config, stateFileFound)}, seed ${config.seed}`,
     `  clock:          ${new Date(server.app.mock.clock.now()).toISOString()}${config.now === undefined ? ' (real time)' : ''}`,
     `  control:        ${config.control ? `${server.origin}/__mock${config.adminToken ? ' (admin token required)' : ''}` : 'off'}`,
     ...(openBeyondLoopback
@@ -81,6 +91,8 @@ async function main(): Promise<void> {
   // Loaded only now: Fastify and the validators take most of a second to import on a busy
   // machine, which --help, --version and a mistyped option need not wait for.
   const [{ startServer, drainThenClose }, { StateFileError }] = await Promise.all([import('./server.js'), import('./state-file.js')]);
+  // Looked at before the start: the saver writes the file as soon as the server is ready.
+  const stateFileFound = config.stateFile !== undefined && existsSync(config.stateFile);
   let server: MockServer;
   try {
     server = await startServer(config);
@@ -91,14 +103,13 @@ async function main(): Promise<void> {
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') exitWith(`cannot listen on --host ${config.host}`);
     throw error;
   }
-  process.stdout.write(banner(server, config));
-  const removeReadyFile = config.readyFile ? await announceReady(config.readyFile, server) : undefined;
-
   // SIGTERM/SIGINT (also as PID 1 in a container): stop accepting, finish, save, exit — within a
-  // second, else exit anyway. With --state-file the last save may need longer (a few seconds at
+  // second, else exit anyway. Handled from before the banner: a signal sent as soon as it shows is
+  // a graceful stop, not Node's default exit without a save. With --state-file the last save may need longer (a few seconds at
   // 100,000 keys on a busy machine): 9 s, inside the 10 s `docker stop` waits before its SIGKILL.
   // The requests under way (a PATCH waiting on --latency or a delay_ms fault) get most of the
   // second to be answered — 3 s of the 9 with --state-file, the rest being for the save.
+  let removeReadyFile: (() => void) | undefined;
   const graceMs = config.stateFile ? 9000 : 1000;
   const drainMs = config.stateFile ? 3000 : 700;
   closeWithGrace({ delay: graceMs, logger: false }, async ({ signal, err }) => {
@@ -107,6 +118,8 @@ async function main(): Promise<void> {
     removeReadyFile?.(); // first: while the file exists, the mock answers
     await drainThenClose(server, drainMs);
   });
+  process.stdout.write(banner(server, config, stateFileFound));
+  removeReadyFile = config.readyFile ? await announceReady(config.readyFile, server) : undefined;
 }
 
 main().catch((error: unknown) => {

@@ -187,6 +187,20 @@ async function bannerOf(server: { stdout: () => string }): Promise<string[]> {
 }
 
 describe('cli: the banner', () => {
+  it('says where the dataset came from: a new --state-file is made from the scenario, an existing one is read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'banner-state-'));
+    const file = join(dir, 'state.json');
+    const first = await start(['--port', '0', '--log-level', 'silent', '--state-file', file]);
+    running.push(first.child);
+    expect((await bannerOf(first)).find((l) => l.startsWith('  dataset:'))).toBe(`  dataset:        1 account(s), 25 key(s), scenario default (new state file ${file}), seed 1`);
+    const stopped = await stop(first.child, 'SIGTERM');
+    expect({ stopped, saved: existsSync(file) }).toMatchObject({ stopped: { code: 0 }, saved: true });
+    const second = await start(['--port', '0', '--log-level', 'silent', '--state-file', file]);
+    running.push(second.child);
+    expect((await bannerOf(second)).find((l) => l.startsWith('  dataset:'))).toBe(`  dataset:        1 account(s), 25 key(s), scenario from ${file}, seed 1`);
+    await stop(second.child, 'SIGTERM');
+  });
+
   it('prints every management key in use in full, and a curl command with the first', async () => {
     const first = `sk-or-v1-${'a1'.repeat(32)}`;
     const second = 'a-second-management-key';
