@@ -197,7 +197,7 @@ export function FaultsPanel({ tick, announce }: { tick: number; announce: Announ
 }
 
 /** Scenarios, reset, and the whole state as a file (`GET`/`PUT /__mock/state`). */
-export function DataPanel({ account, announce }: { account: Account; announce: Announce }) {
+export function DataPanel({ account, announce }: { account: Account | undefined; announce: Announce }) {
   const [scenarios, setScenarios] = useState<Scenario[]>([]);
   const [confirmReset, setConfirmReset] = useState(false);
   useEffect(() => {
@@ -236,7 +236,7 @@ export function DataPanel({ account, announce }: { account: Account; announce: A
     <details class="control">
       <summary>Scenarios and state</summary>
       <div class="control-body">
-        <form
+        {account && <form
           class="row"
           onSubmit={(event) => {
             event.preventDefault();
@@ -257,7 +257,7 @@ export function DataPanel({ account, announce }: { account: Account; announce: A
             </select>
           </label>
           <button type="submit">Load into this account</button>
-        </form>
+        </form>}
         <div class="row">
           {confirmReset ? (
             <>
@@ -309,5 +309,55 @@ export function AccountsPanel({ announce, onCreated }: { announce: Announce; onC
         {created && <SecretOnce label={`Management key of ${created.id} (shown once)`} value={created.management_key} announce={announce} />}
       </div>
     </details>
+  );
+}
+
+/**
+ * What the page shows when the mock has no account (`PUT /__mock/state {"accounts":[]}` is
+ * valid): there are no keys to list, so it says how to get some.
+ */
+export function NoAccounts({ announce, onCreated }: { announce: Announce; onCreated: (id: string) => void }) {
+  const [scenarios, setScenarios] = useState<Scenario[]>([]);
+  useEffect(() => {
+    control<{ data: Scenario[] }>('GET', '/scenarios').then(
+      ({ data }) => setScenarios(data),
+      (error) => announce(describeError(error)),
+    );
+  }, [announce]);
+  return (
+    <section class="panel keys" aria-labelledby="keys-title">
+      <h2 id="keys-title">No accounts</h2>
+      <p>
+        The mock holds no account, so there are no keys to show. Create an account here (with a scenario's keys if you like), or under{' '}
+        <strong>Scenarios and state</strong> import a state document or reset the mock to its start-up state.
+      </p>
+      <form
+        class="row"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const scenario = String(new FormData(event.currentTarget).get('scenario') ?? '');
+          control<{ data: { id: string } }>('POST', '/accounts', scenario === '' ? {} : { scenario }).then(
+            ({ data }) => {
+              announce(`Account ${data.id} created`);
+              onCreated(data.id);
+            },
+            (error) => announce(describeError(error)),
+          );
+        }}
+      >
+        <label>
+          Scenario{' '}
+          <select name="scenario">
+            <option value="">none (no keys)</option>
+            {scenarios.map((s) => (
+              <option key={s.name} value={s.name} title={s.description}>
+                {s.name} ({s.keys} keys)
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Create an account</button>
+      </form>
+    </section>
   );
 }
