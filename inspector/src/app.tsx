@@ -138,6 +138,8 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
   const account: Account | undefined = accounts.find((a) => a.id === accountId) ?? accounts[0];
   const [workspaceId, setWorkspaceId] = useState<string | null>(null);
   const [managementKeys, setManagementKeys] = useState<Record<string, string | null>>({});
+  // The account whose pasted management key the API just refused (401): the prompt says so.
+  const [refusedKey, setRefusedKey] = useState<string | null>(null);
   const [clock, setClock] = useState<ClockReading | null>(null);
   const [entries, setEntries] = useState<JournalEntry[]>([]);
   const [keysTick, bumpKeys] = useThrottledTick(100);
@@ -275,7 +277,17 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
           managementKey={managementKey}
           onManagementKey={(key) => {
             sessionStorage.setItem(MGMT_ITEM + account.id, key);
+            setRefusedKey(null);
             setManagementKeys((keys) => ({ ...keys, [account.id]: key }));
+          }}
+          pastedKey={sessionStorage.getItem(MGMT_ITEM + account.id) !== null}
+          keyRefused={refusedKey === account.id}
+          onForgetManagementKey={(refused) => {
+            // Forgotten, the key is asked of the mock again: for an imported account it answers
+            // null, and the page asks the person for it once more.
+            sessionStorage.removeItem(MGMT_ITEM + account.id);
+            setRefusedKey(refused ? account.id : null);
+            setManagementKeys(({ [account.id]: _forgotten, ...others }) => others);
           }}
           clock={clock}
           tick={keysTick}

@@ -7,6 +7,8 @@ interface PanelProps {
   managementKey: string;
   onClose: () => void;
   announce: (text: string) => void;
+  /** Takes a failure that means the management key was refused (401); false for any other. */
+  onRefused: (failure: unknown) => boolean;
 }
 
 /**
@@ -14,7 +16,7 @@ interface PanelProps {
  * (only the fields that changed are sent, as a client would), spend recorded through the control
  * plane, and deletion through the real `DELETE`.
  */
-export function KeyPanel({ item, managementKey, onClose, announce }: PanelProps) {
+export function KeyPanel({ item, managementKey, onClose, announce, onRefused }: PanelProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   // What the form showed when it opened (or was last saved): a field the person left alone is
   // never sent, even if another client changes the key meanwhile.
@@ -60,7 +62,7 @@ export function KeyPanel({ item, managementKey, onClose, announce }: PanelProps)
       setError('');
       tell(`Saved "${data.name}" (PATCH ${Object.keys(patch).join(', ')})`);
     } catch (failure) {
-      setError(describeError(failure));
+      if (!onRefused(failure)) setError(describeError(failure));
     }
   }
 
@@ -86,7 +88,7 @@ export function KeyPanel({ item, managementKey, onClose, announce }: PanelProps)
       announce(`Deleted "${item.name}"`);
       onClose();
     } catch (failure) {
-      setError(describeError(failure));
+      if (!onRefused(failure)) setError(describeError(failure));
     }
   }
 

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, control, describeError, type Account, type Key } from './api';
+import { api, control, describeError, HttpError, type Account, type Key } from './api';
 import { dateTime, keyStates, money, resetLabel, shortHash, STATE_LABELS, virtualNow, type ClockReading, type KeyState } from './format';
 import { copyText } from './hooks';
 import { KeyPanel, ResetField } from './key-panel';
@@ -16,6 +16,12 @@ interface KeysProps {
   /** undefined: still asking the mock; null: an imported account, whose key the user must paste. */
   managementKey: string | null | undefined;
   onManagementKey: (key: string) => void;
+  /** Whether the management key in use is one the person pasted (kept in sessionStorage). */
+  pastedKey: boolean;
+  /** The API refused the pasted key: the prompt says so. */
+  keyRefused: boolean;
+  /** Forgets the key in use; `refused`: because the API answered 401 to it. */
+  onForgetManagementKey: (refused: boolean) => void;
   clock: ClockReading | null;
   tick: number;
   announce: (text: string) => void;
@@ -73,6 +79,14 @@ export function KeysSection(props: KeysProps) {
   }, [rows, nameFilter, stateFilter, fetchedAt, props.clock]);
 
   const open = rows?.find((key) => key.hash === openHash) ?? null;
+  /** A 401 to an edit: the key in use is wrong (a mistyped paste), so it is forgotten and asked for again. */
+  const refused = (failure: unknown): boolean => {
+    if (!(failure instanceof HttpError && failure.status === 401)) return false;
+    setOpenHash(null);
+    props.onForgetManagementKey(true);
+    announce('The API refused the management key (401): paste it again');
+    return true;
+  };
   const filtered = nameFilter.trim() !== '' || stateFilter !== 'all';
 
   return (
@@ -110,7 +124,15 @@ export function KeysSection(props: KeysProps) {
         )}
       </div>
 
-      {managementKey === null && <PasteManagementKey account={account} onKey={props.onManagementKey} />}
+      {managementKey === null && <PasteManagementKey account={account} refused={props.keyRefused} onKey={props.onManagementKey} />}
+      {managementKey && props.pastedKey && (
+        <p class="muted pasted-key">
+          Edits use the management key you pasted for this account.{' '}
+          <button type="button" onClick={() => props.onForgetManagementKey(false)}>
+            Forget the pasted key
+          </button>
+        </p>
+      )}
       <>
         <div class="filters">
           <label>
@@ -127,7 +149,7 @@ export function KeysSection(props: KeysProps) {
               ))}
             </select>
           </label>
-          <NewKey managementKey={managementKey ?? null} workspaceId={workspaceId} announce={announce} />
+          <NewKey managementKey={managementKey ?? null} workspaceId={workspaceId} announce={announce} onRefused={refused} />
         </div>
         {error && (
           <p class="error" role="alert">
@@ -175,7 +197,9 @@ export function KeysSection(props: KeysProps) {
           </>
         )}
       </>
-      {open && managementKey && <KeyPanel item={open} managementKey={managementKey} onClose={() => setOpenHash(null)} announce={announce} />}
+      {open && managementKey && (
+        <KeyPanel item={open} managementKey={managementKey} onClose={() => setOpenHash(null)} announce={announce} onRefused={refused} />
+      )}
     </section>
   );
 }
@@ -249,7 +273,7 @@ function KeyRow({ item, now, onOpen }: { item: Key; now: number; onOpen: () => v
   );
 }
 
-function PasteManagementKey({ account, onKey }: { account: Account; onKey: (key: string) => void }) {
+function PasteManagementKey({ account, refused, onKey }: { account: Account; refused: boolean; onKey: (key: string) => void }) {
   return (
     <form
       class="paste-key"
@@ -263,8 +287,14 @@ function PasteManagementKey({ account, onKey }: { account: Account; onKey: (key:
         Account <code>{account.id}</code> was imported: the mock holds only its key's hash ({account.management_key_label}). Paste its management key to
         edit its keys; it is kept in this tab only.
       </p>
+      {refused && (
+        <p class="error" role="alert" id="paste-key-error">
+          The API refused the key you pasted (401). Paste the account's management key again.
+        </p>
+      )}
       <label>
-        Management key <input name="management_key" type="password" autoComplete="off" required />
+        Management key{' '}
+        <input name="management_key" type="password" autoComplete="off" required aria-describedby={refused ? 'paste-key-error' : undefined} />
       </label>
       <button type="submit">Use it</button>
     </form>
@@ -272,7 +302,17 @@ function PasteManagementKey({ account, onKey }: { account: Account; onKey: (key:
 }
 
 /** POST /api/v1/keys: the plaintext is in that answer only, so it is shown once, with a copy button. */
-function NewKey({ managementKey, workspaceId, announce }: { managementKey: string | null; workspaceId: string; announce: (text: string) => void }) {
+function NewKey({
+  managementKey,
+  workspaceId,
+  announce,
+  onRefused,
+}: {
+  managementKey: string | null;
+  workspaceId: string;
+  announce: (text: string) => void;
+  onRefused: (failure: unknown) => boolean;
+}) {
   const [secret, setSecret] = useState<string | null>(null);
   if (!managementKey) return null;
   return (
@@ -296,7 +336,7 @@ function NewKey({ managementKey, workspaceId, announce }: { managementKey: strin
             form.reset();
             announce(`Created key "${created.data.name}"`);
           } catch (error) {
-            announce(describeError(error));
+            if (!onRefused(error)) announce(describeError(error));
           }
         }}
       >

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { KeyView } from '../../src/domain/types.js';
@@ -64,5 +65,45 @@ describe.runIf(canRun)('the inspector’s key dialog (headless Chromium)', () =>
     await dialog.getByRole('status').filter({ hasText: 'Saved' }).waitFor({ timeout: 2_000 });
     expect(patches).toEqual([{ name: 'Renamed in the dialog' }]);
     expect((await mock.requests({ method: 'PATCH' })).map((entry) => entry.body)).toEqual([{ name: 'Renamed in the dialog' }]);
+  });
+
+  it('a mistyped management key for an imported account is refused, forgotten and asked for again; a key can be forgotten', async () => {
+    // An imported account: the state document holds only its key's hash, so the page must ask for the key.
+    const importedKey = `sk-or-v1-${'ab'.repeat(32)}`;
+    const created = await mock.createAccount({ scenario: 'near-limit' });
+    const state = await mock.state();
+    const original = state.accounts.find((account) => account.id === created.id)!;
+    const imported = { ...original, id: 'acct_imported', management_key: { ...original.management_key, hash: createHash('sha256').update(importedKey).digest('hex') } };
+    await mock.load({ accounts: [state.accounts[0]!, imported] });
+    const name = imported.keys[0]!.name;
+
+    await openInspector(page, origin);
+    await page.getByLabel('Account').selectOption('acct_imported');
+    // Its keys show without the key (the page reads through the control plane); edits need it.
+    await keyRow(page, name).waitFor({ timeout: 2_000 });
+    await page.getByLabel('Management key').fill(`sk-or-v1-${'00'.repeat(32)}`);
+    await page.getByRole('button', { name: 'Use it' }).click();
+
+    await keyRow(page, name).getByRole('button', { name, exact: true }).click();
+    const dialog = page.getByRole('dialog', { name });
+    await dialog.getByLabel('Name').fill('Renamed with the wrong key');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    // Refused: the dialog closes and the prompt is back, saying why.
+    await page.getByRole('alert').filter({ hasText: 'The API refused the key you pasted (401)' }).waitFor({ timeout: 2_000 });
+    expect(await dialog.count()).toBe(0);
+    expect(await page.evaluate('sessionStorage.getItem("openrouter-keys-mock.management-key.acct_imported")')).toBeNull();
+
+    await page.getByLabel('Management key').fill(importedKey);
+    await page.getByRole('button', { name: 'Use it' }).click();
+    await keyRow(page, name).getByRole('button', { name, exact: true }).click();
+    await dialog.getByLabel('Name').fill('Renamed with the right key');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByRole('status').filter({ hasText: 'Saved' }).waitFor({ timeout: 2_000 });
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    expect(patches).toEqual([{ name: 'Renamed with the wrong key' }, { name: 'Renamed with the right key' }]);
+
+    await page.getByRole('button', { name: 'Forget the pasted key' }).click();
+    await page.getByLabel('Management key').waitFor({ timeout: 2_000 });
+    expect(await page.evaluate('sessionStorage.getItem("openrouter-keys-mock.management-key.acct_imported")')).toBeNull();
   });
 });
