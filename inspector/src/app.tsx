@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { adminToken, control, describeError, HttpError, setAdminToken, type Account, type JournalEntry } from './api';
-import { ClockPanel, AccountsPanel, DataPanel, FaultsPanel } from './controls';
+import { ClockPanel, AccountsPanel, DataPanel, FaultsPanel, NoAccounts } from './controls';
+import { ErrorBoundary } from './error-boundary';
 import { openEventStream, type StreamState } from './events';
 import { type ClockReading } from './format';
 import { useThrottledTick } from './hooks';
@@ -82,7 +83,9 @@ export function App() {
           />
         )}
         {phase === 'ready' && (
-          <Inspector accounts={accounts} reloadAccounts={loadAccounts} announce={announce} onUnauthorized={unauthorized} onStream={setStream} />
+          <ErrorBoundary>
+            <Inspector accounts={accounts} reloadAccounts={loadAccounts} announce={announce} onUnauthorized={unauthorized} onStream={setStream} />
+          </ErrorBoundary>
         )}
         <p class="status" role="status" aria-live="polite">
           {message}
@@ -130,10 +133,13 @@ const MGMT_ITEM = 'openrouter-keys-mock.management-key.';
 
 /** Everything behind the token: the controls, the keys and the journal, kept live by the event stream. */
 function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStream }: InspectorProps) {
-  const [accountId, setAccountId] = useState<string>(accounts[0]!.id);
-  const account = accounts.find((a) => a.id === accountId) ?? accounts[0]!;
+  const [accountId, setAccountId] = useState<string | undefined>(accounts[0]?.id);
+  // None at all is a valid state (`PUT /__mock/state {"accounts":[]}`): the page says how to make one.
+  const account: Account | undefined = accounts.find((a) => a.id === accountId) ?? accounts[0];
   const [workspaceId, setWorkspaceId] = useState<string | null>(null);
   const [managementKeys, setManagementKeys] = useState<Record<string, string | null>>({});
+  // The account whose pasted management key the API just refused (401): the prompt says so.
+  const [refusedKey, setRefusedKey] = useState<string | null>(null);
   const [clock, setClock] = useState<ClockReading | null>(null);
   const [entries, setEntries] = useState<JournalEntry[]>([]);
   const [keysTick, bumpKeys] = useThrottledTick(100);
@@ -147,9 +153,9 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
   }, [accountsTick, reloadAccounts]);
 
   // The chosen account's management key: the mock knows it unless the account was imported.
-  const managementKey = managementKeys[account.id];
+  const managementKey = account && managementKeys[account.id];
   useEffect(() => {
-    if (managementKey !== undefined) return;
+    if (!account || managementKey !== undefined) return;
     const pasted = sessionStorage.getItem(MGMT_ITEM + account.id);
     if (pasted !== null) {
       setManagementKeys((keys) => ({ ...keys, [account.id]: pasted }));
@@ -159,7 +165,7 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
       ({ data }) => setManagementKeys((keys) => ({ ...keys, [account.id]: data.management_key })),
       (error) => announce(describeError(error)),
     );
-  }, [account.id, managementKey, announce]);
+  }, [account?.id, managementKey, announce]);
 
   const loadJournal = useCallback(async () => {
     try {
@@ -262,7 +268,7 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
         <AccountsPanel announce={announce} onCreated={(id) => void reloadAccounts().then(() => chooseAccount(id))} />
       </section>
       <div class="layout">
-        <KeysSection
+        {account ? <KeysSection
           accounts={accounts}
           account={account}
           onAccount={chooseAccount}
@@ -271,12 +277,22 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
           managementKey={managementKey}
           onManagementKey={(key) => {
             sessionStorage.setItem(MGMT_ITEM + account.id, key);
+            setRefusedKey(null);
             setManagementKeys((keys) => ({ ...keys, [account.id]: key }));
+          }}
+          pastedKey={sessionStorage.getItem(MGMT_ITEM + account.id) !== null}
+          keyRefused={refusedKey === account.id}
+          onForgetManagementKey={(refused) => {
+            // Forgotten, the key is asked of the mock again: for an imported account it answers
+            // null, and the page asks the person for it once more.
+            sessionStorage.removeItem(MGMT_ITEM + account.id);
+            setRefusedKey(refused ? account.id : null);
+            setManagementKeys(({ [account.id]: _forgotten, ...others }) => others);
           }}
           clock={clock}
           tick={keysTick}
           announce={announce}
-        />
+        /> : <NoAccounts announce={announce} onCreated={(id) => void reloadAccounts().then(() => chooseAccount(id))} />}
         <JournalSection entries={entries} announce={announce} />
       </div>
     </>

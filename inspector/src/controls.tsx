@@ -6,16 +6,32 @@ import { SecretOnce } from './keys';
 
 type Announce = (text: string) => void;
 
-/** Runs a control call and says how it went in the status region. */
-async function act(announce: Announce, done: string, call: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await call();
-    announce(done);
-    return true;
-  } catch (error) {
-    announce(describeError(error));
-    return false;
-  }
+/**
+ * A panel's own error: shown inside the panel, next to the controls that caused it (not in the page's
+ * status line far below), announced by screen readers (role="alert") and tied to those controls
+ * (aria-describedby). `run` is `act` with the failure kept there; a success clears it.
+ */
+function usePanelError(announce: Announce, id: string) {
+  const [error, setError] = useState('');
+  const run = async (done: string, call: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await call();
+      setError('');
+      announce(done);
+      return true;
+    } catch (failure) {
+      setError(describeError(failure));
+      return false;
+    }
+  };
+  const fail = (failure: unknown) => setError(describeError(failure));
+  const describedBy = error ? id : undefined;
+  const shown = error ? (
+    <p id={id} class="error" role="alert">
+      {error}
+    </p>
+  ) : null;
+  return { run, fail, describedBy, shown };
 }
 
 const ADVANCE_PRESETS = [
@@ -26,10 +42,11 @@ const ADVANCE_PRESETS = [
 
 /** The virtual clock: `GET/POST /__mock/clock`. Keys reload on its `clock` event, so a jump past midnight UTC shows the daily windows reset. */
 export function ClockPanel({ clock, announce }: { clock: ClockReading | null; announce: Announce }) {
+  const { run, describedBy, shown: errorShown } = usePanelError(announce, 'clock-error');
   useEvery(1000, clock !== null && !clock.frozen);
   const now = clock ? new Date(virtualNow(clock)).toISOString() : null;
   const shown = now ? `${now.slice(0, 10)} ${now.slice(11, 19)} UTC` : '…';
-  const post = (body: object, done: string) => act(announce, done, () => control<Clock>('POST', '/clock', body));
+  const post = (body: object, done: string) => run(done, () => control<Clock>('POST', '/clock', body));
   const nextMidnight = () => {
     const at = new Date(clock ? virtualNow(clock) : Date.now());
     at.setUTCHours(24, 0, 0, 0);
@@ -43,12 +60,12 @@ export function ClockPanel({ clock, announce }: { clock: ClockReading | null; an
       <div class="control-body">
         <div class="row">
           {ADVANCE_PRESETS.map(([label, by]) => (
-            <button key={by} onClick={() => void post({ advance: by }, `Clock advanced by ${by}`)}>
+            <button aria-describedby={describedBy} key={by} onClick={() => void post({ advance: by }, `Clock advanced by ${by}`)}>
               {label}
             </button>
           ))}
-          <button onClick={() => void post({ now: nextMidnight() }, 'Clock set to the next midnight UTC')}>Next midnight UTC</button>
-          <button onClick={() => void post({ frozen: !clock?.frozen }, clock?.frozen ? 'Clock running' : 'Clock frozen')}>
+          <button aria-describedby={describedBy} onClick={() => void post({ now: nextMidnight() }, 'Clock set to the next midnight UTC')}>Next midnight UTC</button>
+          <button aria-describedby={describedBy} onClick={() => void post({ frozen: !clock?.frozen }, clock?.frozen ? 'Clock running' : 'Clock frozen')}>
             {clock?.frozen ? 'Unfreeze' : 'Freeze'}
           </button>
         </div>
@@ -61,9 +78,9 @@ export function ClockPanel({ clock, announce }: { clock: ClockReading | null; an
           }}
         >
           <label>
-            Advance by <input name="advance" size={8} placeholder="36h" />
+            Advance by <input name="advance" size={8} placeholder="36h" aria-describedby={describedBy} />
           </label>
-          <button type="submit">Advance</button>
+          <button aria-describedby={describedBy} type="submit">Advance</button>
         </form>
         <form
           class="row"
@@ -74,10 +91,11 @@ export function ClockPanel({ clock, announce }: { clock: ClockReading | null; an
           }}
         >
           <label>
-            Set to <input name="now" size={22} placeholder="2026-01-15T00:00:00Z" />
+            Set to <input name="now" size={22} placeholder="2026-01-15T00:00:00Z" aria-describedby={describedBy} />
           </label>
-          <button type="submit">Set</button>
+          <button aria-describedby={describedBy} type="submit">Set</button>
         </form>
+        {errorShown}
       </div>
     </details>
   );
@@ -96,12 +114,13 @@ function describeRule(rule: FaultRule): string {
 
 /** Fault rules: `GET/POST/DELETE /__mock/faults`; reloaded on `faults` events (added, removed, used). */
 export function FaultsPanel({ tick, announce }: { tick: number; announce: Announce }) {
+  const { run, fail, describedBy, shown: errorShown } = usePanelError(announce, 'faults-error');
   const [rules, setRules] = useState<FaultRule[]>([]);
   useEffect(() => {
     if (tick === 0) return; // loaded once the event stream is open, as the keys are
     control<{ data: FaultRule[] }>('GET', '/faults').then(
       ({ data }) => setRules(data),
-      (error) => announce(describeError(error)),
+      (error) => fail(error),
     );
   }, [tick, announce]);
 
@@ -120,7 +139,7 @@ export function FaultsPanel({ tick, announce }: { tick: number; announce: Announ
       ...(number('delay_ms') !== undefined && { delay_ms: number('delay_ms') }),
       ...(number('retry_after') !== undefined && { retry_after: number('retry_after') }),
     };
-    if (await act(announce, 'Fault added', () => control('POST', '/faults', spec))) form.reset();
+    if (await run('Fault added', () => control('POST', '/faults', spec))) form.reset();
   }
 
   return (
@@ -136,9 +155,9 @@ export function FaultsPanel({ tick, announce }: { tick: number; announce: Announ
             {rules.map((rule) => (
               <li key={rule.id}>
                 <span>{describeRule(rule)}</span>
-                <button
+                <button aria-describedby={describedBy}
                   aria-label={`Remove fault ${describeRule(rule)}`}
-                  onClick={() => void act(announce, 'Fault removed', () => control('DELETE', `/faults/${encodeURIComponent(rule.id)}`))}
+                  onClick={() => void run('Fault removed', () => control('DELETE', `/faults/${encodeURIComponent(rule.id)}`))}
                 >
                   Remove
                 </button>
@@ -185,25 +204,27 @@ export function FaultsPanel({ tick, announce }: { tick: number; announce: Announ
             <label>
               Retry-After (s) <input name="retry_after" type="number" min="0" />
             </label>
-            <button type="submit">Add fault</button>
+            <button aria-describedby={describedBy} type="submit">Add fault</button>
           </fieldset>
         </form>
-        <button disabled={rules.length === 0} onClick={() => void act(announce, 'Faults cleared', () => control('DELETE', '/faults'))}>
+        <button aria-describedby={describedBy} disabled={rules.length === 0} onClick={() => void run('Faults cleared', () => control('DELETE', '/faults'))}>
           Clear all faults
         </button>
+        {errorShown}
       </div>
     </details>
   );
 }
 
 /** Scenarios, reset, and the whole state as a file (`GET`/`PUT /__mock/state`). */
-export function DataPanel({ account, announce }: { account: Account; announce: Announce }) {
+export function DataPanel({ account, announce }: { account: Account | undefined; announce: Announce }) {
+  const { run, fail, describedBy, shown: errorShown } = usePanelError(announce, 'data-error');
   const [scenarios, setScenarios] = useState<Scenario[]>([]);
   const [confirmReset, setConfirmReset] = useState(false);
   useEffect(() => {
     control<{ data: Scenario[] }>('GET', '/scenarios').then(
       ({ data }) => setScenarios(data),
-      (error) => announce(describeError(error)),
+      (error) => fail(error),
     );
   }, [announce]);
 
@@ -220,7 +241,7 @@ export function DataPanel({ account, announce }: { account: Account; announce: A
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       announce('State exported');
     } catch (error) {
-      announce(describeError(error));
+      fail(error);
     }
   }
 
@@ -228,7 +249,7 @@ export function DataPanel({ account, announce }: { account: Account; announce: A
     const input = event.currentTarget as HTMLInputElement;
     const file = input.files?.[0];
     if (!file) return;
-    await act(announce, `State imported from ${file.name}`, async () => control('PUT', '/state', await file.text()));
+    await run(`State imported from ${file.name}`, async () => control('PUT', '/state', await file.text()));
     input.value = '';
   }
 
@@ -236,12 +257,12 @@ export function DataPanel({ account, announce }: { account: Account; announce: A
     <details class="control">
       <summary>Scenarios and state</summary>
       <div class="control-body">
-        <form
+        {account && <form
           class="row"
           onSubmit={(event) => {
             event.preventDefault();
             const name = String(new FormData(event.currentTarget).get('scenario'));
-            void act(announce, `Scenario ${name} loaded into ${account.id}`, () =>
+            void run(`Scenario ${name} loaded into ${account.id}`, () =>
               control('POST', `/scenarios/${encodeURIComponent(name)}`, { account_id: account.id }),
             );
           }}
@@ -256,30 +277,31 @@ export function DataPanel({ account, announce }: { account: Account; announce: A
               ))}
             </select>
           </label>
-          <button type="submit">Load into this account</button>
-        </form>
+          <button aria-describedby={describedBy} type="submit">Load into this account</button>
+        </form>}
         <div class="row">
           {confirmReset ? (
             <>
-              <button
+              <button aria-describedby={describedBy}
                 class="destructive"
                 onClick={() => {
                   setConfirmReset(false);
-                  void act(announce, 'Mock reset to its start-up state', () => control('POST', '/reset'));
+                  void run('Mock reset to its start-up state', () => control('POST', '/reset'));
                 }}
               >
                 Reset everything
               </button>
-              <button onClick={() => setConfirmReset(false)}>Cancel</button>
+              <button aria-describedby={describedBy} onClick={() => setConfirmReset(false)}>Cancel</button>
             </>
           ) : (
-            <button onClick={() => setConfirmReset(true)}>Reset…</button>
+            <button aria-describedby={describedBy} onClick={() => setConfirmReset(true)}>Reset…</button>
           )}
-          <button onClick={() => void exportState()}>Export state</button>
+          <button aria-describedby={describedBy} onClick={() => void exportState()}>Export state</button>
           <label class="file">
-            Import state <input type="file" accept="application/json,.json" onChange={(e) => void importState(e)} />
+            Import state <input aria-describedby={describedBy} type="file" accept="application/json,.json" onChange={(e) => void importState(e)} />
           </label>
         </div>
+        {errorShown}
       </div>
     </details>
   );
@@ -287,12 +309,13 @@ export function DataPanel({ account, announce }: { account: Account; announce: A
 
 /** `POST /__mock/accounts`: a fresh account whose management key is shown once. */
 export function AccountsPanel({ announce, onCreated }: { announce: Announce; onCreated: (id: string) => void }) {
+  const { fail, describedBy, shown: errorShown } = usePanelError(announce, 'accounts-error');
   const [created, setCreated] = useState<{ id: string; management_key: string } | null>(null);
   return (
     <details class="control">
       <summary>Accounts</summary>
       <div class="control-body">
-        <button
+        <button aria-describedby={describedBy}
           onClick={async () => {
             try {
               const { data } = await control<{ data: { id: string; management_key: string } }>('POST', '/accounts', {});
@@ -300,14 +323,65 @@ export function AccountsPanel({ announce, onCreated }: { announce: Announce; onC
               announce(`Account ${data.id} created`);
               onCreated(data.id);
             } catch (error) {
-              announce(describeError(error));
+              fail(error);
             }
           }}
         >
           Create account
         </button>
         {created && <SecretOnce label={`Management key of ${created.id} (shown once)`} value={created.management_key} announce={announce} />}
+        {errorShown}
       </div>
     </details>
+  );
+}
+
+/**
+ * What the page shows when the mock has no account (`PUT /__mock/state {"accounts":[]}` is
+ * valid): there are no keys to list, so it says how to get some.
+ */
+export function NoAccounts({ announce, onCreated }: { announce: Announce; onCreated: (id: string) => void }) {
+  const [scenarios, setScenarios] = useState<Scenario[]>([]);
+  useEffect(() => {
+    control<{ data: Scenario[] }>('GET', '/scenarios').then(
+      ({ data }) => setScenarios(data),
+      (error) => announce(describeError(error)),
+    );
+  }, [announce]);
+  return (
+    <section class="panel keys" aria-labelledby="keys-title">
+      <h2 id="keys-title">No accounts</h2>
+      <p>
+        The mock holds no account, so there are no keys to show. Create an account here (with a scenario's keys if you like), or under{' '}
+        <strong>Scenarios and state</strong> import a state document or reset the mock to its start-up state.
+      </p>
+      <form
+        class="row"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const scenario = String(new FormData(event.currentTarget).get('scenario') ?? '');
+          control<{ data: { id: string } }>('POST', '/accounts', scenario === '' ? {} : { scenario }).then(
+            ({ data }) => {
+              announce(`Account ${data.id} created`);
+              onCreated(data.id);
+            },
+            (error) => announce(describeError(error)),
+          );
+        }}
+      >
+        <label>
+          Scenario{' '}
+          <select name="scenario">
+            <option value="">none (no keys)</option>
+            {scenarios.map((s) => (
+              <option key={s.name} value={s.name} title={s.description}>
+                {s.name} ({s.keys} keys)
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Create an account</button>
+      </form>
+    </section>
   );
 }

@@ -7,6 +7,8 @@ interface PanelProps {
   managementKey: string;
   onClose: () => void;
   announce: (text: string) => void;
+  /** Takes a failure that means the management key was refused (401); false for any other. */
+  onRefused: (failure: unknown) => boolean;
 }
 
 /**
@@ -14,8 +16,11 @@ interface PanelProps {
  * (only the fields that changed are sent, as a client would), spend recorded through the control
  * plane, and deletion through the real `DELETE`.
  */
-export function KeyPanel({ item, managementKey, onClose, announce }: PanelProps) {
+export function KeyPanel({ item, managementKey, onClose, announce, onRefused }: PanelProps) {
   const dialog = useRef<HTMLDialogElement>(null);
+  // What the form showed when it opened (or was last saved): a field the person left alone is
+  // never sent, even if another client changes the key meanwhile.
+  const [shown, setShown] = useState<Key>(item);
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState('');
   // The page's status region is outside the modal dialog (inert while it is open): the dialog says it too.
@@ -42,21 +47,22 @@ export function KeyPanel({ item, managementKey, onClose, announce }: PanelProps)
     const byok = fields.get('include_byok_in_limit') === 'on';
     const disabled = fields.get('disabled') === 'on';
     const patch: Record<string, unknown> = {};
-    if (name !== item.name) patch.name = name;
-    if (limit !== item.limit) patch.limit = limit;
-    if (reset !== item.limit_reset) patch.limit_reset = reset;
-    if (byok !== item.include_byok_in_limit) patch.include_byok_in_limit = byok;
-    if (disabled !== item.disabled) patch.disabled = disabled;
+    if (name !== shown.name) patch.name = name;
+    if (limit !== shown.limit) patch.limit = limit;
+    if (reset !== shown.limit_reset) patch.limit_reset = reset;
+    if (byok !== shown.include_byok_in_limit) patch.include_byok_in_limit = byok;
+    if (disabled !== shown.disabled) patch.disabled = disabled;
     if (Object.keys(patch).length === 0) {
       tell('Nothing changed');
       return;
     }
     try {
       const { data } = await api<{ data: Key }>(managementKey, 'PATCH', `/keys/${item.hash}`, patch);
+      setShown(data);
       setError('');
       tell(`Saved "${data.name}" (PATCH ${Object.keys(patch).join(', ')})`);
     } catch (failure) {
-      setError(describeError(failure));
+      if (!onRefused(failure)) setError(describeError(failure));
     }
   }
 
@@ -82,7 +88,7 @@ export function KeyPanel({ item, managementKey, onClose, announce }: PanelProps)
       announce(`Deleted "${item.name}"`);
       onClose();
     } catch (failure) {
-      setError(describeError(failure));
+      if (!onRefused(failure)) setError(describeError(failure));
     }
   }
 
@@ -102,17 +108,17 @@ export function KeyPanel({ item, managementKey, onClose, announce }: PanelProps)
         <fieldset>
           <legend>Edit (PATCH /api/v1/keys/…)</legend>
           <label>
-            Name <input name="name" defaultValue={item.name} required />
+            Name <input name="name" defaultValue={shown.name} required />
           </label>
           <label>
-            Limit (USD, empty: none) <input name="limit" type="number" min="0" step="any" defaultValue={item.limit === null ? '' : String(item.limit)} />
+            Limit (USD, empty: none) <input name="limit" type="number" min="0" step="any" defaultValue={shown.limit === null ? '' : String(shown.limit)} />
           </label>
-          <ResetField value={item.limit_reset} />
+          <ResetField value={shown.limit_reset} />
           <label class="check">
-            <input name="include_byok_in_limit" type="checkbox" defaultChecked={item.include_byok_in_limit} /> BYOK counts in the limit
+            <input name="include_byok_in_limit" type="checkbox" defaultChecked={shown.include_byok_in_limit} /> BYOK counts in the limit
           </label>
           <label class="check">
-            <input name="disabled" type="checkbox" defaultChecked={item.disabled} /> Disabled
+            <input name="disabled" type="checkbox" defaultChecked={shown.disabled} /> Disabled
           </label>
           <button type="submit">Save</button>
         </fieldset>
@@ -157,16 +163,25 @@ export function KeyPanel({ item, managementKey, onClose, announce }: PanelProps)
   );
 }
 
+const RESET_CHOICES = [
+  ['', 'none'],
+  ['daily', 'daily'],
+  ['weekly', 'weekly'],
+  ['monthly', 'monthly'],
+] as const;
+
 /** The limit's reset window, a form field named `limit_reset` ("" is none), for editing and creating a key. */
 export function ResetField({ value = null }: { value?: Key['limit_reset'] }) {
   return (
     <label>
       Reset{' '}
-      <select name="limit_reset" defaultValue={value ?? ''}>
-        <option value="">none</option>
-        <option value="daily">daily</option>
-        <option value="weekly">weekly</option>
-        <option value="monthly">monthly</option>
+      {/* `selected` on the option: Preact has no `defaultValue` for a select, so that one showed "none" always. */}
+      <select name="limit_reset">
+        {RESET_CHOICES.map(([choice, label]) => (
+          <option key={choice} value={choice} selected={(value ?? '') === choice}>
+            {label}
+          </option>
+        ))}
       </select>
     </label>
   );

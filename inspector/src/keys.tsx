@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, describeError, HttpError, type Account, type Key } from './api';
+import { api, control, describeError, HttpError, type Account, type Key } from './api';
 import { dateTime, keyStates, money, resetLabel, shortHash, STATE_LABELS, virtualNow, type ClockReading, type KeyState } from './format';
 import { copyText } from './hooks';
 import { KeyPanel, ResetField } from './key-panel';
@@ -16,6 +16,12 @@ interface KeysProps {
   /** undefined: still asking the mock; null: an imported account, whose key the user must paste. */
   managementKey: string | null | undefined;
   onManagementKey: (key: string) => void;
+  /** Whether the management key in use is one the person pasted (kept in sessionStorage). */
+  pastedKey: boolean;
+  /** The API refused the pasted key: the prompt says so. */
+  keyRefused: boolean;
+  /** Forgets the key in use; `refused`: because the API answered 401 to it. */
+  onForgetManagementKey: (refused: boolean) => void;
   clock: ClockReading | null;
   tick: number;
   announce: (text: string) => void;
@@ -23,7 +29,11 @@ interface KeysProps {
 
 type StateFilter = 'all' | KeyState;
 
-/** The chosen account's keys, one API page at a time, through `GET /api/v1/keys` as its management key. */
+/**
+ * The chosen account's keys, one API page at a time: read through `GET /__mock/accounts/:id/keys`
+ * (the API's listing, but not journalled, faulted or delayed, so the page's reads never disturb the
+ * app under test); edits go through the real API as the account's management key.
+ */
 export function KeysSection(props: KeysProps) {
   const { account, workspaceId, managementKey, tick, announce } = props;
   const [offset, setOffset] = useState(0);
@@ -39,10 +49,10 @@ export function KeysSection(props: KeysProps) {
 
   useEffect(() => {
     // tick 0: the event stream is not open yet (its `ready` asks for the first load).
-    if (!managementKey || tick === 0) return;
+    if (tick === 0) return;
     const mine = ++sequence.current;
     const query = new URLSearchParams({ offset: String(offset), include_disabled: 'true', workspace_id: workspaceId });
-    api<{ data: Key[] }>(managementKey, 'GET', `/keys?${query}`).then(
+    control<{ data: Key[] }>('GET', `/accounts/${encodeURIComponent(account.id)}/keys?${query}`).then(
       ({ data }) => {
         if (mine !== sequence.current) return;
         // Deletions emptied this page: show the one before.
@@ -54,10 +64,9 @@ export function KeysSection(props: KeysProps) {
       (failure) => {
         if (mine !== sequence.current) return;
         setError(describeError(failure));
-        if (failure instanceof HttpError && failure.status === 401) setRows(null);
       },
     );
-  }, [managementKey, account.id, workspaceId, offset, tick]);
+  }, [account.id, workspaceId, offset, tick]);
 
   const now = props.clock ? virtualNow(props.clock) : Date.now();
   const shown = useMemo(() => {
@@ -70,6 +79,14 @@ export function KeysSection(props: KeysProps) {
   }, [rows, nameFilter, stateFilter, fetchedAt, props.clock]);
 
   const open = rows?.find((key) => key.hash === openHash) ?? null;
+  /** A 401 to an edit: the key in use is wrong (a mistyped paste), so it is forgotten and asked for again. */
+  const refused = (failure: unknown): boolean => {
+    if (!(failure instanceof HttpError && failure.status === 401)) return false;
+    setOpenHash(null);
+    props.onForgetManagementKey(true);
+    announce('The API refused the management key (401): paste it again');
+    return true;
+  };
   const filtered = nameFilter.trim() !== '' || stateFilter !== 'all';
 
   return (
@@ -107,75 +124,82 @@ export function KeysSection(props: KeysProps) {
         )}
       </div>
 
-      {managementKey === null ? (
-        <PasteManagementKey account={account} onKey={props.onManagementKey} />
-      ) : (
-        <>
-          <div class="filters">
-            <label>
-              Name <input type="search" value={nameFilter} onInput={(e) => setNameFilter(e.currentTarget.value)} />
-            </label>
-            <label>
-              State{' '}
-              <select value={stateFilter} onChange={(e) => setStateFilter(e.currentTarget.value as StateFilter)}>
-                <option value="all">Any</option>
-                {(Object.keys(STATE_LABELS) as KeyState[]).map((state) => (
-                  <option value={state} key={state}>
-                    {STATE_LABELS[state]}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <NewKey managementKey={managementKey ?? null} workspaceId={workspaceId} announce={announce} />
-          </div>
-          {error && (
-            <p class="error" role="alert">
-              {error}
-            </p>
-          )}
-          {rows !== null && (
-            <>
-              <p id="keys-caption" class="caption">
-                    {rows.length === 0
-                      ? 'No keys on this page'
-                      : `Keys ${offset + 1}–${offset + rows.length} of workspace ${shortHash(workspaceId)}, newest first; usage in USD, BYOK below it${filtered ? `: ${shown.length} match the filters (filters narrow this page only)` : ''}`}
-              </p>
-              <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="keys-caption">
-                <table class="keys-table" aria-labelledby="keys-caption">
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">State</th>
-                      <th scope="col">Limit</th>
-                      <th scope="col">Remaining</th>
-                      <th scope="col" class="num">Today</th>
-                      <th scope="col" class="num">Week</th>
-                      <th scope="col" class="num">Month</th>
-                      <th scope="col" class="num">Total</th>
-                      <th scope="col" class="dates-head">Created, updated</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {shown.map((key) => (
-                      <KeyRow key={key.hash} item={key} now={now} onOpen={() => setOpenHash(key.hash)} />
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <nav class="pager" aria-label="Key pages">
-                <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-                  Previous page
-                </button>
-                <span>Page {offset / PAGE + 1}</span>
-                <button disabled={rows.length < PAGE} onClick={() => setOffset(offset + PAGE)}>
-                  Next page
-                </button>
-              </nav>
-            </>
-          )}
-        </>
+      {managementKey === null && <PasteManagementKey account={account} refused={props.keyRefused} onKey={props.onManagementKey} />}
+      {managementKey && props.pastedKey && (
+        <p class="muted pasted-key">
+          Edits use the management key you pasted for this account.{' '}
+          <button type="button" onClick={() => props.onForgetManagementKey(false)}>
+            Forget the pasted key
+          </button>
+        </p>
       )}
-      {open && managementKey && <KeyPanel item={open} managementKey={managementKey} onClose={() => setOpenHash(null)} announce={announce} />}
+      <>
+        <div class="filters">
+          <label>
+            Name <input type="search" value={nameFilter} onInput={(e) => setNameFilter(e.currentTarget.value)} />
+          </label>
+          <label>
+            State{' '}
+            <select value={stateFilter} onChange={(e) => setStateFilter(e.currentTarget.value as StateFilter)}>
+              <option value="all">Any</option>
+              {(Object.keys(STATE_LABELS) as KeyState[]).map((state) => (
+                <option value={state} key={state}>
+                  {STATE_LABELS[state]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <NewKey managementKey={managementKey ?? null} workspaceId={workspaceId} announce={announce} onRefused={refused} />
+        </div>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        {rows !== null && (
+          <>
+            <p id="keys-caption" class="caption">
+                  {rows.length === 0
+                    ? 'No keys on this page'
+                    : `Keys ${offset + 1}–${offset + rows.length} of workspace ${shortHash(workspaceId)}, newest first; usage in USD, BYOK below it${filtered ? `: ${shown.length} match the filters (filters narrow this page only)` : ''}`}
+            </p>
+            <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="keys-caption">
+              <table class="keys-table" aria-labelledby="keys-caption">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">State</th>
+                    <th scope="col">Limit</th>
+                    <th scope="col">Remaining</th>
+                    <th scope="col" class="num">Today</th>
+                    <th scope="col" class="num">Week</th>
+                    <th scope="col" class="num">Month</th>
+                    <th scope="col" class="num">Total</th>
+                    <th scope="col" class="dates-head">Created, updated</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {shown.map((key) => (
+                    <KeyRow key={key.hash} item={key} now={now} onOpen={() => setOpenHash(key.hash)} />
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <nav class="pager" aria-label="Key pages">
+              <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+                Previous page
+              </button>
+              <span>Page {offset / PAGE + 1}</span>
+              <button disabled={rows.length < PAGE} onClick={() => setOffset(offset + PAGE)}>
+                Next page
+              </button>
+            </nav>
+          </>
+        )}
+      </>
+      {open && managementKey && (
+        <KeyPanel item={open} managementKey={managementKey} onClose={() => setOpenHash(null)} announce={announce} onRefused={refused} />
+      )}
     </section>
   );
 }
@@ -249,7 +273,7 @@ function KeyRow({ item, now, onOpen }: { item: Key; now: number; onOpen: () => v
   );
 }
 
-function PasteManagementKey({ account, onKey }: { account: Account; onKey: (key: string) => void }) {
+function PasteManagementKey({ account, refused, onKey }: { account: Account; refused: boolean; onKey: (key: string) => void }) {
   return (
     <form
       class="paste-key"
@@ -261,10 +285,16 @@ function PasteManagementKey({ account, onKey }: { account: Account; onKey: (key:
     >
       <p>
         Account <code>{account.id}</code> was imported: the mock holds only its key's hash ({account.management_key_label}). Paste its management key to
-        see its keys; it is kept in this tab only.
+        edit its keys; it is kept in this tab only.
       </p>
+      {refused && (
+        <p class="error" role="alert" id="paste-key-error">
+          The API refused the key you pasted (401). Paste the account's management key again.
+        </p>
+      )}
       <label>
-        Management key <input name="management_key" type="password" autoComplete="off" required />
+        Management key{' '}
+        <input name="management_key" type="password" autoComplete="off" required aria-describedby={refused ? 'paste-key-error' : undefined} />
       </label>
       <button type="submit">Use it</button>
     </form>
@@ -272,7 +302,17 @@ function PasteManagementKey({ account, onKey }: { account: Account; onKey: (key:
 }
 
 /** POST /api/v1/keys: the plaintext is in that answer only, so it is shown once, with a copy button. */
-function NewKey({ managementKey, workspaceId, announce }: { managementKey: string | null; workspaceId: string; announce: (text: string) => void }) {
+function NewKey({
+  managementKey,
+  workspaceId,
+  announce,
+  onRefused,
+}: {
+  managementKey: string | null;
+  workspaceId: string;
+  announce: (text: string) => void;
+  onRefused: (failure: unknown) => boolean;
+}) {
   const [secret, setSecret] = useState<string | null>(null);
   if (!managementKey) return null;
   return (
@@ -296,7 +336,7 @@ function NewKey({ managementKey, workspaceId, announce }: { managementKey: strin
             form.reset();
             announce(`Created key "${created.data.name}"`);
           } catch (error) {
-            announce(describeError(error));
+            if (!onRefused(error)) announce(describeError(error));
           }
         }}
       >

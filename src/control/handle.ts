@@ -2,7 +2,7 @@ import type { FaultRule, FaultSpec } from '../domain/faults.js';
 import type { JournalEntry } from '../domain/journal.js';
 import { toIso } from '../domain/rules.js';
 import type { KeyView, StoreState } from '../domain/types.js';
-import type { MockControl } from './mock-control.js';
+import type { AccountKeysQuery, MockControl } from './mock-control.js';
 import type { AccountKey, AccountSummary, ClockState, CreatedAccount, Deleted, RequestsQuery, ScenarioSummary, StateSummary, WaitOptions } from './mock-control.js';
 
 /**
@@ -29,6 +29,8 @@ export interface MockHandle {
   accountKey(id: string): Promise<AccountKey>;
   /** `DELETE /__mock/accounts/:id`. */
   deleteAccount(id: string): Promise<Deleted>;
+  /** `GET /__mock/accounts/:id/keys`: its keys as `GET /api/v1/keys` lists them, without journal, faults or latency. */
+  accountKeys(id: string, query?: AccountKeysQuery): Promise<KeyView[]>;
   /** `GET /__mock/accounts`. */
   accounts(): Promise<AccountSummary[]>;
   /** `GET /__mock/clock` and `POST /__mock/clock`: each answers `{now, frozen}`. */
@@ -93,6 +95,7 @@ export function createHandle(owner: { readonly control: MockControl }): MockHand
     createAccount: async (options) => control.createAccount(options),
     accountKey: async (id) => control.accountKey(id),
     deleteAccount: async (id) => control.deleteAccount(id),
+    accountKeys: async (id, query) => control.accountKeys(id, query),
     accounts: async () => control.accounts(),
     clock: {
       now: async () => control.clock(),

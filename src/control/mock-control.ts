@@ -19,6 +19,7 @@ import { controlSeed, keySeed, type MockRuntime } from '../mock-runtime.js';
 import { closestOption } from '../options.js';
 import {
   AccountCreateBody,
+  AccountKeysQuery as AccountKeysQuerySchema,
   ClockChangeBody,
   FaultSpecBody,
   HashParams,
@@ -30,8 +31,12 @@ import {
   UsageBody,
 } from '../schemas/control.js';
 import { sharedValidators } from '../http/validators.js';
+import { listKeysOptions } from '../schemas/keys.js';
 import { AccountIds } from './account-ids.js';
 import { checkStateDocument } from './state-document.js';
+
+/** `GET /__mock/accounts/:id/keys`' query: `GET /api/v1/keys`' own. */
+export type AccountKeysQuery = Static<typeof AccountKeysQuerySchema>;
 
 /** An account as the control plane describes it. */
 export interface AccountSummary {
@@ -276,6 +281,18 @@ export class MockControl {
     const account = this.runtime.store.account(id);
     if (!account) throw apiError('accountNotFound', id);
     return { management_key: this.plaintexts.get(account.state.management_key.hash) ?? null };
+  }
+
+  /**
+   * An account's keys as `GET /api/v1/keys` lists them (same query, same store listing), read
+   * without its management key and outside the API: not journalled, faulted or delayed (the inspector reads with it).
+   */
+  accountKeys(id: string, query: AccountKeysQuery = {}): KeyView[] {
+    check(IdParams, { id }, 'params');
+    check(AccountKeysQuerySchema, query, 'querystring');
+    const account = this.runtime.store.account(id);
+    if (!account) throw apiError('accountNotFound', id);
+    return this.runtime.store.list(account, listKeysOptions(query));
   }
 
   deleteAccount(id: string): Deleted {

@@ -10,6 +10,7 @@ import {
   KeyResponseSchema,
   ListKeysQuerySchema,
   keyBodySchemas,
+  listKeysOptions,
 } from '../schemas/keys.js';
 import { operation, type Call, type Operation, type OperationSchema } from './operation.js';
 
@@ -49,8 +50,7 @@ export function apiOperations(store: KeyStore, strict: boolean): Operation[] {
         response: { 200: KeyListResponseSchema, ...errorResponses([400, ...COMMON_ERRORS]) },
       },
       (call) => {
-        const query = call.query as { offset?: number; include_disabled?: string; workspace_id?: string };
-        return { data: store.list(accountOf(call), { offset: query.offset, includeDisabled: query.include_disabled === 'true', workspaceId: query.workspace_id }) };
+        return { data: store.list(accountOf(call), listKeysOptions(call.query as Parameters<typeof listKeysOptions>[0])) };
       },
     ),
     route(

@@ -4,6 +4,7 @@ import type { FaultSpec } from '../domain/faults.js';
 import { errorResponses } from '../schemas/common.js';
 import {
   AccountCreateBody,
+  AccountKeysQuery,
   AccountKeySchema,
   AccountSummarySchema,
   ClockChangeBody,
@@ -22,7 +23,7 @@ import {
   StateDocumentSchema,
   UsageBody,
 } from '../schemas/control.js';
-import { KeyResponseSchema } from '../schemas/keys.js';
+import { KeyListResponseSchema, KeyResponseSchema } from '../schemas/keys.js';
 import { VERSION } from '../version.js';
 import { operation, type Call, type Operation, type OperationSchema } from './operation.js';
 
@@ -148,6 +149,17 @@ export function controlOperations(control: MockControl, { enabled, startedAt = D
         response: { 200: Type.Object({ data: AccountKeySchema }), ...errors },
       },
       (call) => ({ data: control.accountKey(params<{ id: string }>(call).id) }),
+    ),
+    route(
+      'GET',
+      '/accounts/:id/keys',
+      {
+        summary: "An account's keys as GET /api/v1/keys lists them, without its management key: not journalled, faulted or delayed (the inspector reads with it)",
+        params: IdParams,
+        querystring: AccountKeysQuery,
+        response: { 200: KeyListResponseSchema, ...errors },
+      },
+      (call) => ({ data: control.accountKeys(params<{ id: string }>(call).id, call.query as never) }),
     ),
     route('DELETE', '/accounts/:id', { summary: 'Remove an account and its keys', params: IdParams, response: { 200: DeletedCountSchema, ...errors } }, (call) =>
       control.deleteAccount(params<{ id: string }>(call).id),

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { AccountState, KeyRecord } from '../domain/types.js';
 import { Nullable, StringEnum } from './common.js';
-import { KeyRecordSchema } from './keys.js';
+import { KeyRecordSchema, ListKeysQuerySchema } from './keys.js';
 
 /** The test-control plane's wire contract (`/__mock`). */
 
@@ -76,6 +76,9 @@ export const AccountCreateBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** `GET /__mock/accounts/:id/keys`: the query of `GET /api/v1/keys`, so both read the same page. */
+export const AccountKeysQuery = ListKeysQuerySchema;
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1 }) });
 export const HashParams = Type.Object({ hash: Type.String() });

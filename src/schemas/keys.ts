@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DATA_REGIONS, LIMIT_RESETS, type CurrentKeyView, type KeyView } from '../domain/types.js';
+import { DATA_REGIONS, LIMIT_RESETS, type CurrentKeyView, type KeyListQuery, type KeyView } from '../domain/types.js';
 import { Nullable, NullableEnum, StringEnum } from './common.js';
 
 const HASH_EXAMPLE = 'f01d52606dc8f0a8303a7b5cc3fa07109c2e346cec7c0a16b40de462992ce943';
@@ -86,6 +86,11 @@ export const ListKeysQuerySchema = Type.Object({
   include_disabled: Type.Optional(StringEnum(['true', 'false'] as const, { description: 'Include disabled keys (default false)' })),
   workspace_id: Type.Optional(Type.String({ format: 'uuid', description: "One of the account's workspaces (default: its default workspace)" })),
 });
+
+/** `GET /keys`' query as the key store takes it: one translation for the API and the control plane's read. */
+export function listKeysOptions(query: { offset?: number; include_disabled?: string; workspace_id?: string }): KeyListQuery {
+  return { offset: query.offset, includeDisabled: query.include_disabled === 'true', workspaceId: query.workspace_id };
+}
 
 const nameField = Type.String({ minLength: 1, description: 'Name of the key; not empty, not only whitespace' });
 const limitField = Nullable(Type.Number({ minimum: 0 }), { description: 'Spending limit in USD, or null for none' });

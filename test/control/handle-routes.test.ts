@@ -151,6 +151,13 @@ describe('every handle method answers what its route answers, for the same input
     await same('accountKey', (h) => h.accountKey(accounts[0]!.id), { method: 'GET', path: `/accounts/${accounts[0]!.id}/management-key` });
     await same('accountKey', (h) => h.accountKey(created.id), { method: 'GET', path: `/accounts/${created.id}/management-key` });
     await bad('accountKey', (h) => h.accountKey('acct_none'), { method: 'GET', path: '/accounts/acct_none/management-key' });
+    await same('accountKeys', (h) => h.accountKeys(accounts[0]!.id), { method: 'GET', path: `/accounts/${accounts[0]!.id}/keys` });
+    await same('accountKeys', (h) => h.accountKeys(accounts[0]!.id, { offset: 1, include_disabled: 'true' }), {
+      method: 'GET',
+      path: `/accounts/${accounts[0]!.id}/keys?offset=1&include_disabled=true`,
+    });
+    await bad('accountKeys', (h) => h.accountKeys('acct_none'), { method: 'GET', path: '/accounts/acct_none/keys' });
+    await bad('accountKeys', (h) => h.accountKeys(accounts[0]!.id, { include_disabled: 'yes' } as never), { method: 'GET', path: `/accounts/${accounts[0]!.id}/keys?include_disabled=yes` });
     await same('deleteAccount', (h) => h.deleteAccount(empty.id), { method: 'DELETE', path: `/accounts/${empty.id}` });
     await bad('deleteAccount', (h) => h.deleteAccount(empty.id), { method: 'DELETE', path: `/accounts/${empty.id}` });
 
