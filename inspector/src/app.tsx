@@ -142,6 +142,8 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
   const [refusedKey, setRefusedKey] = useState<string | null>(null);
   const [clock, setClock] = useState<ClockReading | null>(null);
   const [entries, setEntries] = useState<JournalEntry[]>([]);
+  // False when the mock runs with --journal-size 0: the journal then says why it stays empty.
+  const [journalEnabled, setJournalEnabled] = useState(true);
   const [keysTick, bumpKeys] = useThrottledTick(100);
   const [faultsTick, bumpFaults] = useThrottledTick(100);
   const [accountsTick, bumpAccounts] = useThrottledTick(250);
@@ -169,7 +171,8 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
 
   const loadJournal = useCallback(async () => {
     try {
-      const { data } = await control<{ data: JournalEntry[] }>('GET', `/requests?limit=${JOURNAL_KEPT}`);
+      const { data, meta } = await control<{ data: JournalEntry[]; meta: { enabled: boolean } }>('GET', `/requests?limit=${JOURNAL_KEPT}`);
+      setJournalEnabled(meta.enabled);
       // The stream was open before this was asked: entries it brought since are kept, none twice (ids only grow).
       const newest = data[0]?.id ?? -1;
       setEntries((shown) => [...shown.filter((entry) => entry.id > newest), ...data].slice(0, JOURNAL_KEPT));
@@ -293,7 +296,7 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
           tick={keysTick}
           announce={announce}
         /> : <NoAccounts announce={announce} onCreated={(id) => void reloadAccounts().then(() => chooseAccount(id))} />}
-        <JournalSection entries={entries} announce={announce} />
+        <JournalSection entries={entries} enabled={journalEnabled} announce={announce} />
       </div>
     </>
   );

@@ -23,7 +23,7 @@ function statusClass(status: number): string {
 }
 
 /** The request journal, newest first, as `GET /__mock/requests` and the `request` events give it. */
-export function JournalSection({ entries, announce }: { entries: JournalEntry[]; announce: (text: string) => void }) {
+export function JournalSection({ entries, enabled, announce }: { entries: JournalEntry[]; enabled: boolean; announce: (text: string) => void }) {
   const [method, setMethod] = useState('');
   const [status, setStatus] = useState('');
   const [hash, setHash] = useState('');
@@ -82,7 +82,11 @@ export function JournalSection({ entries, announce }: { entries: JournalEntry[];
         </label>
       </div>
       <p id="journal-caption" class="caption">
-            {entries.length === 0 ? 'No API requests yet' : `${shown.length} of the newest ${entries.length} requests, newest first`}
+            {!enabled
+              ? 'The request journal is off (--journal-size 0): start the mock with --journal-size N (MOCK_JOURNAL_SIZE) to record API requests'
+              : entries.length === 0
+                ? 'No API requests yet'
+                : `${shown.length} of the newest ${entries.length} requests, newest first`}
       </p>
       <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="journal-caption">
         <table class="journal-table" aria-labelledby="journal-caption">

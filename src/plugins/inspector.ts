@@ -40,11 +40,15 @@ async function buildFilesApp(root: string): Promise<FastifyInstance> {
  * The inspector at `/__mock/ui/` (part of the control plane: off with `--no-control`). Its files are
  * public — the page asks for the admin token before it shows anything, and every call it makes
  * carries it — and nothing is loaded from another origin. `GET /` from a browser (`Accept:
- * text/html`) goes there; any other client still gets the API's 404.
+ * text/html`) goes there (or, with no page built, gets the 404 that says how to build it); any
+ * other client still gets the API's 404.
  */
 export async function inspectorPlugin(app: FastifyInstance, { root = INSPECTOR_ROOT }: { root?: string } = {}): Promise<void> {
   app.get('/', { schema: { hide: true } }, (request, reply) => {
-    if (request.headers.accept?.includes('text/html')) return reply.redirect(INSPECTOR_PATH, 302);
+    // Without a built page a redirect would only lead to a 404: the browser is told why here.
+    if (request.headers.accept?.includes('text/html')) {
+      return existsSync(`${root}index.html`) ? reply.redirect(INSPECTOR_PATH, 302) : sendApiError(reply, apiError('inspectorNotBuilt'));
+    }
     return sendApiError(reply, apiError('routeNotFound', request.method, '/'));
   });
   app.get(`${CONTROL_PREFIX}/ui`, { schema: { hide: true } }, (_request, reply) => reply.redirect(INSPECTOR_PATH, 301));

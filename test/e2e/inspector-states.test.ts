@@ -64,3 +64,20 @@ describe.runIf(canRun)('the inspector’s edge states (headless Chromium)', () =
     expect(await page.getByRole('heading', { name: /openrouter-keys-mock/ }).count()).toBe(1);
   });
 });
+
+describe.runIf(canRun)('the inspector with the journal off (headless Chromium)', () => {
+  it('says the journal is off and how to turn it on, rather than "No API requests yet"', async () => {
+    const { mock, origin } = await startMock({ journalSize: 0 });
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await openInspector(page, origin);
+      const caption = page.locator('#journal-caption');
+      await caption.getByText('The request journal is off (--journal-size 0)', { exact: false }).waitFor({ timeout: 5_000 });
+      expect(await caption.textContent()).toContain('--journal-size N');
+    } finally {
+      await browser.close();
+      await mock.close();
+    }
+  }, 30_000);
+});
