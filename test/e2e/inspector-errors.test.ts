@@ -1,34 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/server.js';
-import { canRun, launch, openInspector, resetMock, startMock } from './inspector-harness.js';
+import { describe, expect, it } from 'vitest';
+import { canRun, inspectorSuite, openInspector } from './inspector-harness.js';
 
 /** An error from a top control shows in that control's panel, announced, and tied to the control. */
 describe.runIf(canRun)('the inspector’s control errors (headless Chromium)', () => {
-  let mock: MockServer;
-  let origin: string;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    ({ mock, origin } = await startMock());
-    browser = await launch();
-  }, 30_000);
-  afterAll(async () => {
-    await browser?.close();
-    await mock?.close();
-  });
-  beforeEach(async () => {
-    await resetMock(mock);
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  });
-  afterEach(async () => {
-    await page?.close();
-  });
+  const suite = inspectorSuite();
 
   it('a refused clock advance shows its error inside the clock panel, as an alert the field and button are described by', async () => {
-    await openInspector(page, origin);
-    const panel = page.locator('details.control').filter({ has: page.locator('summary', { hasText: 'Clock' }) });
+    await openInspector(suite.page, suite.origin);
+    const panel = suite.page.locator('details.control').filter({ has: suite.page.locator('summary', { hasText: 'Clock' }) });
     await panel.locator('summary').click();
     await panel.getByLabel('Advance by').fill('soon');
     await panel.getByRole('button', { name: 'Advance', exact: true }).click();
@@ -40,7 +19,7 @@ describe.runIf(canRun)('the inspector’s control errors (headless Chromium)', (
     expect(await panel.getByLabel('Advance by').getAttribute('aria-describedby')).toBe(id);
     expect(await panel.getByRole('button', { name: 'Advance', exact: true }).getAttribute('aria-describedby')).toBe(id);
     // Not in the page's status line far below.
-    expect(await page.locator('main > .status').textContent()).not.toContain('400');
+    expect(await suite.page.locator('main > .status').textContent()).not.toContain('400');
 
     // A success clears it.
     await panel.getByLabel('Advance by').fill('1h');
@@ -50,8 +29,8 @@ describe.runIf(canRun)('the inspector’s control errors (headless Chromium)', (
   });
 
   it('a refused state import shows its error inside the state panel', async () => {
-    await openInspector(page, origin);
-    const panel = page.locator('details.control').filter({ has: page.locator('summary', { hasText: 'Scenarios and state' }) });
+    await openInspector(suite.page, suite.origin);
+    const panel = suite.page.locator('details.control').filter({ has: suite.page.locator('summary', { hasText: 'Scenarios and state' }) });
     await panel.locator('summary').click();
     await panel.getByLabel('Import state').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"accounts": 3}') });
     const alert = panel.getByRole('alert');

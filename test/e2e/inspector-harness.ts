@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { hasChromium, launchChromium, warnIfNoChromium } from '../helpers/chromium.js';
 import { createMockServer, type MockServer } from '../../src/server.js';
 import { INSPECTOR_ROOT } from '../../src/plugins/inspector.js';
@@ -68,4 +69,29 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
     'axe.run().then((result) => result.violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes: nodes.map((n) => ({ target: n.target })) })))',
   );
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/**
+ * The set-up most inspector suites share, as hooks of the calling `describe`: one mock and one
+ * browser for the suite, the mock reset and a fresh 1280×800 page for each test. Read the fields
+ * inside tests (they are set by the hooks).
+ */
+export function inspectorSuite(options: Parameters<typeof createMockServer>[0] = {}): { mock: MockServer; origin: string; browser: Browser; page: Page } {
+  const suite = {} as { mock: MockServer; origin: string; browser: Browser; page: Page };
+  beforeAll(async () => {
+    Object.assign(suite, await startMock(options));
+    suite.browser = await launch();
+  }, 30_000);
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.mock?.close();
+  });
+  beforeEach(async () => {
+    await resetMock(suite.mock);
+    suite.page = await suite.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  });
+  afterEach(async () => {
+    await suite.page?.close();
+  });
+  return suite;
 }
