@@ -16,7 +16,6 @@ import { parseQuery, readJsonBody } from './http/body.js';
 import { CONTROL_PREFIX } from './http/control-operations.js';
 import { Engine, errorEnvelope, requestIds, SERVER_HEADER } from './http/engine.js';
 import { latencyMs } from './http/traffic.js';
-import { eventStreamRoute } from './routes/events.js';
 import { registerOperations } from './routes/operations.js';
 import { createMockRuntime, type MockRuntime } from './runtime.js';
 import { SHARED_SCHEMAS } from './http/validators.js';
@@ -178,8 +177,9 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   app.decorate('mock', runtime);
   app.decorate('control', control);
   app.decorate('engine', engine);
-  const eventStreams = new Set<ServerResponse>();
-  app.decorate('eventStreams', eventStreams);
+  // The open streamed answers (event streams), so that a shutdown can end them at once and wait
+  // only for the requests under way (src/server.ts, `drainThenClose`; src/routes/operations.ts).
+  app.decorate('eventStreams', new Set<ServerResponse>());
   app.decorateRequest('principal', null);
   app.setErrorHandler(errorHandler(engine, false));
   app.setNotFoundHandler((request, reply) => {
@@ -232,20 +232,7 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   app.register(async (scope) => {
     scope.addHook('onRequest', controlAccessHook(access));
     registerOperations(scope, engine, controlOps.filter((op) => op.access !== 'open'));
-    if (config.control) {
-      // The open event streams are known, so that a shutdown can end them at once and wait only
-      // for the requests under way (src/server.ts, `drainThenClose`).
-      scope.register(async (events) => {
-        events.addHook('onRequest', (_request, reply, done) => {
-          const stream = reply.raw;
-          eventStreams.add(stream);
-          stream.once('close', () => eventStreams.delete(stream));
-          done();
-        });
-        eventStreamRoute(events, engine, runtime);
-      });
-      scope.register(inspectorPlugin);
-    }
+    if (config.control) scope.register(inspectorPlugin);
   });
   return app;
 }

@@ -448,7 +448,6 @@ const SERVER_ONLY = {
   requestTimeout: 'there is no server: a request arrives whole',
   controlOrigins: 'there is no server, so no cross-origin requests to allow',
   allowedHosts: 'there is no server, so no Host header to check',
-  maxEventStreams: "there is no event stream (GET /__mock/events is the server's)",
   stateFile: "there is no file system; keep state with the control's state() and load()",
   logLevel: 'there is no logger; the request journal records every request',
   readyFile: 'there is no process to wait for; the handle is ready when the promise resolves',

@@ -10,7 +10,9 @@ import { VERSION } from '../version.js';
 import { apiOperations } from './api-operations.js';
 import { isMalformedQuery } from './body.js';
 import { controlBodyLimit, controlOperations } from './control-operations.js';
+import { eventStreamOperation } from './event-stream.js';
 import type { Access, Call, Elapsed, Operation } from './operation.js';
+import { StreamedAnswer } from './streamed.js';
 import { decodePath, faultWait, injectedError, MOCK_RESPONSE_HEADER, parseMockResponseHeader, type FaultAction } from './traffic.js';
 import { lazyValidator, sharedValidators, type Validate } from './validators.js';
 import { validationError } from './validation-message.js';
@@ -36,6 +38,8 @@ export interface Outcome {
   retryAfter?: string;
   /** Instead of an answer: drop the connection (`reset`) or never answer (`timeout`). */
   fault?: 'reset' | 'timeout';
+  /** A streamed body (Server-Sent Events) instead of a JSON one: `body` is then undefined. */
+  streamed?: StreamedAnswer;
 }
 
 /** OpenRouter's error envelope: `{"error":{"code":<status>,"message":"…"}}` (and `metadata` if any). */
@@ -79,7 +83,11 @@ export class Engine {
     options: EngineOptions = {},
   ) {
     const { config } = runtime;
-    this.operations = [...apiOperations(runtime.store, config.strict), ...controlOperations(control, { enabled: config.control })];
+    this.operations = [
+      ...apiOperations(runtime.store, config.strict),
+      ...controlOperations(control, { enabled: config.control }),
+      ...(config.control ? [eventStreamOperation(runtime)] : []),
+    ];
     this.onInternalError = options.onInternalError;
     const ajv = sharedValidators();
     for (const op of this.operations) {
@@ -163,6 +171,7 @@ export class Engine {
       this.validate(op, call);
       const body = op.handle(call);
       if (op.plane === 'api') this.record(call, op.status, elapsed);
+      if (body instanceof StreamedAnswer) return { status: op.status, body: undefined, streamed: body };
       return { status: op.status, body };
     } catch (error) {
       return this.fail(error, call, elapsed, op.plane === 'api');

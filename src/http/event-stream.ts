@@ -1,4 +1,9 @@
-import type { MockEvent, MockEvents } from '../domain/events.js';
+import { apiError } from '../domain/errors.js';
+import { MOCK_EVENT_TYPES, type MockEvent, type MockEvents } from '../domain/events.js';
+import type { MockRuntime } from '../mock-runtime.js';
+import { errorResponses } from '../schemas/common.js';
+import { operation, type Operation } from './operation.js';
+import { SSE_HEADERS, StreamedAnswer } from './streamed.js';
 
 /** A comment line every so often, so that proxies and browsers keep an idle stream open. */
 export const HEARTBEAT_MS = 15_000;
@@ -17,7 +22,7 @@ export function sseMessage(event: MockEvent): string {
   return `event: ${type}\ndata: ${JSON.stringify(type === 'request' ? event.entry : fields)}\n\n`;
 }
 
-/** Where a stream's bytes go: a Node `ServerResponse` is one. */
+/** Where a stream's bytes go: a `ReadableStream`'s queue (`streamSink`), or a fake in tests. */
 export interface EventSink {
   write(chunk: Uint8Array): unknown;
   /** Bytes written but not yet sent. */
@@ -130,4 +135,83 @@ export class EventFanOut {
 /** Node's timers have `unref` (a heartbeat must not keep the process alive); a browser's have none. */
 function unref(timer: unknown): void {
   (timer as { unref?: () => void }).unref?.();
+}
+
+/**
+ * A sink that is a `ReadableStream`'s queue, and the stream: what the fan-out writes is queued for
+ * whoever reads the stream (the server's socket, a `fetch` caller). `writableLength` is what waits
+ * in the queue, so a reader that falls behind is dropped as a slow socket was; `destroy` errors
+ * the stream (the server then closes the connection). `onCancel`: the reader went away.
+ */
+export function streamSink(first: Uint8Array, onCancel: () => void): { sink: EventSink; stream: ReadableStream<Uint8Array>; fail(reason: unknown): void } {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let done = false;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+        c.enqueue(first);
+      },
+      cancel() {
+        done = true;
+        onCancel();
+      },
+    },
+    // Nothing is asked of the source: the fan-out pushes, and desiredSize goes negative by what waits.
+    new ByteLengthQueuingStrategy({ highWaterMark: 0 }),
+  );
+  const fail = (reason: unknown) => {
+    if (done) return;
+    done = true;
+    controller.error(reason);
+  };
+  const sink: EventSink = {
+    write(chunk) {
+      if (!done) controller.enqueue(chunk);
+    },
+    get writableLength() {
+      return done ? 0 : Math.max(0, -(controller.desiredSize ?? 0));
+    },
+    destroy() {
+      fail(new Error('event stream dropped: the client read too slowly'));
+    },
+  };
+  return { sink, stream, fail };
+}
+
+/**
+ * `GET /__mock/events`: every change as it happens — journal entries as they are written, keys,
+ * accounts, the clock, fault rules — for the inspector (or `curl -N`), on every door. Guarded like
+ * the rest of the control plane. All streams are fed by one EventFanOut: each event serialised
+ * once, at most `--max-event-streams` open (then 503, before anything is written), none open → no
+ * event built. The first bytes say `retry: 1000` (reconnect after 1 s) and `ready` (the stream is
+ * live, and where the clock is).
+ */
+export function eventStreamOperation(runtime: MockRuntime): Operation {
+  const maxStreams = runtime.config.maxEventStreams;
+  const fanOut = new EventFanOut({ events: runtime.events, maxStreams });
+  return operation({
+    method: 'GET',
+    url: '/__mock/events',
+    plane: 'control',
+    access: 'admin',
+    status: 200,
+    schema: {
+      tags: ['Mock control'],
+      summary: 'Server-Sent Events: journal entries and changes of keys, accounts, clock and faults, as they happen',
+      response: { 200: { description: 'text/event-stream', type: 'string' }, ...errorResponses([401, 503]) },
+    },
+    handle() {
+      if (fanOut.full) throw apiError('tooManyEventStreams', maxStreams);
+      const clock = { now: new Date(runtime.clock.now()).toISOString(), frozen: runtime.clock.frozen };
+      const ready = encoder.encode(`retry: 1000\nevent: ready\ndata: ${JSON.stringify({ types: MOCK_EVENT_TYPES, clock })}\n\n`);
+      let close = () => {};
+      const { sink, stream, fail } = streamSink(ready, () => close());
+      close = fanOut.open(sink);
+      return new StreamedAnswer(stream, SSE_HEADERS, (reason) => {
+        close();
+        fail(reason);
+      });
+    },
+  });
 }

@@ -5,6 +5,7 @@ import { BODYLESS_METHODS, parseQuery, readJsonBody, refuseMalformedMediaType } 
 import { errorEnvelope, requestIds, SERVER_HEADER, type Engine, type Outcome } from './engine.js';
 import type { Call, Elapsed, Operation } from './operation.js';
 import { Router } from './router.js';
+import type { StreamedAnswer } from './streamed.js';
 import { latencyMs } from './traffic.js';
 
 /**
@@ -86,6 +87,7 @@ export class InProcessDoor {
     const respond = (outcome: Outcome, extra: Record<string, string> = {}): Response => {
       const all: Record<string, string> = { ...answerHeaders, ...extra };
       if (outcome.retryAfter !== undefined) all['retry-after'] = outcome.retryAfter;
+      if (outcome.streamed) return this.streamed(outcome.streamed, outcome.status, { ...all, ...outcome.streamed.headers }, method, abort);
       if (outcome.body === undefined) return new Response(null, { status: outcome.status, headers: all });
       // A HEAD answer carries the GET answer's headers, its type included, without the body.
       all['content-type'] = JSON_TYPE;
@@ -138,6 +140,24 @@ export class InProcessDoor {
     if (outcome.fault === 'reset') throw new ConnectionResetError();
     if (outcome.fault === 'timeout') return this.untilAborted(abort);
     return respond(outcome);
+  }
+
+  /**
+   * A streamed answer as the `Response`'s body. The caller's abort ends it as `fetch` ends an
+   * aborted body (its reader rejects with the reason); cancelling the body ends it too. A HEAD
+   * gets the headers only.
+   */
+  private streamed(streamed: StreamedAnswer, status: number, headers: Record<string, string>, method: string, owner: SignalOwner): Response {
+    if (method === 'HEAD') {
+      streamed.abort();
+      return new Response(null, { status, headers });
+    }
+    const signal = owner.signal;
+    if (signal) {
+      if (signal.aborted) streamed.abort(signal.reason);
+      else signal.addEventListener('abort', () => streamed.abort(signal.reason), { once: true });
+    }
+    return new Response(streamed.stream, { status, headers });
   }
 
   /** A `timeout` fault: no answer ever comes; the promise rejects with the reason when the caller aborts. */

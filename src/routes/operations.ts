@@ -1,7 +1,10 @@
+import { Readable, pipeline } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import type { Principal } from '../domain/key-store.js';
 import type { Engine, Outcome } from '../http/engine.js';
 import type { Operation } from '../http/operation.js';
+import type { StreamedAnswer } from '../http/streamed.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -71,7 +74,34 @@ function deliver(outcome: Outcome, request: FastifyRequest, reply: FastifyReply)
   }
   if (outcome.status !== 200) reply.code(outcome.status);
   if (outcome.retryAfter !== undefined) reply.header('retry-after', outcome.retryAfter);
+  if (outcome.streamed) return stream(outcome.streamed, outcome.status, request, reply);
   return outcome.body;
+}
+
+/**
+ * A streamed answer, piped to the socket: the headers every answer carries (set by the app's hook)
+ * and the stream's own, then its bytes as they come. The socket's back-pressure stops the reads,
+ * so what the client does not take waits in the stream's queue (where the feeder sees it). The
+ * response is known to the app until it closes, so that a shutdown ends it at once (src/server.ts).
+ * A HEAD gets the headers only.
+ */
+function stream(streamed: StreamedAnswer, status: number, request: FastifyRequest, reply: FastifyReply): unknown {
+  if (request.method === 'HEAD') {
+    streamed.abort();
+    reply.headers(streamed.headers);
+    return '';
+  }
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(status, { ...(reply.getHeaders() as Record<string, string>), ...streamed.headers, connection: 'keep-alive' });
+  const open = request.server.eventStreams;
+  open.add(res);
+  res.once('close', () => open.delete(res));
+  // Ended or cut (the client left, a shutdown, a dropped slow reader): the feeder is told either way.
+  pipeline(Readable.fromWeb(streamed.stream as NodeReadableStream<Uint8Array>), res, (error) => {
+    if (error) streamed.abort(error);
+  });
+  return undefined;
 }
 
 /** Registers operations on an instance (or an encapsulated scope). */

@@ -6,6 +6,7 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMockServer, type MockServer } from '../../src/index.js';
 import { DOCS_HASH, TEST_NOW } from '../helpers/build.js';
+import { sseReader } from '../helpers/sse.js';
 
 const servers: MockServer[] = [];
 afterEach(async () => {
@@ -22,31 +23,7 @@ async function start(options: Parameters<typeof createMockServer>[0] = {}) {
 async function openStream(server: MockServer, headers: Record<string, string> = {}) {
   const controller = new AbortController();
   const response = await fetch(`${server.origin}/__mock/events`, { headers, signal: controller.signal });
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  const next = async (): Promise<{ type: string; data: unknown }> => {
-    for (;;) {
-      const end = buffer.indexOf('\n\n');
-      if (end !== -1) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const type = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (type !== undefined && data !== undefined) return { type, data: JSON.parse(data) };
-        continue; // a comment (heartbeat) or the retry line alone
-      }
-      const { value, done } = await reader.read();
-      if (done) throw new Error('stream ended');
-      buffer += value;
-    }
-  };
-  /** The next event of this type (events of other types in between are skipped). */
-  const nextOf = async (type: string) => {
-    for (;;) {
-      const event = await next();
-      if (event.type === type) return event.data;
-    }
-  };
+  const { next, nextOf } = sseReader(response.body!);
   return { response, next, nextOf, close: () => controller.abort() };
 }
 
