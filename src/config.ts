@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DEFAULT_FIXTURES_PATH, FileError, loadScenario, readJsonFile, scenarioNames } from './fixture-files.js';
+import { DEFAULT_FIXTURES_PATH, FileError, fileScenarios, readJsonFile } from './fixture-files.js';
 import { fail } from './option-values.js';
 import { ConfigError, resolveOptions, type MockConfig, type MockOptions, type OptionName, type OptionsEdge } from './options.js';
 
@@ -43,7 +43,7 @@ function readFixtures(path: string): MockConfig['fixtures'] {
 }
 
 const nodeEdge: OptionsEdge = {
-  scenarios: { names: scenarioNames, load: loadScenario },
+  scenarios: fileScenarios,
   readFixtures,
   check: { stateFile: checkStateFolder },
 };

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import type { MockConfig } from './config.js';
-import { loadScenario, scenarioNames } from './fixture-files.js';
+import { fileScenarios } from './fixture-files.js';
 import { createRuntime, type MockRuntime } from './mock-runtime.js';
 import { readStateFile } from './state-file.js';
 
@@ -14,8 +14,6 @@ const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 
 export const sha256Hex = oneShot
   ? (text: string): string => oneShot('sha256', text, 'hex')
   : (text: string): string => crypto.createHash('sha256').update(text).digest('hex');
-
-const fileScenarios = { names: scenarioNames, load: loadScenario };
 
 export function createMockRuntime(config: MockConfig, realNow: () => number = Date.now): MockRuntime {
   // With --state-file, what was saved is the start-up state (and what reset goes back to).

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { helpText, optionTable } from '../src/command-line.js';
-import { scenarioNames } from '../src/fixture-files.js';
+import { fileScenarios } from '../src/fixture-files.js';
 
 /**
  * `openrouter-keys-mock --help` and the README's configuration table must say the same things in
@@ -102,6 +102,6 @@ describe('--help and the README configuration table', () => {
   it('the --scenario row names every bundled scenario', () => {
     const row = fromHelp.find((r) => r.flags[0] === '--scenario')!;
     const listed = row.meaning.slice(row.meaning.indexOf(':') + 1).split(',').map((name) => name.trim());
-    expect([...listed].sort()).toEqual(scenarioNames());
+    expect([...listed].sort()).toEqual(fileScenarios.names());
   });
 });

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OUTPUT, renderBundledFixtures } from '../../scripts/bundle-fixtures.js';
 import { BUNDLED_FILES, bundledScenarios } from '../../src/data/bundled-fixtures.js';
-import { createScenarioSource, joinPath } from '../../src/data/scenario-source.js';
+import { createScenarioSource, filesInMemory, joinPath } from '../../src/data/scenario-source.js';
 import { ScenarioError } from '../../src/data/scenarios.js';
-import { loadScenario, scenarioNames } from '../../src/fixture-files.js';
+import { fileScenarios } from '../../src/fixture-files.js';
 
 const thrown = (run: () => unknown): Error => {
   try {
@@ -29,12 +29,12 @@ describe('src/data/bundled-fixtures.ts', () => {
 
 describe('bundledScenarios against fixture-files.ts', () => {
   it('names the same scenarios', () => {
-    expect(bundledScenarios.names()).toEqual(scenarioNames());
+    expect(bundledScenarios.names()).toEqual(fileScenarios.names());
   });
 
-  it.each(scenarioNames())('%s: the same scenario, its source a path from the package root', (name) => {
+  it.each(fileScenarios.names())('%s: the same scenario, its source a path from the package root', (name) => {
     const bundled = bundledScenarios.load(name);
-    const fromFiles = loadScenario(name);
+    const fromFiles = fileScenarios.load(name);
     const { source, ...rest } = bundled;
     const { source: fullPath, ...expected } = fromFiles;
     expect(rest).toEqual(expected);
@@ -55,28 +55,28 @@ describe('bundledScenarios against fixture-files.ts', () => {
   it.each(['nope', 'Default', '../keys', 'x'.repeat(100)])('refuses the unknown name %j with the same ScenarioError', (name) => {
     const err = thrown(() => bundledScenarios.load(name));
     expect(err).toBeInstanceOf(ScenarioError);
-    expect(err.message).toBe(thrown(() => loadScenario(name)).message);
+    expect(err.message).toBe(thrown(() => fileScenarios.load(name)).message);
   });
 });
 
 describe('createScenarioSource', () => {
   it('lists only .json files directly in the folder whose names are scenario names, sorted', () => {
     const source = createScenarioSource(
-      { 'f/s/b.json': {}, 'f/s/a.json': {}, 'f/s/Bad.json': {}, 'f/s/sub/c.json': {}, 'f/s/d.txt': {}, 'f/e.json': {} },
+      filesInMemory({ 'f/s/b.json': {}, 'f/s/a.json': {}, 'f/s/Bad.json': {}, 'f/s/sub/c.json': {}, 'f/s/d.txt': {}, 'f/e.json': {} }),
       'f/s',
     );
     expect(source.names()).toEqual(['a', 'b']);
   });
 
   it('names a missing fixtures file in a ScenarioError, as fixture-files.ts names an unreadable one', () => {
-    const source = createScenarioSource({ 'f/s/a.json': { description: 'a', fixtures: '../gone.json' } }, 'f/s');
+    const source = createScenarioSource(filesInMemory({ 'f/s/a.json': { description: 'a', fixtures: '../gone.json' } }), 'f/s');
     const err = thrown(() => source.load('a'));
     expect(err).toBeInstanceOf(ScenarioError);
     expect(err.message).toBe('scenario "a": cannot read f/gone.json: no such bundled file');
   });
 
   it("passes parseScenario's errors through, naming the scenario's file", () => {
-    const source = createScenarioSource({ 'f/s/a.json': { description: '', fixtures: [] } }, 'f/s');
+    const source = createScenarioSource(filesInMemory({ 'f/s/a.json': { description: '', fixtures: [] } }), 'f/s');
     expect(thrown(() => source.load('a')).message).toBe('scenario "a" (f/s/a.json): field "description" must be a non-empty string');
   });
 
