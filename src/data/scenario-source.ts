@@ -60,7 +60,7 @@ export function createScenarioSource(files: ScenarioFiles, folder: string): Scen
 
 /**
  * Files already parsed, by '/'-separated path from the package root (such as
- * `fixtures/scenarios/near-limit.json`, the generated src/generated/bundled-fixtures.json), so
+ * `fixtures/scenarios/near-limit.json`, src/generated/fixtures.json, which npm run generate writes), so
  * that a scenario's `source` says where it came from without a file system.
  */
 export function filesInMemory(files: Readonly<Record<string, unknown>>): ScenarioFiles {

@@ -65,7 +65,7 @@ export const API_PREFIX = '/api/v1';
 
 /**
  * The API's routes, the only requests a rule can meet (unknown routes and `/__mock` are never
- * faulted). HEAD is Fastify's automatic twin of each GET. test/control/faults.test.ts checks this
+ * faulted). HEAD is Fastify's automatic twin of each GET. test/control/fault-match.test.ts checks this
  * list against the app's routes.
  */
 export const API_ROUTES: readonly { method: string; path: string }[] = [

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OUTPUT, renderBundledFixtures } from '../../scripts/bundle-fixtures.js';
+import { renderFixtures, ROOT } from '../../scripts/generate.js';
 import { BUNDLED_FILES, bundledScenarios } from '../../src/data/bundled-fixtures.js';
 import { createScenarioSource, filesInMemory, joinPath } from '../../src/data/scenario-source.js';
 import { ScenarioError } from '../../src/data/scenarios.js';
@@ -17,9 +17,9 @@ const thrown = (run: () => unknown): Error => {
   throw new Error('expected a throw');
 };
 
-describe('src/data/bundled-fixtures.ts', () => {
+describe('src/generated/fixtures.json', () => {
   it('is exactly what the generator gives from fixtures/ (it cannot drift from the files)', () => {
-    expect(readFileSync(OUTPUT, 'utf8')).toBe(renderBundledFixtures());
+    expect(readFileSync(join(ROOT, 'src/generated/fixtures.json'), 'utf8')).toBe(renderFixtures());
   });
 
   it('holds the default dataset, fixtures/keys.json, as parsed JSON', () => {
@@ -90,8 +90,8 @@ describe('createScenarioSource', () => {
   });
 });
 
-describe('scripts/bundle-fixtures.ts', () => {
-  const root = mkdtempSync(join(tmpdir(), 'bundle-fixtures-'));
+describe('scripts/generate.ts: fixtures.json', () => {
+  const root = mkdtempSync(join(tmpdir(), 'generate-fixtures-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   const write = (path: string, value: unknown) => writeFileSync(join(root, path), JSON.stringify(value));
   mkdirSync(join(root, 'fixtures', 'scenarios'), { recursive: true });
@@ -100,11 +100,11 @@ describe('scripts/bundle-fixtures.ts', () => {
   it('refuses a scenario whose fixtures file lies outside fixtures/ (the package ships only fixtures/)', () => {
     write('fixtures/scenarios/a.json', { description: 'a', fixtures: '../../outside.json' });
     write('outside.json', []);
-    expect(() => renderBundledFixtures(root)).toThrow('fixtures/scenarios/a.json: its fixtures file ../../outside.json is outside fixtures/');
+    expect(() => renderFixtures(root)).toThrow('fixtures/scenarios/a.json: its fixtures file ../../outside.json is outside fixtures/');
   });
 
   it('refuses to bundle an invalid scenario, so it fails at build time rather than in a browser', () => {
     write('fixtures/scenarios/a.json', { description: 'a', keys: -1 });
-    expect(() => renderBundledFixtures(root)).toThrow('field "keys" must be an integer');
+    expect(() => renderFixtures(root)).toThrow('field "keys" must be an integer');
   });
 });

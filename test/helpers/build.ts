@@ -103,7 +103,7 @@ export interface DoorResponse {
   headers: Record<string, string | string[] | number | undefined>;
   body: string;
   /** As `inject`'s: the body parsed, typed by the caller. */
-  json<T = any>(): T; // eslint-disable-line @typescript-eslint/no-explicit-any -- inject's own signature
+  json<T = any>(): T; // any: inject's own signature
 }
 
 /** One mock behind one door, with its test handle. */

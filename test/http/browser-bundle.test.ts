@@ -12,7 +12,7 @@ import { build, type Metafile, type Plugin } from 'esbuild';
 import { faker as englishFaker } from '@faker-js/faker/locale/en';
 import type { Faker } from '@faker-js/faker';
 import { describe, expect, it } from 'vitest';
-import { OUTPUT, renderEnglishWords } from '../../scripts/bundle-faker-words.js';
+import { renderEnglishWords } from '../../scripts/generate.js';
 import { createSeededFaker } from '../../src/data/seeded-faker.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -100,7 +100,7 @@ describe('the in-process doors bundle for the browser', () => {
     expect(stated, 'the README states the bundle size').not.toBeNull();
     expect(Math.abs(Number(stated![1]) - measured.minified), fix).toBeLessThanOrEqual(2);
     expect(Math.abs(Number(stated![2]) - measured.gzip), fix).toBeLessThanOrEqual(1);
-    expect(top.slice(0, 3).map((c) => c.source)).toEqual(['@faker-js/faker', 'ajv', 'src/data/english-words.ts']);
+    expect(top.slice(0, 3).map((c) => c.source)).toEqual(['@faker-js/faker', 'ajv', 'src/generated/english-words.json']);
   });
 
   it('openrouter-keys-mock/msw, with msw left to the app: no Node builtin, nothing of the server', async () => {
@@ -112,9 +112,9 @@ describe('the in-process doors bundle for the browser', () => {
   });
 });
 
-describe('src/data/english-words.ts: the part of faker English the dataset needs, for a smaller bundle', () => {
+describe('src/generated/english-words.json: the part of faker English the dataset needs, for a smaller bundle', () => {
   it('is exactly what the generator gives from the installed faker (it cannot drift)', () => {
-    expect(readFileSync(OUTPUT, 'utf8')).toBe(renderEnglishWords());
+    expect(readFileSync(new URL('../../src/generated/english-words.json', import.meta.url), 'utf8')).toBe(renderEnglishWords());
   });
 
   it('draws the same words as the whole English locale, seed for seed', () => {

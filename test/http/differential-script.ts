@@ -16,7 +16,7 @@ export interface Step {
 
 /** What earlier steps were answered, by label. */
 export interface Answers {
-  json(label: string): any; // eslint-disable-line @typescript-eslint/no-explicit-any -- a script reads answers loosely
+  json(label: string): any; // any: a script reads answers loosely
 }
 
 export type ScriptEntry = { label?: string; step: Step | ((answers: Answers) => Step) };
