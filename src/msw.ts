@@ -36,6 +36,29 @@ export const DEFAULT_BASE_URL = 'https://openrouter.ai';
 const DOOR = 'createMswHandlers';
 const EXAMPLE = 'an http(s) URL such as https://openrouter.ai or http://localhost:5173/openrouter, or a path such as /openrouter';
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/**
+ * How a handler matches an operation's path (`/api/v1/keys/:hash`, or `/…/**` for any rest) under
+ * `base`. A RegExp with no capturing group where the origin is known: MSW 2 decodes the captured
+ * parameters of a string pattern and, for a malformed escape (`/keys/%E0%A4%A`), answers its own
+ * 500 with the URIError's stack before any handler runs. Here the door routes, decodes and
+ * answers the 400 every door gives. A relative base with no page to resolve it against stays a
+ * string, which MSW resolves (or does not match) as before.
+ */
+function patternFor(base: string): (path: string) => string | RegExp {
+  const origin = (globalThis as { location?: { href: string } }).location?.href;
+  const absolute = /^https?:\/\//i.test(base) ? base : origin === undefined ? undefined : new URL(base, origin).href.replace(/\/+$/, '');
+  if (absolute === undefined) return (path) => `${base}${path.replace(/\/\*\*$/, '/*')}`;
+  const prefix = escapeRegExp(absolute);
+  return (path) => {
+    const rest = path.endsWith('/**') ? `${escapeRegExp(path.slice(0, -3))}/.*` : path.split('/').map((part) => (part.startsWith(':') ? '[^/]*' : escapeRegExp(part))).join('/');
+    // As MSW's string patterns match: the URL without query or fragment, any case, a trailing
+    // slash allowed (the door then answers what the server does with it).
+    return new RegExp(`^${prefix}${rest}/?$`, 'i');
+  };
+}
+
 /** `baseUrl` without trailing slashes or the API prefix, or a ConfigError that names it and says why. */
 function readBaseUrl(baseUrl: unknown): string {
   const refuse = (why: string): never => {
@@ -100,12 +123,13 @@ export async function createMswHandlers(options: MswHandlersOptions = {}): Promi
     }
   };
   const byMethod = { GET: http.get, POST: http.post, PUT: http.put, PATCH: http.patch, DELETE: http.delete } as const;
+  const pattern = patternFor(base);
   const handlers: HttpHandler[] = [];
   for (const op of door.operations) {
-    handlers.push(byMethod[op.method](`${base}${op.url}`, resolve));
+    handlers.push(byMethod[op.method](pattern(op.url), resolve));
     // The server answers HEAD with its GET route.
-    if (op.method === 'GET') handlers.push(http.head(`${base}${op.url}`, resolve));
+    if (op.method === 'GET') handlers.push(http.head(pattern(op.url), resolve));
   }
-  if (catchAll) handlers.push(http.all(`${base}${API_PREFIX}/*`, resolve), http.all(`${base}${CONTROL_PREFIX}/*`, resolve));
+  if (catchAll) handlers.push(http.all(pattern(`${API_PREFIX}/**`), resolve), http.all(pattern(`${CONTROL_PREFIX}/**`), resolve));
   return { handlers, mock };
 }

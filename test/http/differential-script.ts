@@ -145,6 +145,10 @@ export const SCRIPT: ScriptEntry[] = [
   step(control('POST', '/faults', { match: { path: 'keys' }, status: 500 })),
   step(control('POST', '/faults', { match: { method: 'PUT' }, status: 500 })),
   step(control('GET', '/faults')),
+  step({ method: 'HEAD', path: '/__mock/faults' }),
+  step(control('POST', '/faults', { match: { path: '/keys' }, status: 418 }), 'removed fault'),
+  step((a) => control('DELETE', `/faults/${a.json('removed fault').data.id}`)),
+  step(control('DELETE', '/faults/nope')),
   step(get(`${API}/keys`)),
   step(get(`${API}/keys`)),
   step(send('PATCH', KEY, { name: 'faulted' })),
@@ -168,6 +172,12 @@ export const SCRIPT: ScriptEntry[] = [
   step((a) => send('POST', `${API}/keys`, { name: 'theirs' }, auth(a.json('account').data.management_key))),
   step((a) => get(KEY, a.json('account').data.management_key)),
   step(control('GET', '/accounts')),
+  step({ method: 'HEAD', path: '/__mock/accounts' }),
+  step((a) => control('GET', `/accounts/${a.json('account').data.id}/management-key`)),
+  step((a) => ({ method: 'HEAD', path: `/__mock/accounts/${a.json('account').data.id}/management-key` })),
+  step((a) => control('GET', `/accounts/${a.json('account').data.id}/keys`)),
+  step((a) => ({ method: 'HEAD', path: `/__mock/accounts/${a.json('account').data.id}/keys` })),
+  step(control('GET', '/accounts/nope/keys')),
   step((a) => control('DELETE', `/accounts/${a.json('account').data.id}`)),
   step((a) => get(`${API}/keys`, a.json('account').data.management_key)),
   // State import errors.
@@ -192,6 +202,17 @@ export const SCRIPT: ScriptEntry[] = [
   step(get(KEY)),
   step(control('GET', '/requests')),
   step(control('GET', '/nope')),
+  // The routes a script meets only here: HEAD twins, health, scenarios, the event stream's headers.
+  step({ method: 'HEAD', path: KEY, headers: auth() }),
+  step({ method: 'HEAD', path: `${API}/key`, headers: auth() }),
+  step(control('GET', '/health')),
+  step({ method: 'HEAD', path: '/__mock/health' }),
+  step({ method: 'HEAD', path: '/__mock/state' }),
+  step(control('GET', '/scenarios')),
+  step({ method: 'HEAD', path: '/__mock/scenarios' }),
+  step({ method: 'HEAD', path: '/__mock/clock' }),
+  step({ method: 'HEAD', path: '/__mock/requests' }),
+  step({ method: 'HEAD', path: '/__mock/events' }),
 ];
 
 /** The smaller run, with `strict` and an admin token. */
@@ -205,4 +226,7 @@ export const STRICT_SCRIPT: ScriptEntry[] = [
   step(send('POST', `${API}/keys`, { name: 'x', external: { user: 'u', extra: 1 } })),
   step(send('POST', `${API}/keys`, { name: 'strict new' })),
   step({ method: 'GET', path: '/__mock/requests', headers: auth('admin-token-1') }),
+  // The event stream's GET, refused without the token: an answer that ends, so it can be compared.
+  step({ method: 'GET', path: '/__mock/events' }),
+  step({ method: 'GET', path: '/__mock/events', headers: auth('wrong-token-1') }),
 ];

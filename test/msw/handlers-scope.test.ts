@@ -50,8 +50,24 @@ describe('createMswHandlers takes only the operations the mock serves', () => {
     const { handlers } = await createMswHandlers({ seed: 7, baseUrl: 'http://localhost:5173/openrouter' });
     const { operations } = createInProcessMock({ seed: 7 }, 'test').door;
     const expected = operations.flatMap((op) => [`${op.method} ${op.url}`, ...(op.method === 'GET' ? [`HEAD ${op.url}`] : [])]);
-    const served = handlers.map((handler) => `${String(handler.info.method)} ${String(handler.info.path).replace('http://localhost:5173/openrouter', '')}`);
-    expect(served).toEqual(expected);
+    // Each handler, in order, is its operation's method, and its pattern takes that route's paths.
+    expect(handlers.map((handler) => String(handler.info.method))).toEqual(expected.map((entry) => entry.split(' ')[0]));
+    handlers.forEach((handler, i) => {
+      const url = expected[i]!.split(' ')[1]!;
+      const pattern = handler.info.path as RegExp;
+      expect(pattern.test(`http://localhost:5173/openrouter${url.replace(/:[a-z]+/g, 'some-value')}`), expected[i]).toBe(true);
+      expect(pattern.test(`http://localhost:5173${url}`), `${expected[i]} needs the base path`).toBe(false);
+      if (url.includes(':')) expect(pattern.test(`http://localhost:5173/openrouter${url.replace(/:[a-z]+/g, 'a/b')}`), 'a parameter is one segment').toBe(false);
+    });
+  });
+
+  it("a malformed percent-escape in a path gets the mock's 400, as on the server (MSW's own match would answer 500 with a stack)", async () => {
+    const { mock } = await listening({});
+    const response = await fetch(`https://openrouter.ai/api/v1/keys/%E0%A4%A`, { headers: { Authorization: `Bearer ${mock.managementKey}` } });
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ error: { code: 400, message: expect.stringContaining('Malformed URL') } });
+    expect(text).not.toContain('stack');
   });
 
   it('without the control plane (control: false), /__mock paths but /__mock/health are not taken', async () => {

@@ -62,6 +62,12 @@ describe.skipIf(!msw3Runs)('msw 3: setupServer from msw 3 with the handlers buil
     expect(listed.status).toBe(200);
   });
 
+  it("a malformed percent-escape in a path gets the mock's 400, as on the server", async () => {
+    const response = await fetch('https://openrouter.ai/api/v1/keys/%E0%A4%A', { headers: { Authorization: `Bearer ${mock.managementKey}` } });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: { code: 400, message: expect.stringContaining('Malformed URL') } });
+  });
+
   it('a request no handler takes is refused, not sent out (onUnhandledFrame: error)', async () => {
     const reported = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
