@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { INSPECTOR_PATH } from '../src/domain/paths.js';
 
 /**
  * The inspector's build: `npm run build` writes it to dist/inspector/, where the server serves it
@@ -9,7 +10,7 @@ import { defineConfig } from 'vite';
  */
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  base: '/__mock/ui/',
+  base: INSPECTOR_PATH,
   publicDir: false,
   logLevel: 'warn',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },

@@ -13,7 +13,7 @@ import { inspectorPlugin } from './plugins/inspector.js';
 import { openApiPlugin } from './plugins/openapi.js';
 import { StateSaver } from './state-file.js';
 import { parseQuery, readJsonBody } from './http/body.js';
-import { CONTROL_PREFIX } from './http/control-operations.js';
+import { CONTROL_PREFIX } from './domain/paths.js';
 import { Engine, errorEnvelope, requestIds, SERVER_HEADER } from './http/engine.js';
 import { latencyMs } from './http/traffic.js';
 import { registerOperations } from './routes/operations.js';

@@ -8,6 +8,7 @@ import { MockControl } from './control/mock-control.js';
 import { bundledScenarios } from './data/bundled-fixtures.js';
 import { sha256HexPortable } from './data/portable-hash.js';
 import type { KeyStore } from './domain/key-store.js';
+import { API_ROUTES } from './http/api-operations.js';
 import { Engine } from './http/engine.js';
 import { InProcessDoor } from './http/in-process.js';
 import { createRuntime, type MockRuntime } from './mock-runtime.js';
@@ -45,7 +46,7 @@ export function createInProcessMock(
   doorOptions: readonly string[] = [],
 ): { mock: MockFetch; door: InProcessDoor; runtime: MockRuntime } {
   const config = resolveEmbeddedConfig(options, { scenarios: bundledScenarios, door: doorName, doorOptions });
-  const runtime = createRuntime(config, { sha256Hex: sha256HexPortable, scenarios: bundledScenarios, ...clock });
+  const runtime = createRuntime(config, { sha256Hex: sha256HexPortable, scenarios: bundledScenarios, apiRoutes: API_ROUTES, ...clock });
   const control = new MockControl(runtime);
   const door = new InProcessDoor(new Engine(runtime, control), runtime);
   const mock: MockFetch = {

@@ -1,6 +1,7 @@
 import { VirtualClock } from './domain/clock.js';
 import { MockEvents } from './domain/events.js';
 import { FaultRegistry } from './domain/faults.js';
+import type { Route } from './domain/paths.js';
 import { RequestJournal } from './domain/journal.js';
 import { copyState, KeyStore } from './domain/key-store.js';
 import { createRandom, type RandomSource } from './domain/random.js';
@@ -52,6 +53,8 @@ export interface RuntimePlatform {
   schedule?: Scheduler;
   /** A saved state to start from (and reset back to) instead of building the dataset. */
   savedState?: StoreState | undefined;
+  /** The API's routes, HEAD twins included, for the fault rules (API_ROUTES from the operation table). */
+  apiRoutes: readonly Route[];
 }
 
 /** setTimeout that never keeps a process alive (Node's `unref`; a browser's timers have none and need none). */
@@ -105,7 +108,7 @@ export function createRuntime(config: MockConfig, platform: RuntimePlatform): Mo
     clock,
     store,
     journal: new RequestJournal(config.journalSize, events),
-    faults: new FaultRegistry(events),
+    faults: new FaultRegistry(platform.apiRoutes, events),
     scenarios,
     events,
     initialState,

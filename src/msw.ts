@@ -6,8 +6,7 @@
  */
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { ApiError } from './domain/errors.js';
-import { API_PREFIX } from './domain/faults.js';
-import { CONTROL_PREFIX } from './http/control-operations.js';
+import { API_PREFIX, CONTROL_PREFIX } from './domain/paths.js';
 import { ConnectionResetError } from './http/in-process.js';
 import { createInProcessMock, type MockFetch, type MockFetchOptions } from './in-process-mock.js';
 import { ConfigError } from './options.js';

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import type { MockConfig } from './config.js';
 import { fileScenarios } from './fixture-files.js';
+import { API_ROUTES } from './http/api-operations.js';
 import { createRuntime, type MockRuntime } from './mock-runtime.js';
 import { readStateFile } from './state-file.js';
 
@@ -18,5 +19,5 @@ export const sha256Hex = oneShot
 export function createMockRuntime(config: MockConfig, realNow: () => number = Date.now): MockRuntime {
   // With --state-file, what was saved is the start-up state (and what reset goes back to).
   const savedState = config.stateFile ? readStateFile(config.stateFile) : undefined;
-  return createRuntime(config, { sha256Hex, scenarios: fileScenarios, realNow, savedState });
+  return createRuntime(config, { sha256Hex, scenarios: fileScenarios, realNow, savedState, apiRoutes: API_ROUTES });
 }

@@ -7,9 +7,10 @@ import { bundledScenarios } from '../src/data/bundled-fixtures.js';
 import { sha256HexPortable } from '../src/data/portable-hash.js';
 import { createRuntime } from '../src/mock-runtime.js';
 import { createMockRuntime, sha256Hex } from '../src/runtime.js';
+import { API_ROUTES } from '../src/http/api-operations.js';
 
 const NOW = '2026-01-14T12:00:00Z';
-const browserPlatform = { sha256Hex: sha256HexPortable, scenarios: bundledScenarios };
+const browserPlatform = { sha256Hex: sha256HexPortable, scenarios: bundledScenarios, apiRoutes: API_ROUTES };
 
 describe('sha256HexPortable', () => {
   const nodeHash = (text: string) => createHash('sha256').update(text).digest('hex');

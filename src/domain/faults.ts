@@ -5,6 +5,7 @@
  */
 import { apiError } from './errors.js';
 import type { FaultChange, MockEvents } from './events.js';
+import { API_PREFIX, CONTROL_PREFIX, paramNames, shownPath, type Route } from './paths.js';
 
 export type FaultKind = 'reset' | 'timeout';
 
@@ -49,7 +50,7 @@ export interface FaultRequest {
   path: string;
   hash?: string;
   /**
-   * The API route the request was routed to (`/api/v1/keys/:hash`, as in API_ROUTES): only the
+   * The API route the request was routed to (`/api/v1/keys/:hash`, as in the engine's operation table): only the
    * rules that can meet that route are tried. Absent: every rule is.
    */
   route?: string;
@@ -61,32 +62,44 @@ export interface FaultRequest {
  */
 export const MAX_FAULT_RULES = 1000;
 
-export const API_PREFIX = '/api/v1';
 
-/**
- * The API's routes, the only requests a rule can meet (unknown routes and `/__mock` are never
- * faulted). HEAD is Fastify's automatic twin of each GET. test/control/fault-match.test.ts checks this
- * list against the app's routes.
- */
-export const API_ROUTES: readonly { method: string; path: string }[] = [
-  ...['GET', 'HEAD', 'POST'].map((method) => ({ method, path: `${API_PREFIX}/keys` })),
-  ...['GET', 'HEAD', 'PATCH', 'DELETE'].map((method) => ({ method, path: `${API_PREFIX}/keys/:hash` })),
-  ...['GET', 'HEAD'].map((method) => ({ method, path: `${API_PREFIX}/key` })),
-];
-const API_METHODS = [...new Set(API_ROUTES.map((route) => route.method))];
-const API_PATHS = [...new Set(API_ROUTES.map((route) => route.path))];
-const shown = (path: string) => path.replace(':hash', '{hash}');
-/** "GET, HEAD, POST /api/v1/keys; …" for messages. */
-const ROUTE_LIST = API_PATHS.map(
-  (path) => `${API_ROUTES.filter((route) => route.path === path).map((route) => route.method).join(', ')} ${shown(path)}`,
-).join('; ');
+/** The API's routes and what messages say of them: the only requests a rule can meet. */
+class FaultRoutes {
+  readonly methods: string[];
+  readonly paths: string[];
+  /** "GET, HEAD, POST /api/v1/keys; …" for messages. */
+  readonly list: string;
+  /** The paths with a `:hash`, the only ones a `hash` match meets. */
+  readonly hashPaths: string[];
+
+  constructor(readonly routes: readonly Route[]) {
+    this.methods = [...new Set(routes.map((route) => route.method))];
+    this.paths = [...new Set(routes.map((route) => route.path))];
+    this.list = this.paths
+      .map((path) => `${routes.filter((route) => route.path === path).map((route) => route.method).join(', ')} ${shownPath(path)}`)
+      .join('; ');
+    this.hashPaths = this.paths.filter((path) => paramNames(path).includes('hash'));
+  }
+
+  /** The API routes a match can meet: method, path and hash together. */
+  met(match: FaultMatch): readonly Route[] {
+    const { path, hash } = match;
+    const method = match.method?.toUpperCase();
+    return this.routes.filter(
+      (route) =>
+        (method === undefined || route.method === method) &&
+        (path === undefined || pathMeets(path, route.path)) &&
+        (hash === undefined || this.hashPaths.includes(route.path)),
+    );
+  }
+}
 
 /** A rule's path in full: under /api/v1 unless it already starts with it. */
 const fullPath = (path: string): string => (path.startsWith(API_PREFIX) ? path : `${API_PREFIX}${path}`);
 
 /**
- * Whether some URL is both matched by a rule's pattern and routed to `route` (`:hash` is a segment
- * of any characters but `/`). Both are regular: a walk over pairs of positions in the two token
+ * Whether some URL is both matched by a rule's pattern and routed to `route` (a `:name` parameter
+ * is a segment of any characters but `/`). Both are regular: a walk over pairs of positions in the two token
  * lists finds a common string, if there is one.
  */
 export type Token = { chars: 'one' | 'not-slash' | 'any'; char?: string; repeat: boolean };
@@ -101,7 +114,10 @@ export function globTokens(glob: string): Token[] {
   );
 }
 const routeTokens = (route: string): Token[] =>
-  route.split(/(:hash)/).flatMap((part): Token[] => (part === ':hash' ? [{ chars: 'not-slash', repeat: true }] : literal(part)));
+  route.split('/').flatMap((part, i): Token[] => [
+    ...(i === 0 ? [] : literal('/')),
+    ...(part.startsWith(':') ? [{ chars: 'not-slash' as const, repeat: true }] : literal(part)),
+  ]);
 const overlap = (a: Token, b: Token): boolean => {
   if (a.chars === 'one' && b.chars === 'one') return a.char === b.char;
   if (a.chars === 'one') return b.chars === 'any' || a.char !== '/';
@@ -177,15 +193,6 @@ const pathMeets = (path: string, route: string): boolean => {
   return intersects(glob, target) || intersects([...glob, ...literal('/')], target);
 };
 
-/** The API routes a match can meet: method, path and hash together. */
-function routesMet(match: FaultMatch): (typeof API_ROUTES)[number][] {
-  const { path, hash } = match;
-  const method = match.method?.toUpperCase();
-  return API_ROUTES.filter(
-    (route) => (method === undefined || route.method === method) && (path === undefined || pathMeets(path, route.path)) && (hash === undefined || route.path.endsWith(':hash')),
-  );
-}
-
 const routeKey = (method: string, route: string) => `${method} ${route}`;
 
 /**
@@ -193,7 +200,8 @@ const routeKey = (method: string, route: string) => `${method} ${route}`;
  * start with "/", name no control route, have no empty or dot segment, and fit an API route
  * together with the method and hash. Returned as [field, reason].
  */
-export function unmatchable(match: FaultMatch): [field: string, reason: string] | null {
+export function unmatchable(match: FaultMatch, apiRoutes: readonly Route[] | FaultRoutes): [field: string, reason: string] | null {
+  const routes = apiRoutes instanceof FaultRoutes ? apiRoutes : new FaultRoutes(apiRoutes);
   const never = 'can never match: ';
   const { path, hash } = match;
   const method = match.method?.toUpperCase();
@@ -201,7 +209,7 @@ export function unmatchable(match: FaultMatch): [field: string, reason: string] 
     if (!path.startsWith('/')) {
       return ['match.path', 'must start with "/": a path under /api/v1 such as "/keys/*", or a full one such as "/api/v1/keys/*"'];
     }
-    if (path === '/__mock' || path.startsWith('/__mock/')) return ['match.path', `${never}control routes (/__mock) are never faulted`];
+    if (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`)) return ['match.path', `${never}control routes (${CONTROL_PREFIX}) are never faulted`];
     if (path.endsWith('/') && path !== '/') {
       return ['match.path', 'must not end with "/" (a rule matches a path with or without its trailing slash)'];
     }
@@ -210,18 +218,18 @@ export function unmatchable(match: FaultMatch): [field: string, reason: string] 
     if (segments.some((segment) => segment === '.' || segment === '..')) {
       return ['match.path', `${never}it has a "." or ".." segment (clients resolve them before sending)`];
     }
-    if (!API_ROUTES.some((route) => pathMeets(path, route.path))) {
-      return ['match.path', `${never}no API route has such a path (the API's paths: ${API_PATHS.map(shown).join(', ')}; "*" is one segment, "**" any rest)`];
+    if (!routes.paths.some((routePath) => pathMeets(path, routePath))) {
+      return ['match.path', `${never}no API route has such a path (the API's paths: ${routes.paths.map(shownPath).join(', ')}; "*" is one segment, "**" any rest)`];
     }
   }
-  if (method !== undefined && !API_METHODS.includes(method)) {
-    return ['match.method', `${never}the API answers ${API_METHODS.join(', ')}`];
+  if (method !== undefined && !routes.methods.includes(method)) {
+    return ['match.method', `${never}the API answers ${routes.methods.join(', ')}`];
   }
   if (hash !== undefined && hash.includes('/')) return ['match.hash', `${never}a hash has no "/"`];
-  if (routesMet(match).length === 0) {
+  if (routes.met(match).length === 0) {
     const asked = [method, path === undefined ? undefined : `"${path}"`, hash === undefined ? undefined : 'a hash'].filter((part) => part !== undefined);
-    const only = hash === undefined ? '' : `a hash is only on ${shown(`${API_PREFIX}/keys/:hash`)}; `;
-    return ['match', `${never}no API route takes ${asked.join(' with ')} (${only}the API's routes: ${ROUTE_LIST})`];
+    const only = hash === undefined ? '' : `a hash is only on ${routes.hashPaths.map(shownPath).join(', ')}; `;
+    return ['match', `${never}no API route takes ${asked.join(' with ')} (${only}the API's routes: ${routes.list})`];
   }
   return null;
 }
@@ -238,8 +246,16 @@ export class FaultRegistry {
   private byRoute = new Map<string, StoredRule[]>();
   private lastId = 0;
 
-  /** `events`: told of every rule added, removed, cleared or used; optional. */
-  constructor(private readonly events?: MockEvents) {}
+  private readonly routes: FaultRoutes;
+
+  /**
+   * `apiRoutes`: the API's routes, HEAD twins included (the engine's operation table gives them:
+   * API_ROUTES in src/http/api-operations.ts). `events`: told of every rule added, removed,
+   * cleared or used; optional.
+   */
+  constructor(apiRoutes: readonly Route[], private readonly events?: MockEvents) {
+    this.routes = new FaultRoutes(apiRoutes);
+  }
 
   private changed(change: FaultChange, id: string | null): void {
     if (this.events?.listening('faults')) this.events.emit({ type: 'faults', change, id });
@@ -247,7 +263,7 @@ export class FaultRegistry {
 
   /** Adds a rule; one that could never match any API request, or one past MAX_FAULT_RULES, is a 400 saying why. */
   add(spec: FaultSpec): FaultRule {
-    const problem = unmatchable(spec.match ?? {});
+    const problem = unmatchable(spec.match ?? {}, this.routes);
     if (problem) throw apiError('invalidField', 'request body', `field "${problem[0]}"`, problem[1]);
     if (this.rules.length >= MAX_FAULT_RULES) {
       throw apiError('badRequest', `at most ${MAX_FAULT_RULES} fault rules at once; remove some first (DELETE /__mock/faults/:id, or DELETE /__mock/faults for all)`);
@@ -261,7 +277,7 @@ export class FaultRegistry {
       ...(spec.match?.path ? { matchesPath: pathMatcher(spec.match.path) } : {}),
     };
     this.rules.unshift(rule);
-    for (const route of routesMet(rule.match)) {
+    for (const route of this.routes.met(rule.match)) {
       const key = routeKey(route.method, route.path);
       const list = this.byRoute.get(key);
       if (list) list.unshift(rule);
@@ -279,7 +295,7 @@ export class FaultRegistry {
     const at = this.rules.findIndex((rule) => rule.id === id);
     if (at === -1) return false;
     const [rule] = this.rules.splice(at, 1);
-    for (const route of routesMet(rule!.match)) {
+    for (const route of this.routes.met(rule!.match)) {
       const key = routeKey(route.method, route.path);
       const list = this.byRoute.get(key)!.filter((other) => other !== rule);
       if (list.length === 0) this.byRoute.delete(key);

@@ -1,5 +1,5 @@
-import { API_PREFIX } from '../domain/faults.js';
 import type { KeyStore } from '../domain/key-store.js';
+import { API_PREFIX, TAGS, withHeadTwins, type Route } from '../domain/paths.js';
 import { BODY_ERRORS, COMMON_ERRORS, errorResponses } from '../schemas/common.js';
 import {
   CreatedKeyResponseSchema,
@@ -14,7 +14,7 @@ import {
 } from '../schemas/keys.js';
 import { operation, type Call, type Operation, type OperationSchema } from './operation.js';
 
-const tags = ['API Keys'];
+const tags = [TAGS.api.name];
 
 interface KeyCall extends Call {
   params: { hash: string };
@@ -118,3 +118,19 @@ export function apiOperations(store: KeyStore, strict: boolean): Operation[] {
     ),
   ];
 }
+
+/**
+ * The API's routes, HEAD twins included, read off the operation table itself: what fault rules
+ * can meet (the runtime's FaultRegistry is built with them). The table is built once for it with
+ * a store that refuses to be used: a route list runs no handler.
+ */
+export const API_ROUTES: readonly Route[] = withHeadTwins(
+  apiOperations(
+    new Proxy({} as KeyStore, {
+      get() {
+        throw new Error('API_ROUTES: the route table runs no handler');
+      },
+    }),
+    false,
+  ).map((op) => ({ method: op.method, path: op.url })),
+);

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { MockControl } from '../control/mock-control.js';
 import type { FaultSpec } from '../domain/faults.js';
+import { CONTROL_PREFIX, TAGS } from '../domain/paths.js';
 import { errorResponses } from '../schemas/common.js';
 import {
   AccountCreateBody,
@@ -27,8 +28,6 @@ import { KeyListResponseSchema, KeyResponseSchema } from '../schemas/keys.js';
 import { VERSION } from '../version.js';
 import { operation, type Call, type Operation, type OperationSchema } from './operation.js';
 
-/** Where the test-control plane lives. */
-export const CONTROL_PREFIX = '/__mock';
 
 /**
  * The largest body a `/__mock` control route accepts, whatever `--body-limit` says: 256 MiB. The
@@ -51,7 +50,7 @@ export function controlBodyLimit(op: Pick<Operation, 'method' | 'url'>): number 
   return op.method === 'PUT' && op.url === `${CONTROL_PREFIX}/state` ? CONTROL_BODY_LIMIT : CONTROL_OPTIONS_BODY_LIMIT;
 }
 
-const tags = ['Mock control'];
+const tags = [TAGS.control.name];
 const errors = errorResponses([400, 401, 404, 413, 415, 500]);
 const SummarySchema = Type.Object({ accounts: Type.Integer(), keys: Type.Integer() });
 

@@ -1,5 +1,6 @@
 import { apiError } from '../domain/errors.js';
 import { MOCK_EVENT_TYPES, type MockEvent, type MockEvents } from '../domain/events.js';
+import { CONTROL_PREFIX, TAGS } from '../domain/paths.js';
 import type { MockRuntime } from '../mock-runtime.js';
 import { errorResponses } from '../schemas/common.js';
 import { operation, type Operation } from './operation.js';
@@ -192,12 +193,12 @@ export function eventStreamOperation(runtime: MockRuntime): Operation {
   const fanOut = new EventFanOut({ events: runtime.events, maxStreams });
   return operation({
     method: 'GET',
-    url: '/__mock/events',
+    url: `${CONTROL_PREFIX}/events`,
     plane: 'control',
     access: 'admin',
     status: 200,
     schema: {
-      tags: ['Mock control'],
+      tags: [TAGS.control.name],
       summary: 'Server-Sent Events: journal entries and changes of keys, accounts, clock and faults, as they happen',
       response: { 200: { description: 'text/event-stream', type: 'string' }, ...errorResponses([401, 503]) },
     },

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { controlRefusal, type AccessRule } from '../http/access.js';
-import { CONTROL_PREFIX } from '../http/control-operations.js';
+import { CONTROL_PREFIX } from '../domain/paths.js';
 import { CORS_EXPOSED_HEADERS, preflightHeaders } from '../http/preflight.js';
 import { errorResponses } from '../schemas/common.js';
 

@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { apiError } from '../domain/errors.js';
-import { CONTROL_PREFIX } from '../http/control-operations.js';
+import { CONTROL_PREFIX, INSPECTOR_PATH } from '../domain/paths.js';
 import { sendApiError } from './error-handler.js';
 
 /** Where the inspector is served. */
-export const INSPECTOR_PATH = `${CONTROL_PREFIX}/ui/`;
+export { INSPECTOR_PATH };
 
 /**
  * The built inspector (`npm run build` writes it with Vite from inspector/): one folder beside the

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import Fastify from 'fastify';
 import fp from 'fastify-plugin';
+import { API_PREFIX, CONTROL_PREFIX, TAGS } from '../domain/paths.js';
 import { SHARED_SCHEMAS } from '../http/validators.js';
 import { VERSION } from '../version.js';
 
@@ -26,8 +27,8 @@ const OPENAPI_OPTIONS = {
     },
     servers: [{ url: '/', description: 'This mock' }],
     tags: [
-      { name: 'API Keys', description: "OpenRouter's key management endpoints, as the official SDK calls them" },
-      { name: 'Mock control', description: 'Test control: reset, state, scenarios, accounts, clock, usage, faults, journal' },
+      { ...TAGS.api },
+      { ...TAGS.control },
     ],
     components: {
       securitySchemes: {
@@ -63,7 +64,7 @@ export const openApiPlugin = fp(
   async (app: FastifyInstance) => {
     const routes: RouteRecord[] = [];
     app.addHook('onRoute', (route) => {
-      if (route.schema?.hide || !(route.url.startsWith('/api/v1') || route.url.startsWith('/__mock'))) return;
+      if (route.schema?.hide || !(route.url.startsWith(API_PREFIX) || route.url.startsWith(CONTROL_PREFIX))) return;
       if ([route.method].flat().every((m) => m === 'HEAD')) return;
       // An engine operation's route carries its whole schema in `config.docs` (its input schemas
       // are the engine's to validate, not Fastify's: src/routes/operations.ts).

@@ -3,7 +3,8 @@
  * door); the routes a rule is checked against are the server's own.
  */
 import { describe, expect, it } from 'vitest';
-import { API_PREFIX, API_ROUTES } from '../../src/domain/faults.js';
+import { API_PREFIX } from '../../src/domain/paths.js';
+import { API_ROUTES } from '../../src/http/api-operations.js';
 import { buildTestApp, buildTestDoor, ctl, DOCS_HASH, DOORS, errorOf } from '../helpers/build.js';
 import { faultsOf } from '../helpers/faults.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MockEvents, type MockEvent } from '../../src/domain/events.js';
 import { FaultRegistry } from '../../src/domain/faults.js';
+import { API_ROUTES } from '../../src/http/api-operations.js';
 import { RequestJournal } from '../../src/domain/journal.js';
 
 describe('MockEvents', () => {
@@ -11,7 +12,7 @@ describe('MockEvents', () => {
     const stop = events.on((event) => seen.push(event), ['faults']);
     expect(events.listening('faults')).toBe(true);
     expect(events.listening('request')).toBe(false);
-    const faults = new FaultRegistry(events);
+    const faults = new FaultRegistry(API_ROUTES, events);
     const journal = new RequestJournal(10, events);
     const rule = faults.add({ status: 500, times: 2 });
     journal.append(0, 'GET', '/api/v1/keys', undefined, null, 200, 1, null, null);
@@ -33,7 +34,7 @@ describe('MockEvents', () => {
     const events = new MockEvents();
     const seen: MockEvent[] = [];
     events.on((event) => seen.push(event), ['faults']);
-    const faults = new FaultRegistry(events);
+    const faults = new FaultRegistry(API_ROUTES, events);
     const rule = faults.add({ status: 503, times: 1 });
     expect(faults.take({ method: 'GET', path: '/api/v1/keys' })?.remaining).toBe(0);
     expect(seen).toEqual([

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/domain/errors.js';
-import { API_ROUTES, FaultRegistry, globMatches, globTokens, MAX_FAULT_RULES, unmatchable, type FaultRule } from '../../src/domain/faults.js';
+import { API_ROUTES } from '../../src/http/api-operations.js';
+import { FaultRegistry, globMatches, globTokens, MAX_FAULT_RULES, unmatchable, type FaultRule } from '../../src/domain/faults.js';
 
 describe('FaultRegistry', () => {
   it('applies a rule `times` times, then drops it', () => {
-    const faults = new FaultRegistry();
+    const faults = new FaultRegistry(API_ROUTES);
     const rule = faults.add({ match: { method: 'patch' }, status: 500, times: 2 });
     const request = { method: 'PATCH', path: '/api/v1/keys/abc', hash: 'abc' };
     expect(faults.take(request)?.id).toBe(rule.id);
@@ -15,7 +16,7 @@ describe('FaultRegistry', () => {
   });
 
   it('matches paths under the API or in full, * for one segment and ** for any rest', () => {
-    const faults = new FaultRegistry();
+    const faults = new FaultRegistry(API_ROUTES);
     faults.add({ match: { path: '/keys/*' }, status: 503 });
     expect(faults.take({ method: 'GET', path: '/api/v1/keys/abc' })).toBeDefined();
     expect(faults.take({ method: 'GET', path: '/api/v1/keys' })).toBeUndefined();
@@ -27,7 +28,7 @@ describe('FaultRegistry', () => {
   });
 
   it('matches by hash and by method, any case; the newest rule wins', () => {
-    const faults = new FaultRegistry();
+    const faults = new FaultRegistry(API_ROUTES);
     const older = faults.add({ status: 500 });
     const newer = faults.add({ match: { hash: 'h1', method: 'delete' }, status: 404 });
     expect(faults.take({ method: 'DELETE', path: '/api/v1/keys/h1', hash: 'h1' })?.id).toBe(newer.id);
@@ -36,7 +37,7 @@ describe('FaultRegistry', () => {
   });
 
   it('lists and removes rules; removing an unknown id reports false', () => {
-    const faults = new FaultRegistry();
+    const faults = new FaultRegistry(API_ROUTES);
     const a = faults.add({ status: 500 });
     const b = faults.add({ fault: 'reset' });
     expect(faults.list().map((r) => r.id)).toEqual([b.id, a.id]);
@@ -46,7 +47,7 @@ describe('FaultRegistry', () => {
   });
 
   it('escapes regex characters in literal path parts', () => {
-    const faults = new FaultRegistry();
+    const faults = new FaultRegistry(API_ROUTES);
     faults.add({ match: { path: '/keys/a.c' }, status: 500 });
     expect(faults.take({ method: 'GET', path: '/api/v1/keys/abc' })).toBeUndefined();
     expect(faults.take({ method: 'GET', path: '/api/v1/keys/a.c' })).toBeDefined();
@@ -65,7 +66,7 @@ describe('unmatchable(): a path is refused exactly when no request the API route
   const urls = ['/api/v1/keys', '/api/v1/key', ...hashes.map((hash) => `/api/v1/keys/${hash}`)];
   /** The rule's own pattern, tried on every URL. */
   const meets = (path: string): boolean => {
-    const faults = new FaultRegistry();
+    const faults = new FaultRegistry(API_ROUTES);
     faults.add({ match: { path }, status: 500 });
     return urls.some((url) => faults.take({ method: 'GET', path: url }) !== undefined);
   };
@@ -82,9 +83,9 @@ describe('unmatchable(): a path is refused exactly when no request the API route
   it('accepted paths match some routed URL; refused ones match none', () => {
     fc.assert(
       fc.property(pathArb, (path) => {
-        const refused = unmatchable({ path });
+        const refused = unmatchable({ path }, API_ROUTES);
         if (refused) {
-          expect(() => new FaultRegistry().add({ match: { path }, status: 500 })).toThrow(ApiError);
+          expect(() => new FaultRegistry(API_ROUTES).add({ match: { path }, status: 500 })).toThrow(ApiError);
           expect(urls.filter((url) => naivePattern(path).test(url)), `${path}: ${refused[1]}`).toEqual([]);
         } else {
           expect(meets(path), path).toBe(true);
@@ -121,7 +122,7 @@ describe('fault path globs are matched without backtracking', () => {
 
   it('the pathological pattern of issue 17 answers, in steps bounded by path × pattern', () => {
     const pattern = '/keys/**a**a**a**a**a**a**a**a**a**a**b';
-    const faults = new FaultRegistry();
+    const faults = new FaultRegistry(API_ROUTES);
     faults.add({ match: { path: pattern }, status: 500 });
     const path = `/api/v1/keys/${'a'.repeat(1000)}`;
     expect(faults.take({ method: 'GET', path, route: '/api/v1/keys/:hash', hash: 'a'.repeat(1000) })).toBeUndefined();
@@ -135,7 +136,7 @@ describe('fault path globs are matched without backtracking', () => {
 
 describe('FaultRegistry: rules by route, and at most MAX_FAULT_RULES', () => {
   it(`refuses rule ${MAX_FAULT_RULES + 1} with a 400 naming the limit, and keeps the ${MAX_FAULT_RULES} it has`, () => {
-    const faults = new FaultRegistry();
+    const faults = new FaultRegistry(API_ROUTES);
     for (let i = 0; i < MAX_FAULT_RULES; i++) faults.add({ match: { hash: `h${i}` }, status: 500 });
     const before = faults.list();
     let error: unknown;
@@ -176,7 +177,7 @@ describe('FaultRegistry: rules by route, and at most MAX_FAULT_RULES', () => {
     type ModelRule = { id: string; method?: string; pattern?: RegExp; hash?: string; remaining: number | null };
     fc.assert(
       fc.property(fc.array(command, { maxLength: 40 }), (commands) => {
-        const faults = new FaultRegistry();
+        const faults = new FaultRegistry(API_ROUTES);
         let model: ModelRule[] = [];
         for (const c of commands) {
           if (c.kind === 'add') {
@@ -185,7 +186,7 @@ describe('FaultRegistry: rules by route, and at most MAX_FAULT_RULES', () => {
             try {
               added = faults.add({ match, status: 500, ...(c.times ? { times: c.times } : {}) });
             } catch {
-              expect(unmatchable(match)).not.toBeNull();
+              expect(unmatchable(match, API_ROUTES)).not.toBeNull();
               continue;
             }
             const rule: ModelRule = { id: added.id, remaining: c.times ?? null };

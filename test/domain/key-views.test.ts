@@ -7,6 +7,7 @@ import type { TObject } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
 import { FaultRegistry } from '../../src/domain/faults.js';
+import { API_ROUTES } from '../../src/http/api-operations.js';
 import { currentKeyView, keyView } from '../../src/domain/key-views.js';
 import { createMockRuntime } from '../../src/runtime.js';
 import { FaultRuleSchema } from '../../src/schemas/control.js';
@@ -44,7 +45,7 @@ describe('key views in wire order', () => {
   });
 
   it('a fault rule has FaultRuleSchema’s fields in serializer order, whatever order the spec came in; unset ones absent', () => {
-    const faults = new FaultRegistry();
+    const faults = new FaultRegistry(API_ROUTES);
     const full = faults.add({
       fault: 'reset',
       retry_after: 1,

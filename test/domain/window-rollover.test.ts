@@ -10,6 +10,7 @@ import { sha256HexPortable } from '../../src/data/portable-hash.js';
 import { MockEvents, type MockEvent } from '../../src/domain/events.js';
 import { WindowRollover, type Scheduler } from '../../src/domain/window-rollover.js';
 import { createRuntime } from '../../src/mock-runtime.js';
+import { API_ROUTES } from '../../src/http/api-operations.js';
 
 /** A scheduler that only records: the test fires the timers itself. */
 function fakeScheduler() {
@@ -86,7 +87,7 @@ describe('WindowRollover', () => {
     let real = 0;
     const scheduler = fakeScheduler();
     const config = resolveConfig({ logLevel: 'silent', now: new Date(MIDNIGHT - 300) });
-    const runtime = createRuntime(config, { sha256Hex: sha256HexPortable, scenarios: bundledScenarios, realNow: () => real, schedule: scheduler.schedule });
+    const runtime = createRuntime(config, { sha256Hex: sha256HexPortable, scenarios: bundledScenarios, apiRoutes: API_ROUTES, realNow: () => real, schedule: scheduler.schedule });
     const heard: MockEvent[] = [];
     runtime.events.on((event) => heard.push(event), ['keys']);
     expect(heard).toEqual([]);
