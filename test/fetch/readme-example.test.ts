@@ -2,6 +2,10 @@
  * The README's fetch-handler example, run as written (only its package import is pointed at
  * src/), so the README cannot drift from the API it shows.
  */
+import { expect } from 'vitest';
 import { readmeExamples, runExample } from '../helpers/readme.js';
 
-await runExample(readmeExamples('### Without a server: a `fetch` handler')[0]!, 'openrouter-keys-mock/fetch', 'fetch.js', 'readme-fetch-example.ts');
+const example = readmeExamples('### Without a server: a `fetch` handler')[0]!;
+// Running it proves something only while the example checks what it shows.
+expect(example).toMatch(/\bexpect\(/);
+await runExample(example, 'openrouter-keys-mock/fetch', 'fetch.js', 'readme-fetch-example.ts');
