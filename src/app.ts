@@ -4,18 +4,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { MockConfig } from './config.js';
 import type { Duplex } from 'node:stream';
 import { apiError } from './domain/errors.js';
-import { redactUrl } from './domain/redaction.js';
 import { errorHandler, MAX_PARAM_LENGTH, sendApiError, toApiError } from './plugins/error-handler.js';
 import { corsPolicy, corsPreflight } from './plugins/cors.js';
 import { controlAccessHook } from './plugins/access.js';
 import { MockControl } from './control/mock-control.js';
 import { inspectorPlugin } from './plugins/inspector.js';
 import { openApiPlugin } from './plugins/openapi.js';
-import { StateSaver } from './state-file.js';
-import { parseQuery, readJsonBody } from './http/body.js';
-import { CONTROL_PREFIX } from './domain/paths.js';
-import { Engine, errorEnvelope, requestIds, SERVER_HEADER } from './http/engine.js';
-import { latencyMs } from './http/traffic.js';
+import { loggerOptions, type LogStream } from './plugins/logger.js';
+import { saveStateFile } from './plugins/state-saver.js';
+import { parseQuery } from './http/body.js';
+import { Engine, errorEnvelope, planeOf } from './http/engine.js';
 import { registerOperations } from './routes/operations.js';
 import { createMockRuntime, type MockRuntime } from './runtime.js';
 import { SHARED_SCHEMAS } from './http/validators.js';
@@ -78,9 +76,9 @@ function requestTimeoutOptions(timeoutMs: number): { requestTimeout: number; hea
   };
 }
 
-/** A place for the app's log lines other than stdout (tests read them from here). */
 export interface AppOptions {
-  logStream?: { write(line: string): void };
+  /** A place for the app's log lines other than stdout (tests read them from here). */
+  logStream?: LogStream;
 }
 
 const alwaysValid = () => true;
@@ -90,35 +88,13 @@ const alwaysValid = () => true;
  * `createMockServer()` all build through here, so tests run the production options.
  */
 export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRuntime(config), options: AppOptions = {}): FastifyInstance {
-  const nextRequestId = requestIds();
   const cors = corsPolicy(config.corsOrigin);
+  const control = new MockControl(runtime);
+  const engine = new Engine(runtime, control, {
+    onInternalError: (err, call) => (call as FastifyRequest).log.error({ err }, 'request failed'),
+  });
   const app = Fastify({
-    logger:
-      config.logLevel === 'silent'
-        ? false
-        : {
-            level: config.logLevel,
-            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
-            // Fastify's own request serializer, with plaintext keys and secret-named query fields
-            // masked in the URL by the journal's rules (`redactUrl`: for a URL without a query
-            // string, `%` or `sk-or-v1-`, three `includes` and the same string back).
-            serializers: {
-              req: (request: FastifyRequest) => ({
-                method: request.method,
-                url: redactUrl(request.url),
-                version: request.headers['accept-version'] as string | undefined,
-                host: request.host,
-                remoteAddress: request.ip,
-                remotePort: request.socket?.remotePort,
-              }),
-            },
-            ...(options.logStream
-              ? { stream: options.logStream }
-              : // Pretty on a terminal, JSON lines otherwise (containers, CI, log shippers).
-                process.stdout.isTTY
-                ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
-                : {}),
-          },
+    logger: loggerOptions(config, options.logStream),
     bodyLimit: config.bodyLimit,
     // A request must arrive whole within --request-timeout (else 408, from `parserErrorAnswer`):
     // a client that sends headers and stalls its body must not hold a connection forever.
@@ -129,7 +105,7 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
     forceCloseConnections: true,
     // A caller's X-Request-Id is kept (and echoed: it is on every log line of the request, so one
     // holding a plaintext key is masked); otherwise the mock numbers requests itself.
-    genReqId: (raw) => nextRequestId(raw.headers['x-request-id']),
+    genReqId: (raw) => engine.requestId(raw.headers['x-request-id']),
     return503OnClosing: false,
     // Errors raised before routing (a malformed URL, an over-long path parameter) skip the hooks:
     // they get the OpenRouter envelope and the headers every answer carries here.
@@ -139,7 +115,11 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
     },
     // Requests Node's HTTP parser rejects (broken request lines, oversized headers) never reach
     // Fastify; they are answered on the socket, with a request id of the same numbering.
-    clientErrorHandler: parserErrorAnswer(() => `X-Mock-Server: ${SERVER_HEADER}\r\nX-Request-Id: ${nextRequestId(undefined)}\r\n`),
+    clientErrorHandler: parserErrorAnswer(() => {
+      let lines = '';
+      engine.stamp(engine.requestId(undefined), (name, value) => (lines += `${name}: ${value}\r\n`));
+      return lines;
+    }),
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -148,8 +128,7 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
    * headers for the request's `Origin` (a browser's) or its absence.
    */
   function stamp(request: FastifyRequest, reply: FastifyReply): void {
-    reply.header('x-mock-server', SERVER_HEADER);
-    reply.header('x-request-id', request.id);
+    engine.stamp(request.id, (name, value) => reply.header(name, value));
     cors.annotate(request.headers.origin, reply);
   }
 
@@ -158,22 +137,17 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   app.setValidatorCompiler(() => alwaysValid);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
-  // One content-type parser for every request with a body: the engine's rule (JSON only, 415
+  // One content-type parser for every request with a body: the engine's stage (JSON only, 415
   // otherwise; an empty body is "none" for GET, DELETE and the control plane).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
     try {
-      const text = body as string;
-      done(null, readJsonBody(request.method, request.headers['content-type'], text, text === '' && request.url.startsWith(`${CONTROL_PREFIX}/`)));
+      done(null, engine.readBody(planeOf(request.url), request.method, request.headers['content-type'], body as string));
     } catch (error) {
       done(error as Error, undefined);
     }
   });
 
-  const control = new MockControl(runtime);
-  const engine = new Engine(runtime, control, {
-    onInternalError: (err, call) => (call as FastifyRequest).log.error({ err }, 'request failed'),
-  });
   app.decorate('mock', runtime);
   app.decorate('control', control);
   app.decorate('engine', engine);
@@ -181,7 +155,7 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   // only for the requests under way (src/server.ts, `drainThenClose`; src/routes/operations.ts).
   app.decorate('eventStreams', new Set<ServerResponse>());
   app.decorateRequest('principal', null);
-  app.setErrorHandler(errorHandler(engine, false));
+  app.setErrorHandler(errorHandler(engine));
   app.setNotFoundHandler((request, reply) => {
     sendApiError(reply, apiError('routeNotFound', request.method, request.url.split('?')[0] ?? request.url));
   });
@@ -199,24 +173,9 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
   const access = { allowedHosts: config.allowedHosts, controlOrigins: config.controlOrigins };
   app.register(corsPreflight, { access });
   app.register(openApiPlugin);
-  if (config.stateFile) {
-    const saver = new StateSaver(config.stateFile, runtime.store, (err) => app.log.error({ err }, 'could not save --state-file'));
-    // Every change to keys or accounts, whichever door made it (HTTP or the test handle).
-    const stopSaving = runtime.events.on(() => saver.changed(), ['keys', 'accounts']);
-    app.addHook('onReady', (done) => {
-      saver.changed();
-      done();
-    });
-    app.addHook('onClose', () => {
-      stopSaving();
-      return saver.flush();
-    });
-  }
-  // The API: latency first (before authentication), and its errors journalled.
+  if (config.stateFile) saveStateFile(app, config.stateFile, runtime);
+  // The API (latency, authentication and the journal are the engine's stages).
   app.register(async (api) => {
-    const { latency } = config;
-    if (latency) api.addHook('onRequest', (_request, _reply, done) => setTimeout(done, latencyMs(latency)));
-    api.setErrorHandler(errorHandler(engine, true));
     registerOperations(api, engine, engine.operations.filter((op) => op.plane === 'api'));
   });
   // The control plane takes whole state documents, far larger than API bodies: its routes have

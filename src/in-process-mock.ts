@@ -48,7 +48,7 @@ export function createInProcessMock(
   const config = resolveEmbeddedConfig(options, { scenarios: bundledScenarios, door: doorName, doorOptions });
   const runtime = createRuntime(config, { sha256Hex: sha256HexPortable, scenarios: bundledScenarios, apiRoutes: API_ROUTES, ...clock });
   const control = new MockControl(runtime);
-  const door = new InProcessDoor(new Engine(runtime, control), runtime);
+  const door = new InProcessDoor(new Engine(runtime, control));
   const mock: MockFetch = {
     ...createHandle({ control }),
     fetch: async (input, init) => {

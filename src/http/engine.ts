@@ -4,27 +4,43 @@ import { ApiError, apiError } from '../domain/errors.js';
 import type { Principal } from '../domain/key-store.js';
 import { entryBytes, JOURNAL_BODY_LIMIT, journalBody } from '../domain/journal.js';
 import { holdsSecrets, redactSecrets, redactUrl } from '../domain/redaction.js';
+import { CONTROL_PREFIX } from '../domain/paths.js';
 import { KEY_PREFIX } from '../domain/secrets.js';
 import type { MockRuntime } from '../mock-runtime.js';
 import { VERSION } from '../version.js';
 import { apiOperations } from './api-operations.js';
-import { isMalformedQuery } from './body.js';
+import { BODYLESS_METHODS, isMalformedQuery, parseQuery, readJsonBody, refuseMalformedMediaType } from './body.js';
 import { controlBodyLimit, controlOperations } from './control-operations.js';
 import { eventStreamOperation } from './event-stream.js';
-import type { Access, Call, Elapsed, Operation } from './operation.js';
+import type { Access, Call, Elapsed, Operation, Plane } from './operation.js';
+import { Router } from './router.js';
 import { StreamedAnswer } from './streamed.js';
-import { decodePath, faultWait, injectedError, MOCK_RESPONSE_HEADER, parseMockResponseHeader, type FaultAction } from './traffic.js';
+import { decodePath, faultWait, injectedError, latencyMs, MOCK_RESPONSE_HEADER, parseMockResponseHeader, type FaultAction } from './traffic.js';
 import { lazyValidator, sharedValidators, type Validate } from './validators.js';
 import { validationError } from './validation-message.js';
 
 /**
- * The engine: every HTTP rule of the mock, once, for every door. A door (the Fastify server, the
- * fetch handler, MSW) routes a request to an `Operation`, and then — in this order, the order the
- * real API answers in — asks the engine to authorize it (401/403), reads its body by the engine's
- * rules (413, 415, 400: src/http/body.ts), and runs it: faults, validation (400), the operation
- * (404 and the rules), the journal. What comes back is an `Outcome`: a status and a JSON body (or a
- * fault the door carries out: a reset connection, an answer that never comes).
+ * The engine: every HTTP rule of the mock, once, for every door. `handle()` is the whole pipeline,
+ * in the order the real API answers in:
+ *
+ * | stage                                    | refuses with      | the server (Fastify) runs it in            |
+ * | ---------------------------------------- | ----------------- | ------------------------------------------ |
+ * | route (`Router`)                         | 404, 414, 400     | its router; `routeNotFound` in its 404     |
+ * | `admit`: latency (API), then `authorize` | 401, 403          | the route's `onRequest` hook               |
+ * | `readBody`: media type, size, JSON       | 415, 413, 415/400 | its one content-type parser, `bodyLimit`   |
+ * | `run`: query, faults, validation, handler, journal | 400, 404, … | the route's handler                     |
+ * | `stamp`: `X-Mock-Server`, `X-Request-Id` |                   | the app's `onRequest` hook                 |
+ * | `fail`: any refusal as OpenRouter's envelope, journalled on the API | | its error handler               |
+ *
+ * The fetch handler and MSW call `handle()` with a request converted in and convert its `Answer`
+ * out (src/http/in-process.ts); the server calls the same stages from the places Fastify offers
+ * (src/routes/operations.ts, src/app.ts), so that Fastify reads a body only once the request is
+ * authorized and stops reading at the limit. What comes back is an `Outcome`: a status and a JSON
+ * body, a stream, or a fault the door carries out (a reset connection, an answer that never comes).
  */
+
+/** The plane a request target is on (the control plane's prefix, or the API). */
+export const planeOf = (url: string): Plane => (url.startsWith(`${CONTROL_PREFIX}/`) ? 'control' : 'api');
 
 /** What every answer carries in `X-Mock-Server`. */
 export const SERVER_HEADER = `openrouter-keys-mock/${VERSION}`;
@@ -34,8 +50,8 @@ export interface Outcome {
   status: number;
   /** The JSON body (an object); undefined for an answer without one. */
   body: unknown;
-  /** `Retry-After`, in seconds, when the answer has one. */
-  retryAfter?: string;
+  /** Headers of this answer beyond those every answer carries: `Retry-After`, a stream's type. */
+  headers?: Record<string, string>;
   /** Instead of an answer: drop the connection (`reset`) or never answer (`timeout`). */
   fault?: 'reset' | 'timeout';
   /** A streamed body (Server-Sent Events) instead of a JSON one: `body` is then undefined. */
@@ -60,6 +76,24 @@ export function requestIds(): (given: string | string[] | undefined) => string {
   };
 }
 
+/** A request as a door hands it over: what came on the wire, the body's bytes read (empty without one). */
+export interface Incoming {
+  readonly method: string;
+  /** The request target: path and query string. */
+  readonly url: string;
+  /** Lower-case names, one value each. */
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array;
+}
+
+/** An outcome with every header of the answer (a JSON body's `Content-Type` included), for a door to send. */
+export interface Answer extends Outcome {
+  headers: Record<string, string>;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export interface EngineOptions {
   /** Told of every error that is not one of the mock's own answers (a bug): the server logs it. */
   onInternalError?: (error: unknown, call: Call) => void;
@@ -76,6 +110,10 @@ export class Engine {
   readonly operations: readonly Operation[];
   private readonly validators = new Map<Operation, Validators>();
   private readonly onInternalError: EngineOptions['onInternalError'];
+  private readonly router: Router;
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  /** Request ids of this engine's answers, on every door (`X-Request-Id`). */
+  readonly requestId = requestIds();
 
   constructor(
     private readonly runtime: MockRuntime,
@@ -89,6 +127,7 @@ export class Engine {
       ...(config.control ? [eventStreamOperation(runtime)] : []),
     ];
     this.onInternalError = options.onInternalError;
+    this.router = new Router(this.operations);
     const ajv = sharedValidators();
     for (const op of this.operations) {
       const { params, body, querystring } = op.schema;
@@ -103,6 +142,99 @@ export class Engine {
   /** Whether `--admin-token` guards the control plane. */
   get adminTokenSet(): boolean {
     return this.runtime.config.adminToken !== undefined;
+  }
+
+  /**
+   * The whole pipeline for a door without a transport of its own: routing, then the stages in the
+   * order of the table above. Every refusal is an answer (a bug is a 500); only the faults `reset`
+   * and `timeout` are left for the door to carry out.
+   */
+  async handle(incoming: Incoming): Promise<Answer> {
+    const { method, url, headers } = incoming;
+    const requestId = this.requestId(headers['x-request-id']);
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    let routed;
+    try {
+      routed = this.router.find(method, path);
+      if (!routed) throw apiError('routeNotFound', method, path);
+    } catch (error) {
+      return this.withHeaders(requestId, { status: (error as ApiError).status, body: errorEnvelope(error as ApiError) });
+    }
+    const op = routed.operation;
+    const call: Call = {
+      method,
+      url,
+      headers,
+      params: routed.params,
+      query: parseQuery(queryAt === -1 ? '' : url.slice(queryAt + 1)),
+      body: undefined,
+      principal: null,
+      arrivedAt: this.runtime.clock.now(),
+    };
+    const startedAt = performance.now();
+    const elapsed: Elapsed = {
+      get elapsedTime() {
+        return performance.now() - startedAt;
+      },
+    };
+    let outcome: Outcome;
+    try {
+      const admitted = this.admit(op, headers.authorization);
+      call.principal = admitted instanceof Promise ? await admitted : admitted;
+      const bytes = incoming.body;
+      const contentType = headers['content-type'];
+      if (!BODYLESS_METHODS.has(method) && (contentType !== undefined || bytes.byteLength > 0)) {
+        refuseMalformedMediaType(contentType);
+        const limit = this.bodyLimit(op);
+        if (bytes.byteLength > limit) throw apiError('bodyTooLarge', limit);
+        call.body = this.readBody(op.plane, method, contentType, this.decoder.decode(bytes));
+      }
+      outcome = await this.run(op, call, elapsed);
+    } catch (error) {
+      outcome = this.fail(error, call, elapsed, op);
+    }
+    return this.withHeaders(requestId, outcome);
+  }
+
+  /** An outcome with every header its answer carries. */
+  private withHeaders(requestId: string, outcome: Outcome): Answer {
+    const headers: Record<string, string> = {};
+    this.stamp(requestId, (name, value) => (headers[name] = value));
+    if (outcome.headers) Object.assign(headers, outcome.headers);
+    // A HEAD answer carries the GET answer's headers, its type included (the door sends no body).
+    if (outcome.body !== undefined) headers['content-type'] = JSON_TYPE;
+    return { ...outcome, headers };
+  }
+
+  /** The headers every answer carries, on every door: where it came from and which request it answers. */
+  stamp(requestId: string, set: (name: string, value: string) => void): void {
+    set('x-mock-server', SERVER_HEADER);
+    set('x-request-id', requestId);
+  }
+
+  /** Whether `admit` has anything to do for an operation (the server adds no hook otherwise). */
+  admits(op: Operation): boolean {
+    return (op.plane === 'api' && this.runtime.config.latency !== undefined) || op.access === 'management' || op.access === 'any' || (op.access === 'admin' && this.adminTokenSet);
+  }
+
+  /**
+   * The first stage after routing: the configured latency (API only), then who is calling
+   * (`authorize`), both before the body is read. A promise when there is a latency to wait.
+   */
+  admit(op: Operation, authorization: string | undefined): Principal | null | Promise<Principal | null> {
+    const { latency } = this.runtime.config;
+    if (op.plane === 'api' && latency) return sleep(latencyMs(latency)).then(() => this.authorize(op.access, authorization));
+    return this.authorize(op.access, authorization);
+  }
+
+  /**
+   * A body within the operation's limit, as the operation receives it (src/http/body.ts): JSON
+   * only, and an empty one is "no options" on the control plane (`plane`: the operation's, or for
+   * the server's content-type parser, which does not know the operation, `planeOf` its URL).
+   */
+  readBody(plane: Plane, method: string, contentType: string | undefined, text: string): unknown {
+    return readJsonBody(method, contentType, text, plane === 'control');
   }
 
   /** The largest body an operation takes: `--body-limit` on the API, controlBodyLimit() on the control plane. */
@@ -138,13 +270,13 @@ export class Engine {
    * An API request is journalled once its answer is decided. A delayed fault gives a promise.
    */
   run(op: Operation, call: Call, elapsed: Elapsed): Outcome | Promise<Outcome> {
-    if (isMalformedQuery(call.query)) return this.fail(apiError('malformedUrl'), call, elapsed, op.plane === 'api');
+    if (isMalformedQuery(call.query)) return this.fail(apiError('malformedUrl'), call, elapsed, op);
     if (op.plane === 'api' && (this.runtime.faults.size !== 0 || call.headers[MOCK_RESPONSE_HEADER] !== undefined)) {
       let action: FaultAction | undefined;
       try {
         action = this.faultFor(op, call);
       } catch (error) {
-        return this.fail(error, call, elapsed, true);
+        return this.fail(error, call, elapsed, op);
       }
       if (action) return this.carryOut(action, op, call, elapsed);
     }
@@ -153,9 +285,11 @@ export class Engine {
 
   /**
    * The answer to a request refused with `error`: its status and envelope (any error that is not
-   * an `ApiError` is a bug: a 500, reported to `onInternalError`). `journalled`: an API request.
+   * an `ApiError` is a bug: a 500, reported to `onInternalError`). A refused API request is
+   * journalled; `op` undefined: no route took it (not journalled).
    */
-  fail(error: unknown, call: Call, elapsed: Elapsed, journalled: boolean): Outcome {
+  fail(error: unknown, call: Call, elapsed: Elapsed, op: Operation | undefined): Outcome {
+    const journalled = op !== undefined && op.plane === 'api';
     let apiErr: ApiError;
     if (error instanceof ApiError) apiErr = error;
     else {
@@ -171,10 +305,10 @@ export class Engine {
       this.validate(op, call);
       const body = op.handle(call);
       if (op.plane === 'api') this.record(call, op.status, elapsed);
-      if (body instanceof StreamedAnswer) return { status: op.status, body: undefined, streamed: body };
+      if (body instanceof StreamedAnswer) return { status: op.status, body: undefined, streamed: body, headers: { ...body.headers } };
       return { status: op.status, body };
     } catch (error) {
-      return this.fail(error, call, elapsed, op.plane === 'api');
+      return this.fail(error, call, elapsed, op);
     }
   }
 
@@ -207,7 +341,7 @@ export class Engine {
         const retryAfter = action.retry_after ?? (action.status === 429 ? 1 : undefined);
         this.record(call, action.status, elapsed);
         const outcome: Outcome = { status: action.status, body: errorEnvelope(injectedError(action.status, action.body)) };
-        if (retryAfter !== undefined) outcome.retryAfter = String(retryAfter);
+        if (retryAfter !== undefined) outcome.headers = { 'retry-after': String(retryAfter) };
         return outcome;
       }
       return this.answer(op, call, elapsed);

@@ -54,15 +54,15 @@ export function sendApiError(reply: FastifyReply, error: ApiError): FastifyReply
 
 /**
  * The server's error handler: Fastify's error in the mock's words, answered through the engine
- * (`journalled`: an API request, which the journal records). A body over the limit is answered only
+ * (which journals a refused API request: the route's operation says which it is). A body over the limit is answered only
  * after the rest of it has been read and thrown away (src/plugins/oversized-body.ts), so nothing is
  * returned then: the reply is sent later.
  */
-export function errorHandler(engine: Engine, journalled: boolean) {
+export function errorHandler(engine: Engine) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
     const apiErr = toApiError(error, request);
     if (apiErr.id === 'internal') request.log.error({ err: error }, 'request failed');
-    const outcome = engine.fail(apiErr, request, reply, journalled);
+    const outcome = engine.fail(apiErr, request, reply, request.routeOptions.config.operation);
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       answerAfterDiscardingBody(request, reply, request.routeOptions.bodyLimit, () => reply.code(outcome.status).send(outcome.body));
       return undefined;

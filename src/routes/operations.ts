@@ -16,15 +16,17 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** An operation's whole schema, for the OpenAPI document (src/plugins/openapi.ts). */
     docs?: unknown;
+    /** The engine's operation this route is (its body parser and error handler ask the engine about it). */
+    operation?: Operation;
   }
 }
 
 /**
  * The server's routes: each of the engine's operations as a Fastify route, a thin translation.
- * Fastify routes the request, reads its body through the engine's rules (the app's one content-type
- * parser) and serializes the answer with the operation's response schemas; everything in between
- * is the engine's (src/http/engine.ts), as for the fetch handler and MSW:
- * - `onRequest` (before the body is read): `engine.authorize`, so 401/403 come before 413/415/400;
+ * Fastify routes the request, reads its body (the app's one content-type parser calls
+ * `engine.readBody`) and serializes the answer with the operation's response schemas; each stage
+ * is the engine's (the table in src/http/engine.ts), as for the fetch handler and MSW:
+ * - `onRequest` (before the body is read): `engine.admit` — the latency, then 401/403;
  * - the handler: `engine.run` (faults, validation, the operation, the journal), its outcome sent.
  */
 export function operationRoute(engine: Engine, op: Operation): RouteOptions {
@@ -36,28 +38,34 @@ export function operationRoute(engine: Engine, op: Operation): RouteOptions {
     method: op.method,
     url: op.url,
     schema: answers,
-    config: { docs: op.schema },
+    config: { docs: op.schema, operation: op },
     handler(request, reply) {
       const outcome = engine.run(op, request, reply);
       return outcome instanceof Promise ? outcome.then((settled) => deliver(settled, request, reply)) : deliver(outcome, request, reply);
     },
   };
-  const auth = authHook(engine, op);
-  if (auth) route.onRequest = auth;
+  if (engine.admits(op)) route.onRequest = admitHook(engine, op);
   if (op.plane === 'control') route.bodyLimit = engine.bodyLimit(op);
   return route;
 }
 
-/** The authentication hook an operation needs, chosen once (none for open routes, or without an admin token). */
-function authHook(engine: Engine, op: Operation): onRequestHookHandler | undefined {
-  if (op.access === 'open' || (op.access === 'admin' && !engine.adminTokenSet)) return undefined;
-  return function authHook(request, _reply, done) {
+/** `engine.admit` as a hook: the principal kept on the request, a refusal passed to the error handler. */
+function admitHook(engine: Engine, op: Operation): onRequestHookHandler {
+  return function admitHook(request, _reply, done) {
+    let admitted;
     try {
-      request.principal = engine.authorize(op.access, request.headers.authorization);
-      done();
+      admitted = engine.admit(op, request.headers.authorization);
     } catch (error) {
-      done(error as Error);
+      return done(error as Error);
     }
+    if (!(admitted instanceof Promise)) {
+      request.principal = admitted;
+      return done();
+    }
+    admitted.then((principal) => {
+      request.principal = principal;
+      done();
+    }, done);
   };
 }
 
@@ -73,7 +81,7 @@ function deliver(outcome: Outcome, request: FastifyRequest, reply: FastifyReply)
     return undefined;
   }
   if (outcome.status !== 200) reply.code(outcome.status);
-  if (outcome.retryAfter !== undefined) reply.header('retry-after', outcome.retryAfter);
+  if (outcome.headers) reply.headers(outcome.headers);
   if (outcome.streamed) return stream(outcome.streamed, outcome.status, request, reply);
   return outcome.body;
 }
@@ -88,12 +96,11 @@ function deliver(outcome: Outcome, request: FastifyRequest, reply: FastifyReply)
 function stream(streamed: StreamedAnswer, status: number, request: FastifyRequest, reply: FastifyReply): unknown {
   if (request.method === 'HEAD') {
     streamed.abort();
-    reply.headers(streamed.headers);
     return '';
   }
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(status, { ...(reply.getHeaders() as Record<string, string>), ...streamed.headers, connection: 'keep-alive' });
+  res.writeHead(status, { ...(reply.getHeaders() as Record<string, string>), connection: 'keep-alive' });
   const open = request.server.eventStreams;
   open.add(res);
   res.once('close', () => open.delete(res));
