@@ -117,7 +117,7 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
     // Fastify; they are answered on the socket, with a request id of the same numbering.
     clientErrorHandler: parserErrorAnswer(() => {
       let lines = '';
-      engine.stamp(engine.requestId(undefined), (name, value) => (lines += `${name}: ${value}\r\n`));
+      engine.stamp(engine.requestId(undefined), { header: (name, value) => (lines += `${name}: ${value}\r\n`) });
       return lines;
     }),
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
@@ -128,7 +128,7 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
    * headers for the request's `Origin` (a browser's) or its absence.
    */
   function stamp(request: FastifyRequest, reply: FastifyReply): void {
-    engine.stamp(request.id, (name, value) => reply.header(name, value));
+    engine.stamp(request.id, reply);
     cors.annotate(request.headers.origin, reply);
   }
 

@@ -92,6 +92,11 @@ export interface Answer extends Outcome {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Where a door writes an answer's headers (a Fastify reply is one). */
+export interface HeaderTarget {
+  header(name: string, value: string): unknown;
+}
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface EngineOptions {
@@ -200,7 +205,7 @@ export class Engine {
   /** An outcome with every header its answer carries. */
   private withHeaders(requestId: string, outcome: Outcome): Answer {
     const headers: Record<string, string> = {};
-    this.stamp(requestId, (name, value) => (headers[name] = value));
+    this.stamp(requestId, { header: (name, value) => (headers[name] = value) });
     if (outcome.headers) Object.assign(headers, outcome.headers);
     // A HEAD answer carries the GET answer's headers, its type included (the door sends no body).
     if (outcome.body !== undefined) headers['content-type'] = JSON_TYPE;
@@ -208,9 +213,9 @@ export class Engine {
   }
 
   /** The headers every answer carries, on every door: where it came from and which request it answers. */
-  stamp(requestId: string, set: (name: string, value: string) => void): void {
-    set('x-mock-server', SERVER_HEADER);
-    set('x-request-id', requestId);
+  stamp(requestId: string, answer: HeaderTarget): void {
+    answer.header('x-mock-server', SERVER_HEADER);
+    answer.header('x-request-id', requestId);
   }
 
   /** Whether `admit` has anything to do for an operation (the server adds no hook otherwise). */
