@@ -58,7 +58,7 @@ function stagesOf(journalSize: number): Record<string, number> {
   });
   const ready = call();
   ready.principal = engine.authorize(op.access, AUTHORIZATION);
-  const serialize = fastJson(op.schema.response[200] as object, { schema: Object.fromEntries(SHARED_SCHEMAS.map((s) => [s.$id!, s])) });
+  const serialize = fastJson(op.schema.response[200] as Parameters<typeof fastJson>[0], { schema: Object.fromEntries(SHARED_SCHEMAS.map((s) => [s.$id!, s])) });
   const answer = engine.run(op, ready, elapsed);
   if (answer instanceof Promise || answer.status !== 200) throw new Error(`the PATCH did not succeed: ${JSON.stringify(answer)}`);
   const body = answer.body;

@@ -44,6 +44,23 @@ const MESSAGES = {
   authDisabled: { status: 401, text: () => 'API key is disabled' },
   authExpired: { status: 401, text: () => 'API key has expired' },
   adminTokenRequired: { status: 401, text: () => 'The mock control API needs "Authorization: Bearer <admin token>" (--admin-token)' },
+  // Inference (src/domain/spend-limit.ts): an unknown, deleted or management key, as the real API words it.
+  userNotFound: { status: 401, text: () => 'User not found.' },
+  // 402: a request the key's limit (or the account's credits) cannot pay for, as observed live.
+  unaffordable: {
+    status: 402,
+    text: (requested: number, affordable: number, source: 'openrouter_key_limit' | 'openrouter_credits') =>
+      `This request requires more credits, or fewer max_tokens. You requested up to ${requested} tokens, but can only afford ${affordable}. ` +
+      (source === 'openrouter_key_limit'
+        ? 'To increase, visit https://openrouter.ai/settings/keys and create a key with a higher total limit'
+        : 'To increase, visit https://openrouter.ai/settings/credits and add more credits'),
+  },
+  insufficientCredits: {
+    status: 402,
+    text: () => 'Insufficient credits. Add more using https://openrouter.ai/settings/credits',
+  },
+  // A spent key: 403 as observed live; 402 with the documented variant (`status`).
+  keyLimitExceeded: { status: 403, text: (_status: 402 | 403, window: string) => `Key limit exceeded (${window} limit)` },
   // 403
   managementRequired: { status: 403, text: () => 'Only management keys can perform this operation' },
   // The guard of /__mock against other web pages (src/http/access.ts):
@@ -131,6 +148,6 @@ export function apiError<K extends MessageId>(id: K, ...args: ArgsOf<K>): ApiErr
     : args;
   const text = (entry.text as (...a: ArgsOf<K>) => string)(...shown);
   // These carry the status chosen elsewhere (by Fastify, by a fault rule) rather than the table's.
-  const status = id === 'clientError' || id === 'injected' ? (args[0] as number) : entry.status;
+  const status = id === 'clientError' || id === 'injected' || id === 'keyLimitExceeded' ? (args[0] as number) : entry.status;
   return new ApiError(id, status, text);
 }
