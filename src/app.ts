@@ -18,8 +18,8 @@ import { Engine, errorEnvelope, requestIds, SERVER_HEADER } from './http/engine.
 import { latencyMs } from './http/traffic.js';
 import { registerOperations } from './routes/operations.js';
 import { createMockRuntime, type MockRuntime } from './runtime.js';
-import { SHARED_SCHEMAS } from './http/validators.js';
-import { lazySerializers } from './validators.js';
+import { SHARED_SCHEMAS } from './schemas/validators.js';
+import { lazySerializers } from './plugins/serializers.js';
 
 export { CONTROL_BODY_LIMIT } from './http/control-operations.js';
 

@@ -14,8 +14,8 @@ import { eventStreamOperation } from './event-stream.js';
 import type { Access, Call, Elapsed, Operation } from './operation.js';
 import { StreamedAnswer } from './streamed.js';
 import { decodePath, faultWait, injectedError, MOCK_RESPONSE_HEADER, parseMockResponseHeader, type FaultAction } from './traffic.js';
-import { lazyValidator, sharedValidators, type Validate } from './validators.js';
-import { validationError } from './validation-message.js';
+import { lazyValidator, sharedValidators, type Validate } from '../schemas/validators.js';
+import { validationError } from '../schemas/validation-message.js';
 
 /**
  * The engine: every HTTP rule of the mock, once, for every door. A door (the Fastify server, the
