@@ -1,4 +1,5 @@
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importsOf, listFiles, ROOT, type Import } from './helpers/imports.js';
 
@@ -128,6 +129,23 @@ describe('the layers of src/', () => {
 
   it('src/domain has no import cycle', () => {
     expect(cycles(domainGraph())).toEqual([]);
+  });
+
+  it('are the README’s (Development): each folder and top-level file named in its layer', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('- `src/` is in layers');
+    expect(start).toBeGreaterThan(-1);
+    const paragraph = readme.slice(start, readme.indexOf('\n- ', start + 1));
+    // "**domain** (…) ← **data** (…)": each layer's name in bold, then what it holds.
+    const parts = paragraph.split(/\*\*(\w+)\*\*/);
+    const named = new Map<string, string>();
+    for (let i = 1; i < parts.length; i += 2) named.set(parts[i]!, parts[i + 1]!);
+    expect([...named.keys()]).toEqual(Object.keys(MAY_IMPORT));
+    const misplaced = [
+      ...Object.entries(FOLDERS).filter(([folder, layer]) => !named.get(layer)!.includes(`\`${folder}/\``)),
+      ...Object.entries(FILES).filter(([file, layer]) => !named.get(layer)!.includes(`\`${basename(file)}\``)),
+    ];
+    expect(misplaced).toEqual([]);
   });
 
   it('the checks find what they look for', () => {
