@@ -16,7 +16,7 @@ import { DEFAULT_MANAGEMENT_KEY } from '../src/config.js';
 import { MockControl } from '../src/control/mock-control.js';
 import { Engine } from '../src/http/engine.js';
 import type { Call, Elapsed, Operation } from '../src/http/operation.js';
-import { SHARED_SCHEMAS } from '../src/http/validators.js';
+import { SHARED_SCHEMAS } from '../src/schemas/validators.js';
 import { createMockRuntime } from '../src/runtime.js';
 import { DOCS_HASH, envNumber, NOW, PATCH_BODY } from './shared.js';
 
@@ -58,7 +58,9 @@ function stagesOf(journalSize: number): Record<string, number> {
   });
   const ready = call();
   ready.principal = engine.authorize(op.access, AUTHORIZATION);
-  const serialize = fastJson(op.schema.response[200] as Parameters<typeof fastJson>[0], { schema: Object.fromEntries(SHARED_SCHEMAS.map((s) => [s.$id!, s])) });
+  const serialize = fastJson(op.schema.response[200] as Parameters<typeof fastJson>[0], {
+    schema: Object.fromEntries(SHARED_SCHEMAS.map((s) => [s.$id!, s])),
+  } as Parameters<typeof fastJson>[1]);
   const answer = engine.run(op, ready, elapsed);
   if (answer instanceof Promise || answer.status !== 200) throw new Error(`the PATCH did not succeed: ${JSON.stringify(answer)}`);
   const body = answer.body;

@@ -10,14 +10,14 @@ import { controlAccessHook } from './plugins/access.js';
 import { MockControl } from './control/mock-control.js';
 import { inspectorPlugin } from './plugins/inspector.js';
 import { openApiPlugin } from './plugins/openapi.js';
-import { loggerOptions, type LogStream } from './plugins/logger.js';
-import { saveStateFile } from './plugins/state-saver.js';
+import { loggerOptions, type LogStream } from './logger.js';
+import { saveStateFile } from './state-file.js';
 import { parseQuery } from './http/body.js';
 import { Engine, errorEnvelope, planeOf } from './http/engine.js';
 import { registerOperations } from './routes/operations.js';
 import { createMockRuntime, type MockRuntime } from './runtime.js';
-import { SHARED_SCHEMAS } from './http/validators.js';
-import { lazySerializers } from './validators.js';
+import { SHARED_SCHEMAS } from './schemas/validators.js';
+import { lazySerializers } from './plugins/serializers.js';
 
 export { CONTROL_BODY_LIMIT } from './http/control-operations.js';
 

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
 import { open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { checkStateDocument } from './control/state-document.js';
 import { ApiError } from './domain/errors.js';
 import type { KeyStore } from './domain/key-store.js';
 import type { StoreState } from './domain/types.js';
+import type { MockRuntime } from './mock-runtime.js';
 
 /**
  * `--state-file`: state that survives restarts, for local development. Loaded at start; saved
@@ -299,4 +301,22 @@ export class StateSaver {
     });
     return this.writing;
   }
+}
+
+/**
+ * `--state-file` on the server: every change to keys or accounts, whichever door made it (HTTP or
+ * the test handle), saves the file shortly after (src/state-file.ts); the app's start saves it once
+ * and its close waits for the last save.
+ */
+export function saveStateFile(app: FastifyInstance, path: string, runtime: MockRuntime): void {
+  const saver = new StateSaver(path, runtime.store, (err) => app.log.error({ err }, 'could not save --state-file'));
+  const stopSaving = runtime.events.on(() => saver.changed(), ['keys', 'accounts']);
+  app.addHook('onReady', (done) => {
+    saver.changed();
+    done();
+  });
+  app.addHook('onClose', () => {
+    stopSaving();
+    return saver.flush();
+  });
 }

@@ -36,6 +36,13 @@ describe('package exports', () => {
     expect(exportedNames(specifier)).toContain(name);
   });
 
+  it.each([
+    ['./fetch', ['ApiError', 'ConfigError', 'createMockFetch']],
+    ['./msw', ['ApiError', 'ConfigError', 'DEFAULT_BASE_URL', 'createMswHandlers']],
+  ])('%s exports exactly these names (createInProcessMock, the doors’ shared builder, is not public)', (entry, names) => {
+    expect(exportedNames(`${pkg.name}/${entry.slice(2)}`)).toEqual(names);
+  });
+
   it('msw is an optional peer (msw 2 or 3), never a runtime dependency', () => {
     expect(pkg.peerDependencies.msw).toBe('^2.7 || ^3');
     expect(pkg.peerDependenciesMeta.msw?.optional).toBe(true);

@@ -14,7 +14,7 @@ import { ScenarioError } from '../data/scenarios.js';
 import { createSeededFaker } from '../data/seeded-faker.js';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { ValidateFunction } from 'ajv';
-import { validationError } from '../http/validation-message.js';
+import { validationError } from '../schemas/validation-message.js';
 import { controlSeed, keySeed, type MockRuntime } from '../mock-runtime.js';
 import { closestOption } from '../options.js';
 import {
@@ -30,7 +30,7 @@ import {
   ScenarioNameParams,
   UsageBody,
 } from '../schemas/control.js';
-import { sharedValidators } from '../http/validators.js';
+import { sharedValidators } from '../schemas/validators.js';
 import { listKeysOptions } from '../schemas/keys.js';
 import { AccountIds } from './account-ids.js';
 import { checkStateDocument } from './state-document.js';

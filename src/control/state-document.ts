@@ -1,9 +1,9 @@
 import type { ValidateFunction } from 'ajv';
 import { stateError, validateState, type JsonPath } from '../domain/state-rules.js';
 import type { StoreState } from '../domain/types.js';
-import { rule } from '../http/validation-message.js';
+import { rule } from '../schemas/validation-message.js';
 import { StateDocumentSchema } from '../schemas/control.js';
-import { sharedValidators } from '../http/validators.js';
+import { sharedValidators } from '../schemas/validators.js';
 
 let validate: ValidateFunction | undefined;
 

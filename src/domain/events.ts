@@ -1,4 +1,4 @@
-import type { JournalEntry } from './journal.js';
+import type { JournalEntry } from './journal-entry.js';
 
 /**
  * One change-event mechanism for everything a mock holds: the key store, the journal, the fault

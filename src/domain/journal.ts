@@ -1,24 +1,9 @@
 import type { MockEvents } from './events.js';
+import type { JournalEntry } from './journal-entry.js';
 import { holdsSecrets, redactSecrets } from './redaction.js';
 
 export { redactSecrets } from './redaction.js';
-
-/** One API request as the journal keeps it: enough to assert "the app sent exactly this PATCH". */
-export interface JournalEntry {
-  id: number;
-  time: string;
-  method: string;
-  path: string;
-  query: Record<string, unknown>;
-  /** The parsed JSON body (secrets masked; large bodies summarised), or null when there was none. */
-  body: unknown;
-  status: number;
-  duration_ms: number;
-  /** The account of the caller, when the credentials were valid. */
-  account_id: string | null;
-  /** The `:hash` of the route, when it has one. */
-  hash: string | null;
-}
+export type { JournalEntry } from './journal-entry.js';
 
 export interface JournalFilter {
   method?: string;

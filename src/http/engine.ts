@@ -16,8 +16,8 @@ import type { Access, Call, Elapsed, Operation, Plane } from './operation.js';
 import { Router } from './router.js';
 import { StreamedAnswer } from './streamed.js';
 import { decodePath, faultWait, injectedError, latencyMs, MOCK_RESPONSE_HEADER, parseMockResponseHeader, type FaultAction } from './traffic.js';
-import { lazyValidator, sharedValidators, type Validate } from './validators.js';
-import { validationError } from './validation-message.js';
+import { lazyValidator, sharedValidators, type Validate } from '../schemas/validators.js';
+import { validationError } from '../schemas/validation-message.js';
 
 /**
  * The engine: every HTTP rule of the mock, once, for every door. `handle()` is the whole pipeline,

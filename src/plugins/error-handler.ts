@@ -2,7 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, apiError } from '../domain/errors.js';
 import { errorEnvelope, type Engine } from '../http/engine.js';
 import { MAX_PARAM_LENGTH } from '../http/router.js';
-import { validationError } from '../http/validation-message.js';
+import { validationError } from '../schemas/validation-message.js';
 import { answerAfterDiscardingBody } from './oversized-body.js';
 
 export { MAX_PARAM_LENGTH };

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import Fastify from 'fastify';
 import fp from 'fastify-plugin';
 import { API_PREFIX, CONTROL_PREFIX, TAGS } from '../domain/paths.js';
-import { SHARED_SCHEMAS } from '../http/validators.js';
+import { SHARED_SCHEMAS } from '../schemas/validators.js';
 import { VERSION } from '../version.js';
 
 /**

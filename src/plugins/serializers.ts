@@ -1,6 +1,6 @@
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 
-// The Ajv validators are transport-neutral (every door validates through them): src/http/validators.ts.
+// The Ajv validators are transport-neutral (every door validates through them): src/schemas/validators.ts.
 
 type BuildSerializer = ReturnType<typeof SerializerSelector>;
 

@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type Options as AjvOptions, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { ErrorEnvelopeSchema } from '../schemas/common.js';
-import { CurrentKeySchema, KeySchema } from '../schemas/keys.js';
+import { ErrorEnvelopeSchema } from './common.js';
+import { CurrentKeySchema, KeySchema } from './keys.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;

@@ -1,6 +1,6 @@
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
-import type { MockConfig } from '../config.js';
-import { redactUrl } from '../domain/redaction.js';
+import type { MockConfig } from './config.js';
+import { redactUrl } from './domain/redaction.js';
 
 /** A place for the app's log lines other than stdout (tests read them from here). */
 export interface LogStream {
