@@ -1,0 +1,74 @@
+import type { RandomSource } from './random.js';
+
+/**
+ * The generations the inference surface answered, for `GET /api/v1/generation?id=`: what each cost
+ * and counted, kept for the account it was charged to. Bounded: the oldest is forgotten past
+ * `capacity` (a `Map` keeps insertion order, so the oldest is its first entry: O(1) either way).
+ */
+
+/** One answered generation, as the mock keeps it (the wire view adds the fields it has no value for). */
+export interface GenerationRecord {
+  /** `gen-<unix seconds>-<20 letters and digits>`, as OpenRouter writes them. */
+  id: string;
+  account_id: string;
+  /** The hash of the key it was charged to. */
+  key_hash: string;
+  created_at: string;
+  model: string;
+  provider_name: string;
+  tokens_prompt: number;
+  tokens_completion: number;
+  /** USD charged (0 for a free model; the BYOK spend for a BYOK request). */
+  total_cost: number;
+  is_byok: boolean;
+  streamed: boolean;
+  /** `stop`, `length`, `error`; for a stream the client cut off, `cancelled` is true. */
+  finish_reason: string;
+  cancelled: boolean;
+  /** Milliseconds to the first token and to the whole answer. */
+  latency: number;
+  generation_time: number;
+  external_user: string | null;
+}
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** The default number of generations kept. */
+export const GENERATIONS_KEPT = 10_000;
+
+export class Generations {
+  private readonly byId = new Map<string, GenerationRecord>();
+
+  constructor(
+    private readonly random: RandomSource,
+    readonly capacity: number = GENERATIONS_KEPT,
+  ) {}
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** A fresh id for a generation answered at `now` (epoch ms): seeded, so a replayed run gets the same ids. */
+  newId(now: number): string {
+    let tail = '';
+    for (let i = 0; i < 20; i++) tail += ALPHANUMERIC[Math.floor(this.random.next() * ALPHANUMERIC.length)];
+    return `gen-${Math.floor(now / 1000)}-${tail}`;
+  }
+
+  add(record: GenerationRecord): void {
+    if (this.capacity <= 0) return;
+    if (this.byId.size >= this.capacity) this.byId.delete(this.byId.keys().next().value as string);
+    this.byId.set(record.id, record);
+  }
+
+  /** A generation of this account, or undefined — also for another account's, so nothing leaks. */
+  get(accountId: string, id: string): GenerationRecord | undefined {
+    const record = this.byId.get(id);
+    return record && record.account_id === accountId ? record : undefined;
+  }
+
+  /** Forgets every generation (a reset or a state import: the keys they were charged to may be gone). */
+  clear(): void {
+    this.byId.clear();
+  }
+}
