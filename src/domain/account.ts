@@ -59,26 +59,3 @@ export class Account {
     return this.listings.page(workspaceId, includeDisabled, offset, count);
   }
 }
-
-/** The store's indexes of accounts: by id, by the hash of each key, by management-key hash. */
-export interface AccountIndexes {
-  accounts: Map<string, Account>;
-  keyOwners: Map<string, Account>;
-  managementKeys: Map<string, Account>;
-}
-
-/** Adds an account and its keys to the indexes; ids and hashes must be new. */
-export function insertAccount(accountState: AccountState, indexes: AccountIndexes): Account {
-  const { keys, ...rest } = accountState;
-  if (indexes.accounts.has(rest.id)) throw new Error(`duplicate account id ${rest.id}`);
-  if (indexes.managementKeys.has(rest.management_key.hash)) throw new Error(`duplicate management key in account ${rest.id}`);
-  const account = new Account(rest);
-  for (const key of keys) {
-    if (indexes.keyOwners.has(key.hash)) throw new Error(`duplicate key hash ${key.hash}`);
-    indexes.keyOwners.set(key.hash, account);
-  }
-  account.load(keys);
-  indexes.accounts.set(account.id, account);
-  indexes.managementKeys.set(rest.management_key.hash, account);
-  return account;
-}

@@ -1,6 +1,7 @@
-import { insertAccount, type Account, type AccountIndexes, type StoredKey } from './account.js';
+import type { Account, StoredKey } from './account.js';
 import { bearerToken, TokenHashes, type Principal } from './auth.js';
 import type { Clock } from './clock.js';
+import { Directory } from './directory.js';
 import type { AccountChange, KeyChange, MockEvents } from './events.js';
 import { apiError } from './errors.js';
 import { instantOf } from './instant.js';
@@ -54,6 +55,21 @@ function resetWindows(key: StoredKey, crossed: { daily: boolean; weekly: boolean
   if (crossed.monthly) key.usage_monthly = key.byok_usage_monthly = 0;
 }
 
+/** Sums drop floating-point noise below 1e-10 USD (usage can be fractions of a cent). */
+const addUsd = (a: number, b: number) => (a + b < 1e5 ? Math.round((a + b) * 1e10) / 1e10 : a + b);
+
+/** Spend added to every window and the total: OpenRouter credits, and external BYOK spend. */
+function addSpend(key: StoredKey, amount: number, byok: number): void {
+  key.usage = addUsd(key.usage, amount);
+  key.usage_daily = addUsd(key.usage_daily, amount);
+  key.usage_weekly = addUsd(key.usage_weekly, amount);
+  key.usage_monthly = addUsd(key.usage_monthly, amount);
+  key.byok_usage = addUsd(key.byok_usage, byok);
+  key.byok_usage_daily = addUsd(key.byok_usage_daily, byok);
+  key.byok_usage_weekly = addUsd(key.byok_usage_weekly, byok);
+  key.byok_usage_monthly = addUsd(key.byok_usage_monthly, byok);
+}
+
 /** A PATCH field the caller named: an own property that is not `undefined` (absent otherwise). */
 function ownField<F extends keyof KeyPatch>(patch: KeyPatch, field: F): KeyPatch[F] | undefined {
   return Object.hasOwn(patch, field) ? patch[field] : undefined;
@@ -74,11 +90,8 @@ function invalidBodyField(field: string, rule: string) {
  * has changed nothing (all checks run before the first write).
  */
 export class KeyStore {
-  private accounts = new Map<string, Account>();
-  /** Every key of every account by hash: ownership checks and bearer-token lookups. */
-  private keyOwners = new Map<string, Account>();
-  /** Management keys by the SHA-256 of their plaintext. */
-  private managementKeys = new Map<string, Account>();
+  /** The accounts and keys, and the indexes that find them by id and by hash. */
+  private readonly directory = new Directory();
 
   /** The SHA-256 of the bearer tokens recently seen. */
   private readonly tokenHashes: TokenHashes;
@@ -110,7 +123,7 @@ export class KeyStore {
     if (now >= this.nextWindowReset || now < this.windowsAsOf) {
       const crossed = windowsCrossed(this.windowsAsOf, now);
       if (crossed.daily) {
-        for (const account of this.accounts.values()) {
+        for (const account of this.directory.all()) {
           for (const key of account.keys.values()) resetWindows(key, crossed);
         }
         this.keysChanged('windows', null, null);
@@ -125,13 +138,7 @@ export class KeyStore {
 
   /** Replaces the whole state. The caller hands over ownership of `state` (clone it to keep it). */
   load(state: StoreState): void {
-    // Built into fresh indexes and swapped in at the end: a state that breaks a uniqueness rule
-    // throws before anything is replaced.
-    const indexes: AccountIndexes = { accounts: new Map(), keyOwners: new Map(), managementKeys: new Map() };
-    for (const accountState of state.accounts) insertAccount(accountState, indexes);
-    this.accounts = indexes.accounts;
-    this.keyOwners = indexes.keyOwners;
-    this.managementKeys = indexes.managementKeys;
+    this.directory.load(state);
     this.accountsChanged('loaded', null);
     // A loaded state is taken as current: its windows start counting from now.
     this.windowsAsOf = this.now();
@@ -141,7 +148,7 @@ export class KeyStore {
   /** A deep copy of the whole state, in a form `load` takes back unchanged. */
   export(): StoreState {
     this.sync();
-    return { accounts: [...this.accounts.values()].map((account) => this.exportAccount(account)) };
+    return { accounts: [...this.directory.all()].map((account) => this.exportAccount(account)) };
   }
 
   /** In the wire's field order, so that the handle's export and the HTTP one are the same bytes. */
@@ -150,13 +157,7 @@ export class KeyStore {
   }
 
   addAccount(accountState: AccountState): Account {
-    // Checked in full before the live indexes change.
-    const hashes = new Set<string>();
-    for (const key of accountState.keys) {
-      if (this.keyOwners.has(key.hash) || hashes.has(key.hash)) throw new Error(`duplicate key hash ${key.hash}`);
-      hashes.add(key.hash);
-    }
-    const account = insertAccount(accountState, { accounts: this.accounts, keyOwners: this.keyOwners, managementKeys: this.managementKeys });
+    const account = this.directory.add(accountState);
     this.accountsChanged('added', account.id);
     return account;
   }
@@ -166,53 +167,32 @@ export class KeyStore {
    * Only that account is rebuilt: the others, their keys and their listings stay as they are.
    */
   replaceAccount(accountState: AccountState): Account {
-    const old = this.accounts.get(accountState.id);
-    if (!old) throw new Error(`no account ${accountState.id}`);
-    // Checked in full before the live indexes change: hashes unique, none held by another account.
-    const hashes = new Set<string>();
-    for (const key of accountState.keys) {
-      const owner = this.keyOwners.get(key.hash);
-      if ((owner !== undefined && owner !== old) || hashes.has(key.hash)) throw new Error(`duplicate key hash ${key.hash}`);
-      hashes.add(key.hash);
-    }
-    const managementOwner = this.managementKeys.get(accountState.management_key.hash);
-    if (managementOwner !== undefined && managementOwner !== old) throw new Error(`duplicate management key in account ${accountState.id}`);
+    if (!this.directory.account(accountState.id)) throw new Error(`no account ${accountState.id}`);
     // The other accounts' windows are brought up to now first: the new keys are current as of now.
     this.sync();
-    for (const hash of old.keys.keys()) this.keyOwners.delete(hash);
-    this.managementKeys.delete(old.state.management_key.hash);
-    const indexes: AccountIndexes = { accounts: new Map(), keyOwners: this.keyOwners, managementKeys: this.managementKeys };
-    for (const account of this.accounts.values()) {
-      if (account === old) insertAccount(accountState, indexes);
-      else indexes.accounts.set(account.id, account);
-    }
-    this.accounts = indexes.accounts;
+    const account = this.directory.replace(accountState);
     this.accountsChanged('replaced', accountState.id);
-    return this.accounts.get(accountState.id)!;
+    return account;
   }
 
   /** Whether a key hash belongs to an account other than `exceptAccountId`. */
   hashTaken(hash: string, exceptAccountId?: string): boolean {
-    const owner = this.keyOwners.get(hash);
+    const owner = this.directory.ownerOf(hash);
     return owner !== undefined && owner.id !== exceptAccountId;
   }
 
   removeAccount(id: string): boolean {
-    const account = this.accounts.get(id);
-    if (!account) return false;
-    for (const hash of account.keys.keys()) this.keyOwners.delete(hash);
-    this.managementKeys.delete(account.state.management_key.hash);
-    this.accounts.delete(id);
+    if (!this.directory.remove(id)) return false;
     this.accountsChanged('removed', id);
     return true;
   }
 
   account(id: string): Account | undefined {
-    return this.accounts.get(id);
+    return this.directory.account(id);
   }
 
   listAccounts(): Account[] {
-    return [...this.accounts.values()];
+    return [...this.directory.all()];
   }
 
   // ---- auth -------------------------------------------------------------------------------
@@ -225,9 +205,9 @@ export class KeyStore {
     const token = bearerToken(header);
     if (token === undefined) throw apiError('authMalformed');
     const hash = this.tokenHashes.of(token);
-    const managed = this.managementKeys.get(hash);
+    const managed = this.directory.managedBy(hash);
     if (managed) return { kind: 'management', account: managed };
-    const owner = this.keyOwners.get(hash);
+    const owner = this.directory.ownerOf(hash);
     const key = owner?.keys.get(hash);
     if (!owner || !key) throw apiError('authUnknown');
     if (key.disabled) throw apiError('authDisabled');
@@ -352,8 +332,7 @@ export class KeyStore {
       workspace_id: workspaceId,
       external_user: input.external?.user ?? null,
     };
-    account.add(record);
-    this.keyOwners.set(record.hash, account);
+    this.directory.addKey(account, record);
     this.keysChanged('created', account, record.hash);
     return { data: keyView(record), key: plaintext };
   }
@@ -361,8 +340,7 @@ export class KeyStore {
   remove(account: Account, hash: string): void {
     this.sync();
     this.find(account, hash);
-    account.delete(hash);
-    this.keyOwners.delete(hash);
+    this.directory.removeKey(account, hash);
     this.keysChanged('deleted', account, hash);
   }
 
@@ -382,21 +360,25 @@ export class KeyStore {
       if (broken) throw invalidBodyField(field, broken);
     }
     this.sync();
-    const key = this.keyOwners.get(hash)?.keys.get(hash);
+    const owner = this.directory.ownerOf(hash);
+    const key = owner?.keys.get(hash);
     if (!key) throw apiError('keyNotFound', hash);
-    // Sums drop floating-point noise below 1e-10 USD (usage can be fractions of a cent).
-    const add = (a: number, b: number) => (a + b < 1e5 ? Math.round((a + b) * 1e10) / 1e10 : a + b);
-    const byok = spend.byok ?? 0;
-    key.usage = add(key.usage, spend.amount);
-    key.usage_daily = add(key.usage_daily, spend.amount);
-    key.usage_weekly = add(key.usage_weekly, spend.amount);
-    key.usage_monthly = add(key.usage_monthly, spend.amount);
-    key.byok_usage = add(key.byok_usage, byok);
-    key.byok_usage_daily = add(key.byok_usage_daily, byok);
-    key.byok_usage_weekly = add(key.byok_usage_weekly, byok);
-    key.byok_usage_monthly = add(key.byok_usage_monthly, byok);
-    this.keysChanged('usage', this.keyOwners.get(hash)!, hash);
+    addSpend(key, spend.amount, spend.byok ?? 0);
+    this.keysChanged('usage', owner!, hash);
     return keyView(key);
+  }
+
+  /**
+   * Charges an answered inference request to the key that made it: `amount` USD in every window
+   * and the total — to `byok_usage*` for a BYOK request — on windows first brought up to the
+   * clock, so a charge after midnight lands in the new day. Checks come first
+   * (src/domain/spend-limit.ts): this only adds.
+   */
+  charge(principal: Extract<Principal, { kind: 'key' }>, amount: number, byok: boolean): void {
+    this.sync();
+    if (byok) addSpend(principal.key, 0, amount);
+    else addSpend(principal.key, amount, 0);
+    this.keysChanged('usage', principal.account, principal.key.hash);
   }
 
   // ---- helpers ----------------------------------------------------------------------------
@@ -411,7 +393,7 @@ export class KeyStore {
     for (;;) {
       const plaintext = plaintextKey(this.deps.random.hex(64));
       const hash = this.deps.sha256Hex(plaintext);
-      if (!this.keyOwners.has(hash) && !this.managementKeys.has(hash)) return { plaintext, hash };
+      if (!this.directory.holds(hash)) return { plaintext, hash };
     }
   }
 

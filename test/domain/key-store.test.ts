@@ -767,3 +767,31 @@ describe('KeyStore.replaceAccount', () => {
     expect(store.get(replaced, spent.hash).usage_daily).toBe(5);
   });
 });
+
+describe('KeyStore.charge (an answered inference request)', () => {
+  it('adds the cost to every window and the total; BYOK to byok_usage*; the next day starts from zero', () => {
+    const { store, a, clock } = setup();
+    const principal = store.authenticate(`Bearer ${PLAIN_ACTIVE}`) as Extract<ReturnType<KeyStore['authenticate']>, { kind: 'key' }>;
+    const before = snapshot(a, ACTIVE);
+    store.charge(principal, 0.25, false);
+    store.charge(principal, 0.5, true);
+    const after = snapshot(a, ACTIVE);
+    expect([after.usage, after.usage_daily, after.usage_weekly, after.usage_monthly]).toEqual([
+      before.usage + 0.25,
+      before.usage_daily + 0.25,
+      before.usage_weekly + 0.25,
+      before.usage_monthly + 0.25,
+    ]);
+    expect([after.byok_usage, after.byok_usage_daily, after.byok_usage_weekly, after.byok_usage_monthly]).toEqual([
+      before.byok_usage + 0.5,
+      before.byok_usage_daily + 0.5,
+      before.byok_usage_weekly + 0.5,
+      before.byok_usage_monthly + 0.5,
+    ]);
+    // Past midnight UTC (T0 is a Wednesday: the week and the month go on).
+    clock.set(T0 + DAY);
+    store.charge(principal, 0.1, false);
+    const nextDay = snapshot(a, ACTIVE);
+    expect([nextDay.usage_daily, nextDay.byok_usage_daily, nextDay.usage_weekly]).toEqual([0.1, 0, after.usage_weekly + 0.1]);
+  });
+});
