@@ -9,7 +9,7 @@ import type { JournalEntry } from './journal-entry.js';
  */
 
 export type KeyChange = 'created' | 'updated' | 'deleted' | 'usage' | 'windows';
-export type AccountChange = 'added' | 'removed' | 'replaced' | 'loaded';
+export type AccountChange = 'added' | 'removed' | 'replaced' | 'loaded' | 'credits';
 export type FaultChange = 'added' | 'removed' | 'cleared' | 'used';
 
 export type MockEvent =

@@ -21,6 +21,7 @@ import {
 import { nextReset, windowsCrossed } from './windows.js';
 import { maskedLabel, plaintextKey } from './secrets.js';
 import type {
+  AccountCredits,
   AccountState,
   CurrentKeyView,
   KeyCreateInput,
@@ -37,6 +38,9 @@ export { copyState } from './key-views.js';
 
 /** `GET /keys` answers this many keys a page. */
 export const PAGE_SIZE = 100;
+
+/** The credits of an account whose state says nothing of them, USD: enough for any test's chat calls. */
+export const DEFAULT_CREDITS = 100;
 
 /** What the store needs from its host; all injected so the domain runs anywhere (Node, browser). */
 export interface KeyStoreDeps {
@@ -377,8 +381,33 @@ export class KeyStore {
   charge(principal: Extract<Principal, { kind: 'key' }>, amount: number, byok: boolean): void {
     this.sync();
     if (byok) addSpend(principal.key, 0, amount);
-    else addSpend(principal.key, amount, 0);
+    else {
+      addSpend(principal.key, amount, 0);
+      const credits = this.credits(principal.account);
+      principal.account.state.credits = { total_credits: credits.total_credits, total_usage: addUsd(credits.total_usage, amount) };
+    }
     this.keysChanged('usage', principal.account, principal.key.hash);
+  }
+
+  /** An account's credits (a copy): as its state sets them, or DEFAULT_CREDITS with none used. */
+  credits(account: Account): AccountCredits {
+    const credits = account.state.credits;
+    return credits ? { total_credits: credits.total_credits, total_usage: credits.total_usage } : { total_credits: DEFAULT_CREDITS, total_usage: 0 };
+  }
+
+  /** Sets an account's credits, either figure or both (the test-control plane): each a finite amount ≥ 0. */
+  setCredits(account: Account, change: Partial<AccountCredits>): AccountCredits {
+    for (const field of ['total_credits', 'total_usage'] as const) {
+      const value = change[field];
+      if (value !== undefined) {
+        const broken = usageRule(value);
+        if (broken) throw invalidBodyField(field, broken);
+      }
+    }
+    const current = this.credits(account);
+    account.state.credits = { total_credits: change.total_credits ?? current.total_credits, total_usage: change.total_usage ?? current.total_usage };
+    this.accountsChanged('credits', account.id);
+    return this.credits(account);
   }
 
   // ---- helpers ----------------------------------------------------------------------------

@@ -74,7 +74,7 @@ export function copyState(state: StoreState): StoreState {
 }
 
 export function copyAccount(state: AccountState): AccountState {
-  return {
+  const head = {
     id: state.id,
     user_id: state.user_id,
     organization_id: state.organization_id,
@@ -86,8 +86,12 @@ export function copyAccount(state: AccountState): AccountState {
       name: state.management_key.name,
       created_at: state.management_key.created_at,
     },
-    keys: state.keys.map(copyKey),
   };
+  const keys = state.keys.map(copyKey);
+  // In the order the server's serializer writes the state document (optional fields after the
+  // required ones: credits after keys), credits only when the account has them.
+  if (!state.credits) return { ...head, keys };
+  return { ...head, keys, credits: { total_credits: state.credits.total_credits, total_usage: state.credits.total_usage } };
 }
 
 /** A management key spends nothing itself. */

@@ -81,6 +81,12 @@ export interface ManagementKeyRecord {
   created_at: string;
 }
 
+/** An account's OpenRouter credits, USD (`GET /api/v1/credits`). */
+export interface AccountCredits {
+  total_credits: number;
+  total_usage: number;
+}
+
 /** One account: one management key, its workspaces and its keys. */
 export interface AccountState {
   id: string;
@@ -89,6 +95,11 @@ export interface AccountState {
   default_workspace_id: string;
   workspace_ids: string[];
   management_key: ManagementKeyRecord;
+  /**
+   * Set once the account's credits are set or spent; absent: DEFAULT_CREDITS, none used (a state
+   * document from before credits, or an account nobody charged, says nothing of them).
+   */
+  credits?: AccountCredits;
   keys: KeyRecord[];
 }
 

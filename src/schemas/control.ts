@@ -24,6 +24,12 @@ export const AccountStateSchema = Type.Object(
       { hash: Type.String(), label: Type.String(), name: Type.String(), created_at: Type.String() },
       { additionalProperties: false },
     ),
+    credits: Type.Optional(
+      Type.Object(
+        { total_credits: Type.Number({ minimum: 0 }), total_usage: Type.Number({ minimum: 0 }) },
+        { additionalProperties: false, description: 'The account\'s credits, USD; absent: $100, none used' },
+      ),
+    ),
     keys: Type.Array(KeyRecordSchema),
   },
   { additionalProperties: false },

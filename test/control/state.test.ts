@@ -279,6 +279,24 @@ describe.each(DOORS)('the whole state (%s door)', (door) => {
     return doc;
   }
 
+  describe("an account's credits in the state document", () => {
+    it('round-trip byte for byte (credits after keys) and a negative figure is a 400 naming the field', async () => {
+      const app = buildTestDoor(door, { seed: SEED, now: NOW });
+      const doc = await stateOf(app);
+      expect(doc.accounts.every((account) => account.credits === undefined)).toBe(true);
+      const { keys, ...head } = doc.accounts[0]!;
+      doc.accounts[0] = { ...head, keys, credits: { total_credits: 12.5, total_usage: 2.25 } };
+      expect((await ctl(app, 'PUT', '/state', doc)).statusCode).toBe(200);
+      expect(await stateText(app)).toBe(JSON.stringify(doc));
+      const before = await snapshot(app);
+      doc.accounts[0]!.credits!.total_usage = -1;
+      const res = await ctl(app, 'PUT', '/state', doc);
+      expect(res.statusCode).toBe(400);
+      expect(errorOf(res).message).toMatch(/accounts\[0\].*"credits\/total_usage"|accounts\[0\].*total_usage/);
+      expect(await snapshot(app)).toBe(before);
+    });
+  });
+
   describe('PUT /__mock/state with a bad document', () => {
     it.each([...BAD, ...WRONG_TYPES].map((c) => [c.label, c] as const))('%s → 400 naming the entry and field; nothing changes', async (_label, c) => {
       const app = buildTestDoor(door, { seed: SEED, now: NOW });

@@ -795,3 +795,31 @@ describe('KeyStore.charge (an answered inference request)', () => {
     expect([nextDay.usage_daily, nextDay.byok_usage_daily, nextDay.usage_weekly]).toEqual([0.1, 0, after.usage_weekly + 0.1]);
   });
 });
+
+describe("KeyStore: an account's credits", () => {
+  it('are $100 with none used until set; the export carries them only once set or spent', () => {
+    const { store, a, b } = setup();
+    expect(store.credits(a)).toEqual({ total_credits: 100, total_usage: 0 });
+    expect(store.export().accounts.every((account) => !('credits' in account))).toBe(true);
+    expect(store.setCredits(a, { total_credits: 5 })).toEqual({ total_credits: 5, total_usage: 0 });
+    const principal = store.authenticate(`Bearer ${PLAIN_B}`) as Extract<ReturnType<KeyStore['authenticate']>, { kind: 'key' }>;
+    store.charge(principal, 0.5, false);
+    store.charge(principal, 7, true); // BYOK: not the account's credits
+    const exported = store.export().accounts;
+    expect(exported.map((account) => account.credits)).toEqual([
+      { total_credits: 5, total_usage: 0 },
+      { total_credits: 100, total_usage: 0.5 },
+    ]);
+    // Credits come after keys, as the server's serializer writes an optional field.
+    expect(Object.keys(exported[0]!).slice(-2)).toEqual(['keys', 'credits']);
+    // And a loaded export has them back.
+    const { store: other } = setup({ state: { accounts: exported } });
+    expect(other.credits(other.account(b.id)!)).toEqual({ total_credits: 100, total_usage: 0.5 });
+  });
+
+  it('refuses a figure that is not a finite amount ≥ 0, and changes nothing', () => {
+    const { store, a } = setup();
+    expectApiError(() => store.setCredits(a, { total_credits: 1, total_usage: -1 }), 400, /"total_usage" must be a finite number ≥ 0/);
+    expect(store.credits(a)).toEqual({ total_credits: 100, total_usage: 0 });
+  });
+});
