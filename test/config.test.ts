@@ -13,11 +13,14 @@ import {
   type OptionName,
 } from '../src/config.js';
 import { helpText, optionTable, optionsFromCli } from '../src/command-line.js';
+import { EMBEDDED_MODELS, embeddedCatalogue } from '../src/data/models.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'orkm-config-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const OTHER_FIXTURES = join(tmp, 'other-fixtures.json');
 writeFileSync(OTHER_FIXTURES, '[{"name": "other"}]');
+const OTHER_MODELS = join(tmp, 'other-models.json');
+writeFileSync(OTHER_MODELS, JSON.stringify(EMBEDDED_MODELS.slice(2, 3)));
 
 function expectConfigError(fn: () => unknown, ...parts: (string | RegExp)[]): ConfigError {
   let thrown: unknown;
@@ -48,6 +51,7 @@ const VALID: Record<OptionName, string> = {
   now: '2026-01-15T09:30:00Z',
   keys: '3',
   fixtures: OTHER_FIXTURES,
+  models: OTHER_MODELS,
   managementKey: 'k1,k2',
   strict: 'true',
   bodyLimit: '2048',
@@ -77,6 +81,7 @@ describe('resolveConfig defaults', () => {
       scenario: 'default',
       keys: 25,
       fixtures: { source: DEFAULT_FIXTURES_PATH, entries: JSON.parse(readFileSync(DEFAULT_FIXTURES_PATH, 'utf8')) },
+      models: { source: 'the embedded catalogue', catalogue: embeddedCatalogue() },
       managementKey: [DEFAULT_MANAGEMENT_KEY],
       strict: false,
       bodyLimit: 1_048_576,
@@ -146,6 +151,7 @@ describe('the option table and the flag ↔ env rule', () => {
         '--scenario',
         '--keys',
         '--fixtures',
+        '--models',
         '--management-key',
         '--strict',
         '--body-limit',
@@ -348,6 +354,7 @@ describe('invalid values', () => {
     ['keys', '1000001', /integer from 0 to 1000000/],
     ['keys', '2.5', /integer/],
     ['fixtures', '   ', /file path/],
+    ['models', '   ', /file path/],
     ['managementKey', 'a,,b', /comma-separated/],
     ['managementKey', 'a, b c', /without whitespace/],
     ['managementKey', 'a,a', /same key twice/],
@@ -395,6 +402,8 @@ describe('invalid values', () => {
     ['managementKey', []],
     ['managementKey', [1, 2]],
     ['fixtures', 42],
+    ['models', 42],
+    ['models', { data: 'x' }],
   ])('typed %s = %s is refused', (name, value) => {
     expectConfigError(() => resolveConfig({ [name]: value } as unknown as MockOptions), `invalid ${ruleFlag(name)} (${ruleEnv(ruleFlag(name))})`);
   });
