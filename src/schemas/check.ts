@@ -70,6 +70,9 @@ function check(schema: Record<string, unknown>, value: unknown, path: (string | 
   for (const keyword of Object.keys(schema)) {
     if (!CHECKED.has(keyword) && !ANNOTATIONS.has(keyword)) throw new Error(`check.ts: unsupported schema keyword ${JSON.stringify(keyword)} at ${path.join('.') || 'the top'}`);
   }
+  if (schema.additionalProperties !== undefined && typeof schema.additionalProperties !== 'boolean') {
+    throw new Error(`check.ts: additionalProperties must be true or false here, not a schema (at ${path.join('.') || 'the top'})`);
+  }
   const fail = (rule: string, at = path): SchemaViolation => ({ path: at, rule });
   if (schema.type !== undefined) {
     const types = (Array.isArray(schema.type) ? schema.type : [schema.type]) as string[];

@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type ObjectOptions, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 import { Nullable } from './common.js';
 
 /**
@@ -6,10 +6,14 @@ import { Nullable } from './common.js';
  * (`@openrouter/sdk`, `Model$inboundSchema`) requires and allows, in the wire's snake_case. The
  * SDK is the contract: test/schemas/models.test.ts parses every catalogue entry with it.
  *
- * Objects allow fields beyond these (OpenRouter adds fields over time, and a `--models` file may be
- * a pasted real answer): they are passed through as given. The embedded catalogue is held to
- * `strictSchema(…)` of these in the tests, so it carries no misspelt field.
+ * Objects allow fields beyond these, said explicitly (`additionalProperties: true`, so a serializer
+ * compiled from the schema keeps them too): OpenRouter adds fields over time, and a `--models` file
+ * may be a pasted real answer, so they are passed through as given. The embedded catalogue is held
+ * to `strictSchema(…)` of these in the tests, so it carries no misspelt field.
  */
+
+/** An object schema open to fields it does not name (see above). */
+const Open = <T extends TProperties>(properties: T, options: ObjectOptions = {}) => Type.Object(properties, { additionalProperties: true, ...options });
 
 /**
  * A price in USD per token (or per request, image, search), written as OpenRouter writes it: a
@@ -20,7 +24,7 @@ import { Nullable } from './common.js';
 export const PRICE_PATTERN = '^(0|[1-9][0-9]*)(\\.[0-9]+)?$';
 const price = (description: string) => Type.String({ pattern: PRICE_PATTERN, description: `${description} (USD, a decimal string)` });
 
-export const ModelPricingSchema = Type.Object(
+export const ModelPricingSchema = Open(
   {
     prompt: price('Price per prompt (input) token'),
     completion: price('Price per completion (output) token'),
@@ -43,7 +47,7 @@ export const ModelPricingSchema = Type.Object(
 
 const text = (description: string) => Type.String({ minLength: 1, description });
 
-export const ModelArchitectureSchema = Type.Object({
+export const ModelArchitectureSchema = Open({
   modality: Nullable(Type.String(), { description: 'Input and output modalities, e.g. text+image->text' }),
   input_modalities: Type.Array(Type.String(), { description: 'text, image, file, audio, video' }),
   output_modalities: Type.Array(Type.String(), { description: 'text, image, embeddings, audio, …' }),
@@ -51,19 +55,19 @@ export const ModelArchitectureSchema = Type.Object({
   instruct_type: Type.Optional(Nullable(Type.String(), { description: 'The instruction format, e.g. llama3, or null' })),
 });
 
-export const TopProviderSchema = Type.Object({
+export const TopProviderSchema = Open({
   context_length: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
   max_completion_tokens: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
   is_moderated: Type.Boolean(),
 });
 
-export const PerRequestLimitsSchema = Type.Object({
+export const PerRequestLimitsSchema = Open({
   prompt_tokens: Type.Number({ minimum: 0 }),
   completion_tokens: Type.Number({ minimum: 0 }),
 });
 
 const sampling = (integer = false) => Type.Optional(Nullable(integer ? Type.Integer() : Type.Number()));
-export const DefaultParametersSchema = Type.Object({
+export const DefaultParametersSchema = Open({
   temperature: sampling(),
   top_p: sampling(),
   top_k: sampling(true),
@@ -92,15 +96,15 @@ const modelProperties = {
   supported_voices: Nullable(Type.Array(Type.String()), { description: 'Voices of text-to-speech models; null for the others' }),
   knowledge_cutoff: date('The training data cutoff, or null'),
   expiration_date: date('The date the model may be removed, or null'),
-  links: Type.Object({ details: text('The model\'s endpoints resource') }),
+  links: Open({ details: text('The model\'s endpoints resource') }),
   // The SDK's optional objects the mock never fills, passed through from a --models file.
-  reasoning: Type.Optional(Type.Object({ mandatory: Type.Boolean() })),
-  alias_target: Type.Optional(Type.Object({ name: Type.String(), slug: Type.String() })),
-  benchmarks: Type.Optional(Type.Object({ design_arena: Type.Array(Type.Unknown()) })),
+  reasoning: Type.Optional(Open({ mandatory: Type.Boolean() })),
+  alias_target: Type.Optional(Open({ name: Type.String(), slug: Type.String() })),
+  benchmarks: Type.Optional(Open({ design_arena: Type.Array(Type.Unknown()) })),
 };
 
 /** A model on the wire (`GET /api/v1/models`'s `data[]`). */
-export const ModelSchema = Type.Object(modelProperties, { $id: 'Model', description: 'A model and its prices' });
+export const ModelSchema = Open(modelProperties, { $id: 'Model', description: 'A model and its prices' });
 export type Model = Static<typeof ModelSchema>;
 
 /**
@@ -115,7 +119,7 @@ export const ModelMockSchema = Type.Object(
 export type ModelMock = Static<typeof ModelMockSchema>;
 
 /** An entry of a catalogue file (src/data/models.json, `--models`): a model, and optionally `mock`. */
-export const CatalogueEntrySchema = Type.Object(
+export const CatalogueEntrySchema = Open(
   { ...modelProperties, mock: Type.Optional(ModelMockSchema) },
   { description: 'A model of the catalogue, with the mock\'s own settings of it' },
 );
@@ -125,10 +129,10 @@ export type CatalogueEntry = Static<typeof CatalogueEntrySchema>;
  * `GET /api/v1/models`: the models, and the pagination the SDK requires (`links.next`, null: the
  * catalogue is one page; `total_count`).
  */
-export const ModelListSchema = Type.Object(
+export const ModelListSchema = Open(
   {
     data: Type.Array(Type.Ref(ModelSchema)),
-    links: Type.Object({ next: Nullable(Type.String(), { description: 'The next page, or null' }) }),
+    links: Open({ next: Nullable(Type.String(), { description: 'The next page, or null' }) }),
     total_count: Type.Integer({ minimum: 0, description: 'How many models match' }),
   },
   { $id: 'ModelList', description: 'The models requests may name' },
@@ -136,8 +140,8 @@ export const ModelListSchema = Type.Object(
 export type ModelList = Static<typeof ModelListSchema>;
 
 /**
- * A copy of `schema` in which every object that does not say otherwise refuses fields it does not
- * name: for holding the embedded catalogue to the known fields (a typo would otherwise pass).
+ * A copy of `schema` in which every object refuses fields it does not name: for holding the
+ * embedded catalogue to the known fields (a typo would otherwise pass as a field passed through).
  */
 export function strictSchema<T extends TSchema>(schema: T): T {
   const walk = (node: unknown): unknown => {
@@ -149,7 +153,7 @@ export function strictSchema<T extends TSchema>(schema: T): T {
       const value = (node as Record<PropertyKey, unknown>)[key];
       copy[key] = typeof key === 'symbol' ? value : walk(value);
     }
-    if (copy.type === 'object' && copy.properties && !('additionalProperties' in copy)) copy.additionalProperties = false;
+    if (copy.type === 'object' && copy.properties) copy.additionalProperties = false;
     return copy;
   };
   return walk(schema) as T;

@@ -123,6 +123,7 @@ describe('schemaViolation messages', () => {
   it('throws on a keyword it does not check, rather than checking a schema in part', () => {
     expect(() => schemaViolation(schema, { ...good, kind: 'a' })).toThrow(/unsupported schema keyword "anyOf" at kind/);
     expect(() => schemaViolation(Type.String({ format: 'email' }), 'x')).toThrow(/unsupported schema keyword "format"/);
+    expect(() => schemaViolation(Type.Object({}, { additionalProperties: Type.String() }), {})).toThrow(/not a schema/);
   });
 
   it('names a nullable type plainly', () => {

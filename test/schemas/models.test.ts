@@ -7,6 +7,7 @@ import {
   OutputModality,
   Parameter,
 } from '@openrouter/sdk/models';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { EMBEDDED_MODELS, embeddedCatalogue } from '../../src/data/models.js';
@@ -115,5 +116,16 @@ describe('the official SDK parses every model (Model$inboundSchema) and the list
     const model = { ...wire[0]!, pricing: { ...wire[0]!.pricing, prompt: 0.00000015 } };
     expect(Model$inboundSchema.safeParse(model).success).toBe(false);
     expect(checkModel(model)).toBe(false);
+  });
+});
+
+describe('fields the schema does not name are passed through', () => {
+  it('by a serializer compiled from ModelListSchema, as by the catalogue (a pasted answer keeps newer fields)', () => {
+    const build = SerializerSelector()({ Model: ModelSchema }, {});
+    const serialize = build({ schema: ModelListSchema, method: 'GET', url: '/api/v1/models', httpStatus: '200' });
+    const model = { ...wire[0]!, future_field: { x: 1 }, pricing: { ...wire[0]!.pricing, new_price: '0.5' } };
+    const list = { data: [model], links: { next: null }, total_count: 1 };
+    expect(JSON.parse(serialize(list))).toEqual(list);
+    expect(checkModel(model)).toBe(false); // the embedded catalogue is held to the named fields
   });
 });
