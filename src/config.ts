@@ -42,9 +42,20 @@ function readFixtures(path: string): MockConfig['fixtures'] {
   }
 }
 
+/** A --models file's content; options.ts validates it into the catalogue. */
+function readModels(path: string): { source: string; entries: unknown } {
+  try {
+    return { source: path, entries: readJsonFile(path) };
+  } catch (err) {
+    if (err instanceof FileError) throw new ConfigError(`invalid --models (MOCK_MODELS): ${err.message}`);
+    throw err;
+  }
+}
+
 const nodeEdge: OptionsEdge = {
   scenarios: fileScenarios,
   readFixtures,
+  readModels,
   check: { stateFile: checkStateFolder },
 };
 

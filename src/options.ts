@@ -1,4 +1,6 @@
+import { EMBEDDED_MODELS_SOURCE, embeddedCatalogue } from './data/models.js';
 import { SCENARIO_NAME, ScenarioError, type ScenarioSource } from './data/scenarios.js';
+import { CatalogueError, createCatalogue, type ModelCatalogue } from './domain/models.js';
 import {
   BOOLEAN_FORMS,
   fail,
@@ -118,6 +120,15 @@ export const OPTIONS = {
     parse: (raw: string): string | unknown[] => raw.trim() || fail('must be a file path'),
     accept: (value: unknown): string | unknown[] =>
       Array.isArray(value) ? value : typeof value === 'string' && value.trim() ? value : fail('must be a file path or an array of keys'),
+  },
+  models: {
+    help: 'JSON file of the model catalogue to use instead of the embedded one: models in OpenRouter\'s shape (ids, per-token prices as strings; the first is the default model), as an array or as a GET /api/v1/models answer ({"data": […]}), each entry checked at start-up',
+    value: 'FILE',
+    defaultText: 'the embedded catalogue (8 models: openai/gpt-4o-mini first)',
+    default: () => undefined as string | unknown[] | undefined,
+    parse: (raw: string): string | unknown[] => raw.trim() || fail('must be a file path'),
+    accept: (value: unknown): string | unknown[] =>
+      Array.isArray(value) ? value : typeof value === 'string' && value.trim() ? value.trim() : fail('must be a file path or an array of models'),
   },
   managementKey: {
     help: 'Management key(s), comma-separated; each is its own account, the first owns the dataset',
@@ -297,6 +308,8 @@ export interface MockConfig {
   keys: number;
   /** The first account's fixture keys: `--fixtures`, else the scenario's. */
   fixtures: { source: string; entries: unknown };
+  /** The model catalogue, validated: `--models`, else the embedded one. */
+  models: { source: string; catalogue: ModelCatalogue };
   managementKey: string[];
   strict: boolean;
   bodyLimit: number;
@@ -386,6 +399,8 @@ export interface OptionsEdge {
   scenarios: ScenarioSource;
   /** `fixtures` given as a file path: its keys (Node reads the file), or a ConfigError. */
   readFixtures(path: string): MockConfig['fixtures'];
+  /** `models` given as a file path: its parsed content (Node reads the file), or a ConfigError. */
+  readModels(path: string): { source: string; entries: unknown };
   /** A further check of an option's parsed value, throwing a rule phrase (Node: the state file's folder). */
   check?: { stateFile?: (path: string) => void };
 }
@@ -408,6 +423,15 @@ export function resolveOptions(options: MockOptions, origins: Partial<Record<Opt
     throw err;
   }
   const fixtures = get('fixtures');
+  const models = get('models');
+  const catalogue = (source: string, entries: unknown): MockConfig['models'] => {
+    try {
+      return { source, catalogue: createCatalogue(entries, source) };
+    } catch (err) {
+      if (err instanceof CatalogueError) throw new ConfigError(`invalid ${originOf('models')}: ${err.message}`);
+      throw err;
+    }
+  };
   return {
     port: get('port')!,
     host: get('host')!,
@@ -422,6 +446,12 @@ export function resolveOptions(options: MockOptions, origins: Partial<Record<Opt
         : Array.isArray(fixtures)
           ? { source: 'fixtures', entries: fixtures }
           : edge.readFixtures(fixtures),
+    models:
+      models === undefined
+        ? { source: EMBEDDED_MODELS_SOURCE, catalogue: embeddedCatalogue() }
+        : Array.isArray(models)
+          ? catalogue('models', models)
+          : (({ source, entries }) => catalogue(source, entries))(edge.readModels(models)),
     managementKey: get('managementKey')!,
     strict: get('strict')!,
     bodyLimit: get('bodyLimit')!,
@@ -454,8 +484,8 @@ const SERVER_ONLY = {
 } as const satisfies Partial<Record<OptionName, string>>;
 type ServerOnlyOption = keyof typeof SERVER_ONLY;
 
-/** The options of the in-process doors: no server options, and fixtures as the keys themselves. */
-export type EmbeddedOptions = Omit<MockOptions, ServerOnlyOption | 'fixtures'> & { fixtures?: unknown[] };
+/** The options of the in-process doors: no server options, fixtures and models as the entries themselves. */
+export type EmbeddedOptions = Omit<MockOptions, ServerOnlyOption | 'fixtures' | 'models'> & { fixtures?: unknown[]; models?: unknown[] };
 
 export const EMBEDDED_OPTIONS = (Object.keys(OPTIONS) as OptionName[]).filter((name) => !Object.hasOwn(SERVER_ONLY, name));
 
@@ -485,6 +515,11 @@ export function resolveEmbeddedConfig(
     const why = typeof fixtures === 'string' ? 'a file path cannot be read here; pass the array of keys' : 'must be an array of key objects';
     throw new ConfigError(`invalid option "fixtures" of ${door}: ${why}`);
   }
+  const models: unknown = options.models;
+  if (models !== undefined && !Array.isArray(models)) {
+    const why = typeof models === 'string' ? 'a file path cannot be read here; pass the array of models' : 'must be an array of models';
+    throw new ConfigError(`invalid option "models" of ${door}: ${why}`);
+  }
   // Errors name the option as the caller wrote it: this door has no flags or environment variables.
   const origins = Object.fromEntries(EMBEDDED_OPTIONS.map((name) => [name, `option ${JSON.stringify(name)} of ${door}`]));
   const config = resolveOptions(given as MockOptions, origins, {
@@ -492,6 +527,9 @@ export function resolveEmbeddedConfig(
     // Not reached (an array or nothing gets this far), but a path must never be read here.
     readFixtures: () => {
       throw new ConfigError(`invalid option "fixtures" of ${door}: a file path cannot be read here; pass the array of keys`);
+    },
+    readModels: () => {
+      throw new ConfigError(`invalid option "models" of ${door}: a file path cannot be read here; pass the array of models`);
     },
   });
   return {

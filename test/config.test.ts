@@ -13,11 +13,14 @@ import {
   type OptionName,
 } from '../src/config.js';
 import { helpText, optionTable, optionsFromCli } from '../src/command-line.js';
+import { EMBEDDED_MODELS, embeddedCatalogue } from '../src/data/models.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'orkm-config-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const OTHER_FIXTURES = join(tmp, 'other-fixtures.json');
 writeFileSync(OTHER_FIXTURES, '[{"name": "other"}]');
+const OTHER_MODELS = join(tmp, 'other-models.json');
+writeFileSync(OTHER_MODELS, JSON.stringify(EMBEDDED_MODELS.slice(2, 3)));
 
 function expectConfigError(fn: () => unknown, ...parts: (string | RegExp)[]): ConfigError {
   let thrown: unknown;
@@ -48,6 +51,7 @@ const VALID: Record<OptionName, string> = {
   now: '2026-01-15T09:30:00Z',
   keys: '3',
   fixtures: OTHER_FIXTURES,
+  models: OTHER_MODELS,
   managementKey: 'k1,k2',
   strict: 'true',
   bodyLimit: '2048',
@@ -77,6 +81,7 @@ describe('resolveConfig defaults', () => {
       scenario: 'default',
       keys: 25,
       fixtures: { source: DEFAULT_FIXTURES_PATH, entries: JSON.parse(readFileSync(DEFAULT_FIXTURES_PATH, 'utf8')) },
+      models: { source: 'the embedded catalogue', catalogue: embeddedCatalogue() },
       managementKey: [DEFAULT_MANAGEMENT_KEY],
       strict: false,
       bodyLimit: 1_048_576,
@@ -146,6 +151,7 @@ describe('the option table and the flag ↔ env rule', () => {
         '--scenario',
         '--keys',
         '--fixtures',
+        '--models',
         '--management-key',
         '--strict',
         '--body-limit',
@@ -348,6 +354,7 @@ describe('invalid values', () => {
     ['keys', '1000001', /integer from 0 to 1000000/],
     ['keys', '2.5', /integer/],
     ['fixtures', '   ', /file path/],
+    ['models', '   ', /file path/],
     ['managementKey', 'a,,b', /comma-separated/],
     ['managementKey', 'a, b c', /without whitespace/],
     ['managementKey', 'a,a', /same key twice/],
@@ -395,6 +402,8 @@ describe('invalid values', () => {
     ['managementKey', []],
     ['managementKey', [1, 2]],
     ['fixtures', 42],
+    ['models', 42],
+    ['models', { data: 'x' }],
   ])('typed %s = %s is refused', (name, value) => {
     expectConfigError(() => resolveConfig({ [name]: value } as unknown as MockOptions), `invalid ${ruleFlag(name)} (${ruleEnv(ruleFlag(name))})`);
   });
@@ -419,6 +428,68 @@ describe('management key list', () => {
 
   it.each([',', 'a,', ',a', 'a,,b', 'a b', 'a,a'])('%j is refused', (raw) => {
     expectConfigError(() => resolveConfig({ managementKey: raw }), 'invalid --management-key (MOCK_MANAGEMENT_KEY)');
+  });
+});
+
+describe('models files (--models, MOCK_MODELS)', () => {
+  const write = (name: string, content: unknown) => {
+    const path = join(tmp, name);
+    writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+    return path;
+  };
+
+  it('without one: the embedded catalogue, openai/gpt-4o-mini the default model', () => {
+    const { models } = resolveConfig();
+    expect(models.source).toBe('the embedded catalogue');
+    expect(models.catalogue).toBe(embeddedCatalogue());
+    expect(models.catalogue.defaultModel.id).toBe('openai/gpt-4o-mini');
+    expect(models.catalogue.size).toBe(EMBEDDED_MODELS.length);
+  });
+
+  it('an array of models, from the flag or the variable: the catalogue, its first entry the default', () => {
+    const path = write('models.json', EMBEDDED_MODELS.slice(6));
+    for (const { options, origins } of [optionsFromCli(['--models', path], {}), optionsFromCli([], { MOCK_MODELS: path })]) {
+      const { models } = resolveConfig(options, origins);
+      expect(models.source).toBe(path);
+      expect(models.catalogue.list().map((m) => m.id)).toEqual(['meta-llama/llama-3.3-70b-instruct', 'meta-llama/llama-3.3-70b-instruct:free']);
+      expect(models.catalogue.defaultModel.id).toBe('meta-llama/llama-3.3-70b-instruct');
+    }
+  });
+
+  it('a GET /api/v1/models answer pasted in', () => {
+    const list = embeddedCatalogue().list();
+    const path = write('answer.json', { data: list, links: { next: null }, total_count: list.length });
+    expect(resolveConfig({ models: path }).models.catalogue.list()).toEqual(list);
+  });
+
+  it('an entry that breaks the schema: the option, the file, the entry and the field', () => {
+    const broken = structuredClone(EMBEDDED_MODELS.slice(0, 2)) as { pricing: Record<string, unknown> }[];
+    broken[1]!.pricing.completion = 0.00001;
+    const path = write('broken-models.json', broken);
+    const error = expectConfigError(() => resolveConfig({ models: path }));
+    expect(error.message).toBe(`invalid --models (MOCK_MODELS): ${path}: entry 1 ("openai/gpt-4o"): field "pricing.completion": must be a string`);
+    const viaFlag = optionsFromCli([`--models=${path}`], {});
+    expectConfigError(() => resolveConfig(viaFlag.options, viaFlag.origins), `invalid --models: ${path}: entry 1`);
+  });
+
+  it.each<[string, string, (string | RegExp)[]]>([
+    ['not JSON', '[{"id": ', ['is not valid JSON']],
+    ['empty', '[]', ['must hold at least one model']],
+    ['an object', '{"models": []}', ['must be a JSON array of models, or a GET /api/v1/models answer']],
+  ])('a file that is %s', (_what, text, parts) => {
+    const path = write(`models-${_what.replace(/\W/g, '-')}.json`, text);
+    expectConfigError(() => resolveConfig({ models: path }), 'invalid --models (MOCK_MODELS): ', path, ...parts);
+  });
+
+  it('a missing file', () => {
+    const path = join(tmp, 'no-models.json');
+    expectConfigError(() => resolveConfig({ models: path }), 'invalid --models (MOCK_MODELS): ', `cannot read ${path}`, /ENOENT/);
+  });
+
+  it('typed: an array of models is taken as the models', () => {
+    const { models } = resolveConfig({ models: EMBEDDED_MODELS.slice(2, 3) });
+    expect(models).toMatchObject({ source: 'models' });
+    expect(models.catalogue.defaultModel.id).toBe('anthropic/claude-3.5-haiku');
   });
 });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type MockConfig, type MockOptions } from '../src/config.js';
 import { bundledScenarios } from '../src/data/bundled-fixtures.js';
+import { EMBEDDED_MODELS, embeddedCatalogue } from '../src/data/models.js';
 import { ConfigError, EMBEDDED_OPTIONS, OPTIONS, resolveEmbeddedConfig, type EmbeddedOptions, type OptionName } from '../src/options.js';
 import { createMockServer } from '../src/server.js';
 import { createMockFetch } from '../src/fetch.js';
@@ -10,7 +11,7 @@ import { createMswHandlers } from '../src/msw.js';
 const platform = { scenarios: bundledScenarios };
 const embedded = (options: object, door?: string) =>
   resolveEmbeddedConfig(options as EmbeddedOptions, door === undefined ? platform : { ...platform, door });
-const ACCEPTED = 'seed, now, scenario, keys, fixtures, managementKey, strict, bodyLimit, adminToken, control, journalSize, maxEventStreams, latency';
+const ACCEPTED = 'seed, now, scenario, keys, fixtures, models, managementKey, strict, bodyLimit, adminToken, control, journalSize, maxEventStreams, latency';
 
 /** The outcome of resolving: the config, or the ConfigError's message. */
 const outcome = (resolve: () => MockConfig): MockConfig | string => {
@@ -63,6 +64,35 @@ describe('resolveEmbeddedConfig refuses what only a server has', () => {
   ])('refuses fixtures %j: they must be the keys themselves', (fixtures, why) => {
     expect(() => embedded({ fixtures })).toThrow(new ConfigError(`invalid option "fixtures" of createMockFetch: ${why}`));
   });
+
+  it.each([
+    ['models.json', 'a file path cannot be read here; pass the array of models'],
+    [{ data: [] }, 'must be an array of models'],
+    [7, 'must be an array of models'],
+  ])('refuses models %j: they must be the models themselves', (models, why) => {
+    expect(() => embedded({ models })).toThrow(new ConfigError(`invalid option "models" of createMockFetch: ${why}`));
+  });
+});
+
+describe('the models option on the in-process doors', () => {
+  it('without it: the embedded catalogue, the same one as on Node', () => {
+    expect(embedded({}).models).toEqual({ source: 'the embedded catalogue', catalogue: embeddedCatalogue() });
+    expect(embedded({}).models.catalogue).toBe(resolveConfig({}).models.catalogue);
+  });
+
+  it('an array of models is the catalogue, validated as on Node', () => {
+    const models = EMBEDDED_MODELS.slice(4, 6);
+    const config = embedded({ models });
+    expect(config.models.source).toBe('models');
+    expect(config.models.catalogue.list().map((m) => m.id)).toEqual(['google/gemini-2.0-flash-001', 'google/gemini-2.5-flash']);
+    expect(config.models.catalogue.defaultModel.id).toBe('google/gemini-2.0-flash-001');
+    expect(() => embedded({ models: [{ id: 'x/y' }] })).toThrow(new ConfigError('invalid option "models" of createMockFetch: models: entry 0 ("x/y"): field "canonical_slug": is required'));
+  });
+
+  it('createMockFetch carries it in its config', async () => {
+    const mock = await createMockFetch({ models: EMBEDDED_MODELS.slice(1, 2) });
+    expect(mock.config.models.catalogue.defaultModel.id).toBe('openai/gpt-4o');
+  });
 });
 
 describe('resolveEmbeddedConfig accepts what resolveConfig accepts', () => {
@@ -91,6 +121,7 @@ describe('resolveEmbeddedConfig accepts what resolveConfig accepts', () => {
       scenario: fc.constantFrom(...bundledScenarios.names()),
       keys: fc.oneof(fc.integer({ min: 0, max: 60 }), fc.constant('30')),
       fixtures: fc.constantFrom([], [{ name: 'a' }]),
+      models: fc.constantFrom(EMBEDDED_MODELS.slice(0, 1), EMBEDDED_MODELS.slice(3)),
       managementKey: fc.constantFrom<unknown>('sk-a', 'sk-a,sk-b', ['sk-a', 'sk-b']),
       strict: fc.constantFrom<unknown>(true, false, 'yes', 'off'),
       adminToken: fc.constant('long-enough-token'),
@@ -105,6 +136,7 @@ describe('resolveEmbeddedConfig accepts what resolveConfig accepts', () => {
       scenario: fc.constantFrom(...bundledScenarios.names(), 'nope', 'Bad Name', ''),
       keys: fc.oneof(fc.integer({ min: -1, max: 60 }), fc.constantFrom('30', 'many')),
       fixtures: fc.constantFrom([], [{ name: 'a' }], [{ name: 'a' }, { name: 'b', limit: 5 }]),
+      models: fc.constantFrom<unknown[]>(EMBEDDED_MODELS.slice(2, 4), [], [{ id: 'x/y' }], [EMBEDDED_MODELS[0], EMBEDDED_MODELS[0]]),
       managementKey: fc.constantFrom<unknown>('sk-a', 'sk-a,sk-b', ['sk-a', 'sk-b'], ['sk-a', 'sk-a'], [], '', 'a b', [1]),
       strict: fc.constantFrom<unknown>(true, false, 'yes', 'off', 'maybe', 1),
       bodyLimit: fc.oneof(fc.integer({ min: -1, max: 4096 }), fc.constantFrom('1024', '1 MiB')),

@@ -1,0 +1,185 @@
+import { fieldPath, schemaViolation } from '../schemas/check.js';
+import { CatalogueEntrySchema, PRICE_PATTERN, type CatalogueEntry, type Model } from '../schemas/models.js';
+
+/**
+ * The model catalogue: the models `GET /api/v1/models` lists and chat completions may name, with
+ * their prices. Built from entries in the wire's shape (src/data/models.json, a `--models` file),
+ * each validated against the schema (src/schemas/models.ts) with an error naming the entry and the
+ * field.
+ *
+ * - Ids are OpenRouter's, matched exactly (case and all): `meta-llama/llama-3.3-70b-instruct:free`
+ *   is its own entry, with its own prices, not a suffix the mock interprets.
+ * - The default model, for a request that names none, is the catalogue's first entry
+ *   (`openai/gpt-4o-mini` in the embedded one): reorder a `--models` file to choose another.
+ * - A model is free when its id ends in `:free` (OpenRouter's rule for the free-model daily
+ *   requests); such an entry must price prompt and completion at zero, or it is refused.
+ * - A model is BYOK when its entry says `"mock": {"byok": true}` (never sent on the wire).
+ * - Cost, in USD, is prompt tokens × `pricing.prompt` + completion tokens × `pricing.completion`;
+ *   the other prices (request, image, cache, …) are listed but not charged. It is computed exactly
+ *   in decimal (the price strings as integers scaled by a power of ten, multiplied in BigInt), and
+ *   the one rounding is to the nearest double at the end: 1000 × "0.0000006" is 0.0006, not
+ *   0.0005999999999999999.
+ */
+
+export class CatalogueError extends Error {
+  override readonly name = 'CatalogueError';
+}
+
+/** A decimal as an integer and a power of ten: "0.00000015" is 15 / 10^8. */
+interface Decimal {
+  units: bigint;
+  scale: number;
+}
+
+const parseDecimal = (text: string): Decimal => {
+  const point = text.indexOf('.');
+  if (point === -1) return { units: BigInt(text), scale: 0 };
+  return { units: BigInt(text.slice(0, point) + text.slice(point + 1)), scale: text.length - point - 1 };
+};
+
+const TEN = 10n;
+const scaled = (d: Decimal, scale: number): bigint => d.units * TEN ** BigInt(scale - d.scale);
+
+/** An exact decimal (units / 10^scale) to the nearest double: one rounding, by the number parser. */
+function toNumber(units: bigint, scale: number): number {
+  if (scale === 0) return Number(units);
+  const digits = units.toString().padStart(scale + 1, '0');
+  return Number(`${digits.slice(0, -scale)}.${digits.slice(-scale)}`);
+}
+
+const checkTokens = (name: string, n: number) => {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${name} must be a whole number of tokens ≥ 0 (got ${n})`);
+};
+
+/** A model of the catalogue: its wire object and what the mock reads off its entry. */
+export class CatalogueModel {
+  readonly id: string;
+  /** The model as `GET /api/v1/models` lists it (frozen; without the entry's `mock`). */
+  readonly model: Readonly<Model>;
+  /** The id ends in `:free`: costs nothing, counts toward the key's free-model daily requests. */
+  readonly free: boolean;
+  /** Charged as bring-your-own-key usage (`"mock": {"byok": true}`). */
+  readonly byok: boolean;
+  readonly #prompt: Decimal;
+  readonly #completion: Decimal;
+
+  constructor(entry: CatalogueEntry) {
+    const { mock, ...model } = entry;
+    this.id = entry.id;
+    this.model = deepFreeze(structuredClone(model));
+    this.free = entry.id.endsWith(':free');
+    this.byok = mock?.byok === true;
+    this.#prompt = parseDecimal(entry.pricing.prompt);
+    this.#completion = parseDecimal(entry.pricing.completion);
+  }
+
+  /** USD for these tokens at this model's prices, exact to the nearest double (see above). */
+  cost(promptTokens: number, completionTokens: number): number {
+    checkTokens('promptTokens', promptTokens);
+    checkTokens('completionTokens', completionTokens);
+    const scale = Math.max(this.#prompt.scale, this.#completion.scale);
+    const total = BigInt(promptTokens) * scaled(this.#prompt, scale) + BigInt(completionTokens) * scaled(this.#completion, scale);
+    return toNumber(total, scale);
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+export class ModelCatalogue {
+  readonly #byId = new Map<string, CatalogueModel>();
+  readonly #list: readonly Readonly<Model>[];
+  /** For a request that names no model: the first entry. */
+  readonly defaultModel: CatalogueModel;
+
+  /** From entries already valid (parseCatalogue's); `createCatalogue` validates first. */
+  constructor(entries: readonly CatalogueEntry[]) {
+    if (entries.length === 0) throw new CatalogueError('a catalogue must hold at least one model');
+    for (const entry of entries) {
+      if (this.#byId.has(entry.id)) throw new CatalogueError(`model ${JSON.stringify(entry.id)} is listed twice`);
+      this.#byId.set(entry.id, new CatalogueModel(entry));
+    }
+    const models = [...this.#byId.values()];
+    this.defaultModel = models[0]!;
+    this.#list = Object.freeze(models.map((m) => m.model));
+  }
+
+  /** Every model, in the catalogue's order, as the wire lists them. */
+  list(): readonly Readonly<Model>[] {
+    return this.#list;
+  }
+
+  get size(): number {
+    return this.#list.length;
+  }
+
+  /** The model with exactly this id, or undefined. */
+  find(id: string): CatalogueModel | undefined {
+    return this.#byId.get(id);
+  }
+
+  isFree(model: CatalogueModel): boolean {
+    return model.free;
+  }
+
+  /** USD: prompt tokens × prompt price + completion tokens × completion price, exact (see the module). */
+  cost(model: CatalogueModel, promptTokens: number, completionTokens: number): number {
+    return model.cost(promptTokens, completionTokens);
+  }
+}
+
+const PATTERN_RULES = {
+  [PRICE_PATTERN]:
+    'must be a price in USD as a decimal string such as "0.00000015" (digits and one optional point: no sign, no exponent; the "-1" of router models cannot be charged)',
+  '^\\S+$': 'must be a non-empty string without whitespace',
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': 'must be a YYYY-MM-DD date, or null',
+};
+
+const shown = (id: unknown) => (typeof id === 'string' ? ` (${JSON.stringify(id.length > 60 ? `${id.slice(0, 60)}…` : id)})` : '');
+
+/**
+ * A catalogue file's content (an array of models, or a `GET /api/v1/models` answer, `{"data": […]}`,
+ * so a real answer can be pasted in) to its entries, each checked against the schema. Throws
+ * `CatalogueError` naming `source`, the entry and the field: `models.json: entry 2
+ * ("openai/gpt-4o"): field "pricing.prompt": must be a price in USD as a decimal string …`.
+ */
+export function parseCatalogue(input: unknown, source = 'models'): CatalogueEntry[] {
+  const entries: unknown =
+    input !== null && typeof input === 'object' && !Array.isArray(input) && Array.isArray((input as { data?: unknown }).data)
+      ? (input as { data: unknown[] }).data
+      : input;
+  if (!Array.isArray(entries)) {
+    throw new CatalogueError(`${source}: must be a JSON array of models, or a GET /api/v1/models answer ({"data": [ … ]})`);
+  }
+  if (entries.length === 0) throw new CatalogueError(`${source}: must hold at least one model (the first is the default model)`);
+  const seen = new Map<string, number>();
+  return entries.map((entry: unknown, index) => {
+    const id = entry !== null && typeof entry === 'object' ? (entry as { id?: unknown }).id : undefined;
+    const where = (field?: string) => `${source}: entry ${index}${shown(id)}${field ? `: field "${field}"` : ''}`;
+    const violation = schemaViolation(CatalogueEntrySchema, entry, { patterns: PATTERN_RULES });
+    if (violation) {
+      const field = fieldPath(violation.path);
+      throw new CatalogueError(`${where(field || undefined)}: ${violation.rule}`);
+    }
+    const valid = entry as CatalogueEntry;
+    const earlier = seen.get(valid.id);
+    if (earlier !== undefined) throw new CatalogueError(`${where('id')}: duplicates entry ${earlier}`);
+    seen.set(valid.id, index);
+    if (valid.id.endsWith(':free')) {
+      for (const kind of ['prompt', 'completion'] as const) {
+        if (parseDecimal(valid.pricing[kind]).units !== 0n) {
+          throw new CatalogueError(`${where(`pricing.${kind}`)}: must be "0": a :free model costs nothing (got ${JSON.stringify(valid.pricing[kind])})`);
+        }
+      }
+    }
+    return valid;
+  });
+}
+
+/** `parseCatalogue`, then the catalogue. */
+export const createCatalogue = (input: unknown, source?: string): ModelCatalogue => new ModelCatalogue(parseCatalogue(input, source));
