@@ -46,7 +46,7 @@ export const CONTROL_OPTIONS_BODY_LIMIT = 1024 * 1024;
 
 /** The largest body a control operation takes: CONTROL_BODY_LIMIT for `PUT /__mock/state`, CONTROL_OPTIONS_BODY_LIMIT for the rest. */
 export function controlBodyLimit(op: Pick<Operation, 'method' | 'url'>): number {
-  return op.method === 'PUT' && op.url === `${CONTROL_PREFIX}/state` ? CONTROL_BODY_LIMIT : CONTROL_OPTIONS_BODY_LIMIT;
+  return op.method === CONTROL_TABLE.load.method && op.url === CONTROL_TABLE.load.url ? CONTROL_BODY_LIMIT : CONTROL_OPTIONS_BODY_LIMIT;
 }
 
 const tags = [TAGS.control.name];
