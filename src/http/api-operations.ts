@@ -16,7 +16,11 @@ import { operations, type Access, type Call, type Declaration, type Operation, t
 
 const tags = [TAGS.api.name];
 
-/** An API route, by default for a management key; its schema is given the API's tag. */
+/**
+ * An API route, by default for a management key; its schema is given the API's tag.
+ * Its result is typed as written (`schema: Schema`), not as the spread's intersection with the
+ * tag: TypeBox's `Static` of that intersection instantiates too deep for the compiler.
+ */
 const api = <Status extends Declaration['status'], Schema extends Omit<OperationSchema, 'tags'>>(
   method: Declaration['method'],
   path: string,

@@ -61,7 +61,12 @@ interface ControlOptions<Status extends Declaration['status'], Schema extends Om
   handlerChecksBody?: Checks;
 }
 
-/** A control route, by default behind the admin token (`access: 'admin'`); its schema is given the control plane's tag. */
+/**
+ * A control route, by default behind the admin token (`access: 'admin'`); its schema is given the
+ * control plane's tag. Its result is typed as written (`schema: Schema`), not as the spread's
+ * intersection with the tag: TypeBox's `Static` of that intersection instantiates too deep for the
+ * compiler.
+ */
 const control = <Status extends Declaration['status'], Schema extends Omit<OperationSchema, 'tags'>, Checks extends boolean = false>(
   method: Declaration['method'],
   path: string,
