@@ -58,7 +58,7 @@ function stagesOf(journalSize: number): Record<string, number> {
   });
   const ready = call();
   ready.principal = engine.authorize(op.access, AUTHORIZATION);
-  const serialize = fastJson(op.schema.response[200] as Parameters<typeof fastJson>[0], {
+  const serialize = fastJson(op.schema.response[200] as unknown as Parameters<typeof fastJson>[0], {
     schema: Object.fromEntries(SHARED_SCHEMAS.map((s) => [s.$id!, s])),
   } as Parameters<typeof fastJson>[1]);
   const answer = engine.run(op, ready, elapsed);

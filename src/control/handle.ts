@@ -6,11 +6,11 @@ import type { AccountKeysQuery, MockControl } from './mock-control.js';
 import type { AccountKey, AccountSummary, ClockState, CreatedAccount, Deleted, RequestsQuery, ScenarioSummary, StateSummary, WaitOptions } from './mock-control.js';
 
 /**
- * The test handle: the `/__mock` control API as methods. Each calls the very `MockControl` method
- * its route calls, so it takes the same input, is checked against the same schemas (a bad input
- * rejects with the route's 400: the same `ApiError`, status and message) and resolves to the same
- * JSON — the route's `data` when it answers `{data: …}`, else its whole body. Asynchronous so that
- * a handle over HTTP could share the interface.
+ * The test handle: the `/__mock` control API as methods. Each calls the `MockControl` method of
+ * its route, which checks the input against the route's schemas (a bad input rejects with the
+ * route's 400: the same `ApiError`, status and message) and then runs the very `ControlCore` method
+ * the route runs, so it resolves to the same JSON — the route's `data` when it answers `{data: …}`,
+ * else its whole body. Asynchronous so that a handle over HTTP could share the interface.
  */
 export interface MockHandle {
   /** `POST /__mock/reset`: back to exactly the start-up state; faults and journal emptied. */

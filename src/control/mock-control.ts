@@ -142,20 +142,21 @@ function refuseUnknownWaitOptions(options: unknown): void {
 }
 
 /**
- * Inputs are checked against the schemas the routes declare, in the part of the request they
- * come from, so that a handle call and an HTTP call with the same input get the same answer, 400s
- * included (the routes check first; checking again is cheap). No coercion: a route's query string
+ * A handle call's input checked against the schema its route declares, in the part of the request
+ * it comes from, so that a handle call and an HTTP call with the same input get the same answer,
+ * 400s included. Only `MockControl` checks: a route's input has been validated by the engine, once,
+ * and the routes call `ControlCore` (`MockControl.unchecked`). No coercion: a route's query string
  * has been coerced by then, and the handle is given typed values.
  */
 const compiled = new WeakMap<TSchema, ValidateFunction>();
-function check<T>(schema: TSchema, value: unknown, part: 'body' | 'querystring' | 'params' = 'body'): T {
+function check<S extends TSchema>(schema: S, value: unknown, part: 'body' | 'querystring' | 'params' = 'body'): Static<S> {
   let validate = compiled.get(schema);
   if (!validate) {
     validate = sharedValidators().body.compile(schema);
     compiled.set(schema, validate);
   }
   if (!validate(value)) throw validationError(validate.errors ?? [], part);
-  return value as T;
+  return value as Static<S>;
 }
 
 /** The clock's range as messages name it. */
@@ -177,11 +178,13 @@ const summary = (account: Account): AccountSummary => ({
 /**
  * The test-control plane: one implementation behind the `/__mock` routes and the handle that
  * `createMockServer()` returns, so both mean the same. Each method takes what its route takes
- * (path parameters, then the body or query), checked against the route's schemas, and returns
- * what its route answers: the `data` of a `{data}` envelope (which the route adds), or the whole
- * body. Every method either succeeds or throws an `ApiError` having changed nothing.
+ * (path parameters, then the body or query), as its schemas type them, and returns what its route
+ * answers: the `data` of a `{data}` envelope (which the route adds), or the whole body. Every
+ * method either succeeds or throws an `ApiError` having changed nothing. Its input is taken as
+ * valid against the route's schemas: the routes call it once the engine has validated the request;
+ * everyone else calls `MockControl`, which checks first.
  */
-export class MockControl {
+export class ControlCore {
   private createdAccounts = 0;
   /**
    * The plaintext of the management keys this mock has seen in plaintext (configured, or made by
@@ -240,9 +243,7 @@ export class MockControl {
   }
 
   /** Replaces one account's keys (default: the first account) with a scenario's dataset. */
-  scenario(name: string, options: { account_id?: string; seed?: number } = {}): AccountSummary {
-    check(ScenarioNameParams, { name }, 'params');
-    check(ScenarioApplyBody, options);
+  scenario(name: string, options: Static<typeof ScenarioApplyBody> = {}): AccountSummary {
     const scenario = this.scenario$(name);
     const { store } = this.runtime;
     const target = options.account_id === undefined ? store.listAccounts()[0] : store.account(options.account_id);
@@ -253,8 +254,7 @@ export class MockControl {
   }
 
   /** A fresh, isolated account with its own management key (and a scenario's keys, if named). */
-  createAccount(options: { scenario?: string; seed?: number } = {}): CreatedAccount {
-    check(AccountCreateBody, options);
+  createAccount(options: Static<typeof AccountCreateBody> = {}): CreatedAccount {
     const { runtime } = this;
     if (options.scenario !== undefined) this.scenario$(options.scenario);
     const managementKey = plaintextKey(runtime.controlRandom.hex(64));
@@ -277,7 +277,6 @@ export class MockControl {
 
   /** An account's management key in plaintext, when this mock knows it (null: an imported account's). */
   accountKey(id: string): AccountKey {
-    check(IdParams, { id }, 'params');
     const account = this.runtime.store.account(id);
     if (!account) throw apiError('accountNotFound', id);
     return { management_key: this.plaintexts.get(account.state.management_key.hash) ?? null };
@@ -288,15 +287,12 @@ export class MockControl {
    * without its management key and outside the API: not journalled, faulted or delayed (the inspector reads with it).
    */
   accountKeys(id: string, query: AccountKeysQuery = {}): KeyView[] {
-    check(IdParams, { id }, 'params');
-    check(AccountKeysQuerySchema, query, 'querystring');
     const account = this.runtime.store.account(id);
     if (!account) throw apiError('accountNotFound', id);
     return this.runtime.store.list(account, listKeysOptions(query));
   }
 
   deleteAccount(id: string): Deleted {
-    check(IdParams, { id }, 'params');
     if (!this.runtime.store.removeAccount(id)) throw apiError('accountNotFound', id);
     return { deleted: 1 };
   }
@@ -308,7 +304,6 @@ export class MockControl {
 
   /** Sets, advances, freezes or unfreezes the virtual clock; usage windows roll as it crosses them. */
   setClock(change: ClockChange): ClockState {
-    check(ClockChangeBody, change);
     const { clock } = this.runtime;
     if (change.now !== undefined && change.advance !== undefined) {
       throw apiError('invalidField', 'request body', 'fields "now" and "advance"', 'cannot be combined; send one');
@@ -353,14 +348,11 @@ export class MockControl {
     if (events.listening('clock')) events.emit({ type: 'clock', now: toIso(clock.now()), frozen: clock.frozen });
   }
 
-  recordUsage(hash: string, spend: { amount: number; byok?: number }): KeyView {
-    check(HashParams, { hash }, 'params');
-    check(UsageBody, spend);
+  recordUsage(hash: string, spend: Static<typeof UsageBody>): KeyView {
     return this.runtime.store.recordUsage(hash, spend);
   }
 
   addFault(spec: FaultSpec): FaultRule {
-    check(FaultSpecBody, spec);
     return this.runtime.faults.add(spec);
   }
 
@@ -369,7 +361,6 @@ export class MockControl {
   }
 
   removeFault(id: string): Deleted {
-    check(IdParams, { id }, 'params');
     if (!this.runtime.faults.remove(id)) throw apiError('faultNotFound', id);
     return { deleted: 1 };
   }
@@ -380,14 +371,154 @@ export class MockControl {
     return { deleted };
   }
 
-  /** One page of the journal, newest first: at most `limit` entries (default 1,000), and about 16 MiB. */
+  /** One page of the journal, newest first: at most `limit` entries (default 1,000), and about 16 MiB. A filter of an unknown name is a 400. */
   requests(query: RequestsQuery = {}): RequestsPage {
     refuseUnknownFilters(query, JOURNAL_FILTER_KEYS);
-    const { since, limit = JOURNAL_PAGE_DEFAULT, ...rest } = check<RequestsQuery>(JournalQuery, query, 'querystring');
+    return this.page(query);
+  }
+
+  /** `requests()` of a query whose names are all filters. */
+  page({ since, limit = JOURNAL_PAGE_DEFAULT, ...rest }: RequestsQuery): RequestsPage {
     const filter: JournalFilter = { ...rest, limit, ...(since !== undefined ? { since: Date.parse(since) } : {}) };
     const { journal } = this.runtime;
     const { entries, nextBefore } = journal.page(filter);
     return { data: entries, meta: { total: journal.size, capacity: journal.capacity, enabled: journal.enabled, next_before: nextBefore } };
+  }
+
+  clearRequests(): Deleted {
+    const deleted = this.runtime.journal.size;
+    this.runtime.journal.clear();
+    return { deleted };
+  }
+
+  private scenario$(name: string) {
+    try {
+      return this.runtime.scenarios.load(name);
+    } catch (err) {
+      if (err instanceof ScenarioError) throw apiError('scenarioNotFound', name, this.runtime.scenarios.names());
+      throw err;
+    }
+  }
+
+  private fill(state: AccountState, scenarioName: string, { seed = this.runtime.config.seed, first }: { seed?: number | undefined; first: boolean }) {
+    const { runtime } = this;
+    const scenario = this.scenario$(scenarioName);
+    const now = runtime.store.now();
+    fillAccount(state, {
+      faker: createSeededFaker(seed, now),
+      now,
+      sha256Hex: runtime.sha256Hex,
+      fixtures: this.ids.ownFixtures(scenario.fixtures, state, first, seed),
+      fixturesSource: scenario.source,
+      keys: scenario.keys,
+      taken: (hash) => runtime.store.hashTaken(hash, state.id),
+    });
+  }
+}
+
+/**
+ * The test-control plane as the test handle (`createHandle`) and `app.control` call it: each
+ * method `ControlCore`'s, its input checked first against the schemas its route declares, so that
+ * a bad input is refused with the route's 400 (the same `ApiError`, status and message). The
+ * routes call `unchecked`: the same object, on input the engine has validated already.
+ */
+export class MockControl {
+  /** The same methods without the input checks, for the `/__mock` routes. */
+  readonly unchecked: ControlCore;
+
+  constructor(private readonly runtime: MockRuntime) {
+    this.unchecked = new ControlCore(runtime);
+  }
+
+  health() {
+    return this.unchecked.health();
+  }
+
+  /** Back to exactly the start-up state: keys, accounts, clock, secrets stream; faults and journal emptied. */
+  reset(): StateSummary {
+    return this.unchecked.reset();
+  }
+
+  state(): StoreState {
+    return this.unchecked.state();
+  }
+
+  /** Replaces the whole state; a document of the wrong shape or that breaks a rule is a 400 naming the entry. */
+  load(document: unknown): StateSummary {
+    return this.unchecked.load(document);
+  }
+
+  scenarios(): ScenarioSummary[] {
+    return this.unchecked.scenarios();
+  }
+
+  /** Replaces one account's keys (default: the first account) with a scenario's dataset. */
+  scenario(name: string, options: { account_id?: string; seed?: number } = {}): AccountSummary {
+    check(ScenarioNameParams, { name }, 'params');
+    return this.unchecked.scenario(name, check(ScenarioApplyBody, options));
+  }
+
+  /** A fresh, isolated account with its own management key (and a scenario's keys, if named). */
+  createAccount(options: { scenario?: string; seed?: number } = {}): CreatedAccount {
+    return this.unchecked.createAccount(check(AccountCreateBody, options));
+  }
+
+  accounts(): AccountSummary[] {
+    return this.unchecked.accounts();
+  }
+
+  /** An account's management key in plaintext, when this mock knows it (null: an imported account's). */
+  accountKey(id: string): AccountKey {
+    check(IdParams, { id }, 'params');
+    return this.unchecked.accountKey(id);
+  }
+
+  /** An account's keys as `GET /api/v1/keys` lists them: not journalled, faulted or delayed. */
+  accountKeys(id: string, query: AccountKeysQuery = {}): KeyView[] {
+    check(IdParams, { id }, 'params');
+    return this.unchecked.accountKeys(id, check(AccountKeysQuerySchema, query, 'querystring'));
+  }
+
+  deleteAccount(id: string): Deleted {
+    check(IdParams, { id }, 'params');
+    return this.unchecked.deleteAccount(id);
+  }
+
+  clock(): ClockState {
+    return this.unchecked.clock();
+  }
+
+  /** Sets, advances, freezes or unfreezes the virtual clock; usage windows roll as it crosses them. */
+  setClock(change: ClockChange): ClockState {
+    return this.unchecked.setClock(check(ClockChangeBody, change));
+  }
+
+  recordUsage(hash: string, spend: { amount: number; byok?: number }): KeyView {
+    check(HashParams, { hash }, 'params');
+    return this.unchecked.recordUsage(hash, check(UsageBody, spend));
+  }
+
+  addFault(spec: FaultSpec): FaultRule {
+    return this.unchecked.addFault(check(FaultSpecBody, spec));
+  }
+
+  faults(): FaultRule[] {
+    return this.unchecked.faults();
+  }
+
+  removeFault(id: string): Deleted {
+    check(IdParams, { id }, 'params');
+    return this.unchecked.removeFault(id);
+  }
+
+  clearFaults(): Deleted {
+    return this.unchecked.clearFaults();
+  }
+
+  /** One page of the journal, newest first: at most `limit` entries (default 1,000), and about 16 MiB. */
+  requests(query: RequestsQuery = {}): RequestsPage {
+    refuseUnknownFilters(query, JOURNAL_FILTER_KEYS);
+    return this.unchecked.page(check(JournalQuery, query, 'querystring'));
   }
 
   /**
@@ -399,7 +530,7 @@ export class MockControl {
   waitForRequest(filter: RequestsQuery = {}, options: WaitOptions = {}): Promise<JournalEntry> {
     refuseUnknownFilters(filter, WAIT_FILTER_KEYS);
     refuseUnknownWaitOptions(options);
-    const { since, ...rest } = check<RequestsQuery>(JournalQuery, filter, 'querystring');
+    const { since, ...rest } = check(JournalQuery, filter, 'querystring');
     const { timeout = WAIT_TIMEOUT_MS, next = false } = options;
     if (!Number.isSafeInteger(timeout) || timeout < 0 || timeout > MAX_WAIT_MS) {
       throw apiError('badRequest', `timeout must be whole milliseconds from 0 to ${MAX_WAIT_MS}`);
@@ -436,32 +567,6 @@ export class MockControl {
   }
 
   clearRequests(): Deleted {
-    const deleted = this.runtime.journal.size;
-    this.runtime.journal.clear();
-    return { deleted };
-  }
-
-  private scenario$(name: string) {
-    try {
-      return this.runtime.scenarios.load(name);
-    } catch (err) {
-      if (err instanceof ScenarioError) throw apiError('scenarioNotFound', name, this.runtime.scenarios.names());
-      throw err;
-    }
-  }
-
-  private fill(state: AccountState, scenarioName: string, { seed = this.runtime.config.seed, first }: { seed?: number | undefined; first: boolean }) {
-    const { runtime } = this;
-    const scenario = this.scenario$(scenarioName);
-    const now = runtime.store.now();
-    fillAccount(state, {
-      faker: createSeededFaker(seed, now),
-      now,
-      sha256Hex: runtime.sha256Hex,
-      fixtures: this.ids.ownFixtures(scenario.fixtures, state, first, seed),
-      fixturesSource: scenario.source,
-      keys: scenario.keys,
-      taken: (hash) => runtime.store.hashTaken(hash, state.id),
-    });
+    return this.unchecked.clearRequests();
   }
 }

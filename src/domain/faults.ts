@@ -63,7 +63,10 @@ export interface FaultRequest {
 export const MAX_FAULT_RULES = 1000;
 
 
-/** The API's routes and what messages say of them: the only requests a rule can meet. */
+/**
+ * The API's routes and what messages say of them: the only requests a rule can meet. Derived once
+ * per route table (`routesOf`).
+ */
 class FaultRoutes {
   readonly methods: string[];
   readonly paths: string[];
@@ -93,6 +96,14 @@ class FaultRoutes {
     );
   }
 }
+
+const derived = new WeakMap<readonly Route[], FaultRoutes>();
+/** What the messages and the matching need of a route table, derived on first use and kept. */
+const routesOf = (table: readonly Route[]): FaultRoutes => {
+  let routes = derived.get(table);
+  if (!routes) derived.set(table, (routes = new FaultRoutes(table)));
+  return routes;
+};
 
 /** A rule's path in full: under /api/v1 unless it already starts with it. */
 const fullPath = (path: string): string => (path.startsWith(API_PREFIX) ? path : `${API_PREFIX}${path}`);
@@ -198,10 +209,11 @@ const routeKey = (method: string, route: string) => `${method} ${route}`;
 /**
  * Why a rule's match can never meet a request the API answers, or null when it can: the path must
  * start with "/", name no control route, have no empty or dot segment, and fit an API route
- * together with the method and hash. Returned as [field, reason].
+ * together with the method and hash. Returned as [field, reason]. `apiRoutes`: the API's route
+ * table, HEAD twins included (API_ROUTES, from src/http/api-operations.ts).
  */
-export function unmatchable(match: FaultMatch, apiRoutes: readonly Route[] | FaultRoutes): [field: string, reason: string] | null {
-  const routes = apiRoutes instanceof FaultRoutes ? apiRoutes : new FaultRoutes(apiRoutes);
+export function unmatchable(match: FaultMatch, apiRoutes: readonly Route[]): [field: string, reason: string] | null {
+  const routes = routesOf(apiRoutes);
   const never = 'can never match: ';
   const { path, hash } = match;
   const method = match.method?.toUpperCase();
@@ -253,8 +265,11 @@ export class FaultRegistry {
    * API_ROUTES in src/http/api-operations.ts). `events`: told of every rule added, removed,
    * cleared or used; optional.
    */
-  constructor(apiRoutes: readonly Route[], private readonly events?: MockEvents) {
-    this.routes = new FaultRoutes(apiRoutes);
+  constructor(
+    private readonly apiRoutes: readonly Route[],
+    private readonly events?: MockEvents,
+  ) {
+    this.routes = routesOf(apiRoutes);
   }
 
   private changed(change: FaultChange, id: string | null): void {
@@ -263,7 +278,7 @@ export class FaultRegistry {
 
   /** Adds a rule; one that could never match any API request, or one past MAX_FAULT_RULES, is a 400 saying why. */
   add(spec: FaultSpec): FaultRule {
-    const problem = unmatchable(spec.match ?? {}, this.routes);
+    const problem = unmatchable(spec.match ?? {}, this.apiRoutes);
     if (problem) throw apiError('invalidField', 'request body', `field "${problem[0]}"`, problem[1]);
     if (this.rules.length >= MAX_FAULT_RULES) {
       throw apiError('badRequest', `at most ${MAX_FAULT_RULES} fault rules at once; remove some first (DELETE /__mock/faults/:id, or DELETE /__mock/faults for all)`);

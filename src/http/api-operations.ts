@@ -12,75 +12,68 @@ import {
   keyBodySchemas,
   listKeysOptions,
 } from '../schemas/keys.js';
-import { operation, type Call, type Operation, type OperationSchema } from './operation.js';
+import { operations, type Access, type Call, type Declaration, type Operation, type OperationSchema } from './operation.js';
 
 const tags = [TAGS.api.name];
 
-interface KeyCall extends Call {
-  params: { hash: string };
-}
-
-/** The caller's account on a management route (authentication has checked the principal). */
-const accountOf = (call: Call) => call.principal!.account;
+/**
+ * An API route, by default for a management key; its schema is given the API's tag.
+ * Its result is typed as written (`schema: Schema`), not as the spread's intersection with the
+ * tag: TypeBox's `Static` of that intersection instantiates too deep for the compiler.
+ */
+const api = <Status extends Declaration['status'], Schema extends Omit<OperationSchema, 'tags'>>(
+  method: Declaration['method'],
+  path: string,
+  { status, access = 'management', schema }: { status: Status; access?: Access; schema: Schema },
+): { method: Declaration['method']; url: string; plane: 'api'; access: Access; status: Status; schema: Schema } => ({
+  method,
+  url: `${API_PREFIX}${path}`,
+  plane: 'api',
+  access,
+  status,
+  schema: { tags, ...schema },
+});
 
 /**
- * OpenRouter's key endpoints under `/api/v1`: thin translations between a request and the key
- * store. `strict`: unknown body fields are refused (`--strict`).
+ * OpenRouter's key endpoints under `/api/v1`, as data: method, path, who may call, status and
+ * schemas. `strict`: unknown body fields are refused (`--strict`); only the body schemas depend
+ * on it. What each does is `apiOperations`'.
  */
-export function apiOperations(store: KeyStore, strict: boolean): Operation[] {
+export function apiTable(strict: boolean) {
   const { UpdateKeyBody, CreateKeyBody } = keyBodySchemas(strict);
-  /** A management-key route answering 200 unless told otherwise. */
-  const route = (
-    method: Operation['method'],
-    path: string,
-    schema: Omit<OperationSchema, 'tags'>,
-    handle: (call: Call) => unknown,
-    extra: Partial<Pick<Operation, 'status' | 'access'>> = {},
-  ): Operation =>
-    operation({ method, url: `${API_PREFIX}${path}`, plane: 'api', access: 'management', status: 200, schema: { tags, ...schema }, handle, ...extra });
-  return [
-    route(
-      'GET',
-      '/keys',
-      {
+  return {
+    list: api('GET', '/keys', {
+      status: 200,
+      schema: {
         operationId: 'list',
         summary: 'List API keys',
         description: 'Newest first, 100 a page. Disabled keys only with include_disabled=true.',
         querystring: ListKeysQuerySchema,
         response: { 200: KeyListResponseSchema, ...errorResponses([400, ...COMMON_ERRORS]) },
       },
-      (call) => {
-        return { data: store.list(accountOf(call), listKeysOptions(call.query as Parameters<typeof listKeysOptions>[0])) };
-      },
-    ),
-    route(
-      'POST',
-      '/keys',
-      {
+    }),
+    createKeys: api('POST', '/keys', {
+      status: 201,
+      schema: {
         operationId: 'createKeys',
         summary: 'Create an API key',
         description: 'The plaintext key is in this response only.',
         body: CreateKeyBody,
         response: { 201: CreatedKeyResponseSchema, ...errorResponses([...BODY_ERRORS, ...COMMON_ERRORS]) },
       },
-      (call) => store.create(accountOf(call), call.body as never),
-      { status: 201 },
-    ),
-    route(
-      'GET',
-      '/keys/:hash',
-      {
+    }),
+    getKey: api('GET', '/keys/:hash', {
+      status: 200,
+      schema: {
         operationId: 'getKey',
         summary: 'Get an API key',
         params: KeyParamsSchema,
         response: { 200: KeyResponseSchema, ...errorResponses([404, ...COMMON_ERRORS]) },
       },
-      (call) => ({ data: store.get(accountOf(call), (call as KeyCall).params.hash) }),
-    ),
-    route(
-      'PATCH',
-      '/keys/:hash',
-      {
+    }),
+    updateKeys: api('PATCH', '/keys/:hash', {
+      status: 200,
+      schema: {
         operationId: 'updateKeys',
         summary: 'Update an API key',
         description: 'Partial update: only the fields sent change. {} changes nothing.',
@@ -88,49 +81,49 @@ export function apiOperations(store: KeyStore, strict: boolean): Operation[] {
         body: UpdateKeyBody,
         response: { 200: KeyResponseSchema, ...errorResponses([...BODY_ERRORS, 404, ...COMMON_ERRORS]) },
       },
-      (call) => ({ data: store.update(accountOf(call), (call as KeyCall).params.hash, call.body as never) }),
-    ),
-    route(
-      'DELETE',
-      '/keys/:hash',
-      {
+    }),
+    deleteKeys: api('DELETE', '/keys/:hash', {
+      status: 200,
+      schema: {
         operationId: 'deleteKeys',
         summary: 'Delete an API key',
         params: KeyParamsSchema,
         response: { 200: DeletedResponseSchema, ...errorResponses([404, ...COMMON_ERRORS]) },
       },
-      (call) => {
-        store.remove(accountOf(call), (call as KeyCall).params.hash);
-        return { deleted: true as const };
-      },
-    ),
-    route(
-      'GET',
-      '/key',
-      {
+    }),
+    getCurrentKey: api('GET', '/key', {
+      status: 200,
+      // Any valid key may ask about itself.
+      access: 'any',
+      schema: {
         operationId: 'getCurrentKey',
         summary: 'Get the current API key',
         response: { 200: CurrentKeyResponseSchema, ...errorResponses(COMMON_ERRORS) },
       },
-      (call) => ({ data: store.currentKey(call.principal!) }),
-      // Any valid key may ask about itself.
-      { access: 'any' },
-    ),
-  ];
+    }),
+  };
+}
+
+/** The caller's account on a management route (authentication has checked the principal). */
+const accountOf = (call: Pick<Call, 'principal'>) => call.principal!.account;
+
+/** The API's operations: the table's declarations with their handlers, thin translations between a request and the key store. */
+export function apiOperations(store: KeyStore, strict: boolean): Operation[] {
+  return operations(apiTable(strict), {
+    list: (call) => ({ data: store.list(accountOf(call), listKeysOptions(call.query)) }),
+    createKeys: (call) => store.create(accountOf(call), call.body),
+    getKey: (call) => ({ data: store.get(accountOf(call), call.params.hash) }),
+    updateKeys: (call) => ({ data: store.update(accountOf(call), call.params.hash, call.body) }),
+    deleteKeys: (call) => {
+      store.remove(accountOf(call), call.params.hash);
+      return { deleted: true };
+    },
+    getCurrentKey: (call) => ({ data: store.currentKey(call.principal!) }),
+  });
 }
 
 /**
- * The API's routes, HEAD twins included, read off the operation table itself: what fault rules
- * can meet (the runtime's FaultRegistry is built with them). The table is built once for it with
- * a store that refuses to be used: a route list runs no handler.
+ * The API's routes, HEAD twins included, read off the table's data (no store, no handler): what
+ * fault rules can meet (the runtime's FaultRegistry is built with them).
  */
-export const API_ROUTES: readonly Route[] = withHeadTwins(
-  apiOperations(
-    new Proxy({} as KeyStore, {
-      get() {
-        throw new Error('API_ROUTES: the route table runs no handler');
-      },
-    }),
-    false,
-  ).map((op) => ({ method: op.method, path: op.url })),
-);
+export const API_ROUTES: readonly Route[] = withHeadTwins(Object.values(apiTable(false)).map((op) => ({ method: op.method, path: op.url })));

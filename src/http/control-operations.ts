@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { MockControl } from '../control/mock-control.js';
-import type { FaultSpec } from '../domain/faults.js';
 import { CONTROL_PREFIX, TAGS } from '../domain/paths.js';
 import { errorResponses } from '../schemas/common.js';
 import {
@@ -26,7 +25,7 @@ import {
 } from '../schemas/control.js';
 import { KeyListResponseSchema, KeyResponseSchema } from '../schemas/keys.js';
 import { VERSION } from '../version.js';
-import { operation, type Call, type Operation, type OperationSchema } from './operation.js';
+import { operations, type Access, type Declaration, type Operation, type OperationSchema } from './operation.js';
 
 
 /**
@@ -47,159 +46,182 @@ export const CONTROL_OPTIONS_BODY_LIMIT = 1024 * 1024;
 
 /** The largest body a control operation takes: CONTROL_BODY_LIMIT for `PUT /__mock/state`, CONTROL_OPTIONS_BODY_LIMIT for the rest. */
 export function controlBodyLimit(op: Pick<Operation, 'method' | 'url'>): number {
-  return op.method === 'PUT' && op.url === `${CONTROL_PREFIX}/state` ? CONTROL_BODY_LIMIT : CONTROL_OPTIONS_BODY_LIMIT;
+  return op.method === CONTROL_TABLE.load.method && op.url === CONTROL_TABLE.load.url ? CONTROL_BODY_LIMIT : CONTROL_OPTIONS_BODY_LIMIT;
 }
 
 const tags = [TAGS.control.name];
 const errors = errorResponses([400, 401, 404, 413, 415, 500]);
 const SummarySchema = Type.Object({ accounts: Type.Integer(), keys: Type.Integer() });
 
-const params = <T>(call: Call) => call.params as T;
+interface ControlOptions<Status extends Declaration['status'], Schema extends Omit<OperationSchema, 'tags'>, Checks extends boolean> {
+  status: Status;
+  access?: Access;
+  schema: Schema;
+  bodyOptional?: boolean;
+  handlerChecksBody?: Checks;
+}
 
 /**
- * `/__mock`: the test-control plane, one table over `MockControl` (the same object the test handle
- * calls). Health is always served and open; the rest only with `--control` (the default), behind
- * `--admin-token` when one is set (`access: 'admin'`).
+ * A control route, by default behind the admin token (`access: 'admin'`); its schema is given the
+ * control plane's tag. Its result is typed as written (`schema: Schema`), not as the spread's
+ * intersection with the tag: TypeBox's `Static` of that intersection instantiates too deep for the
+ * compiler.
  */
-export function controlOperations(control: MockControl, { enabled, startedAt = Date.now() }: { enabled: boolean; startedAt?: number }): Operation[] {
-  const route = (
-    method: Operation['method'],
-    path: string,
-    schema: Omit<OperationSchema, 'tags'>,
-    handle: (call: Call) => unknown,
-    extra: Partial<Pick<Operation, 'status' | 'bodyOptional' | 'handlerChecksBody'>> = {},
-  ): Operation =>
-    operation({ method, url: `${CONTROL_PREFIX}${path}`, plane: 'control', access: 'admin', status: 200, schema: { tags, ...schema }, handle, ...extra });
+const control = <Status extends Declaration['status'], Schema extends Omit<OperationSchema, 'tags'>, Checks extends boolean = false>(
+  method: Declaration['method'],
+  path: string,
+  { status, access = 'admin', schema, ...flags }: ControlOptions<Status, Schema, Checks>,
+): { method: Declaration['method']; url: string; plane: 'control'; access: Access; status: Status; schema: Schema; bodyOptional?: boolean; handlerChecksBody?: Checks } => ({
+  method,
+  url: `${CONTROL_PREFIX}${path}`,
+  plane: 'control',
+  access,
+  status,
+  schema: { tags, ...schema },
+  ...flags,
+});
 
-  const health = operation({
-    method: 'GET',
-    url: `${CONTROL_PREFIX}/health`,
-    plane: 'control',
-    access: 'open',
+/**
+ * `/__mock`, the test-control plane, as data: method, path, who may call, status and schemas.
+ * Health is always served and open; the rest only with `--control` (the default), behind
+ * `--admin-token` when one is set. What each does is `controlOperations`'.
+ */
+export const CONTROL_TABLE = {
+  health: control('GET', '/health', {
     status: 200,
-    schema: { tags, summary: 'Liveness and readiness (always open)', response: { 200: HealthSchema, ...errors } },
-    handle() {
-      const { status, accounts, keys } = control.health();
+    access: 'open',
+    schema: { summary: 'Liveness and readiness (always open)', response: { 200: HealthSchema, ...errors } },
+  }),
+  reset: control('POST', '/reset', {
+    status: 200,
+    schema: { summary: 'Back to exactly the start-up state', response: { 200: Type.Object({ data: SummarySchema }), ...errors } },
+  }),
+  state: control('GET', '/state', { status: 200, schema: { summary: 'Export every account and key', response: { 200: StateDocumentSchema, ...errors } } }),
+  load: control('PUT', '/state', {
+    status: 200,
+    schema: {
+      summary: 'Replace the whole state (validated; a bad document changes nothing)',
+      body: StateDocumentSchema,
+      response: { 200: Type.Object({ data: SummarySchema }), ...errors },
+    },
+    // control.load() checks shape and rules together, so that every message names the entry in
+    // one style (the schema stays for the docs).
+    handlerChecksBody: true,
+  }),
+  scenarios: control('GET', '/scenarios', {
+    status: 200,
+    schema: {
+      summary: 'The bundled scenarios',
+      response: { 200: Type.Object({ data: Type.Array(Type.Object({ name: Type.String(), description: Type.String(), keys: Type.Integer() })) }), ...errors },
+    },
+  }),
+  scenario: control('POST', '/scenarios/:name', {
+    status: 200,
+    schema: {
+      summary: "Replace an account's keys (default: the first account's) with a scenario",
+      params: ScenarioNameParams,
+      body: ScenarioApplyBody,
+      response: { 200: Type.Object({ data: AccountSummarySchema }), ...errors },
+    },
+    bodyOptional: true,
+  }),
+  accounts: control('GET', '/accounts', {
+    status: 200,
+    schema: { summary: 'Every account', response: { 200: Type.Object({ data: Type.Array(AccountSummarySchema) }), ...errors } },
+  }),
+  createAccount: control('POST', '/accounts', {
+    status: 201,
+    schema: {
+      summary: 'Create an isolated account with its own management key',
+      body: AccountCreateBody,
+      response: { 201: Type.Object({ data: CreatedAccountSchema }), ...errors },
+    },
+    bodyOptional: true,
+  }),
+  accountKey: control('GET', '/accounts/:id/management-key', {
+    status: 200,
+    schema: {
+      summary: "An account's management key in plaintext, when the mock knows it (the inspector calls the API with it)",
+      params: IdParams,
+      response: { 200: Type.Object({ data: AccountKeySchema }), ...errors },
+    },
+  }),
+  accountKeys: control('GET', '/accounts/:id/keys', {
+    status: 200,
+    schema: {
+      summary: "An account's keys as GET /api/v1/keys lists them, without its management key: not journalled, faulted or delayed (the inspector reads with it)",
+      params: IdParams,
+      querystring: AccountKeysQuery,
+      response: { 200: KeyListResponseSchema, ...errors },
+    },
+  }),
+  deleteAccount: control('DELETE', '/accounts/:id', {
+    status: 200,
+    schema: { summary: 'Remove an account and its keys', params: IdParams, response: { 200: DeletedCountSchema, ...errors } },
+  }),
+  clock: control('GET', '/clock', { status: 200, schema: { summary: 'The virtual clock', response: { 200: ClockSchema, ...errors } } }),
+  setClock: control('POST', '/clock', {
+    status: 200,
+    schema: { summary: 'Set, advance, freeze or unfreeze the clock', body: ClockChangeBody, response: { 200: ClockSchema, ...errors } },
+  }),
+  recordUsage: control('POST', '/keys/:hash/usage', {
+    status: 200,
+    schema: { summary: 'Record spend on a key (every window and the total)', params: HashParams, body: UsageBody, response: { 200: KeyResponseSchema, ...errors } },
+  }),
+  faults: control('GET', '/faults', {
+    status: 200,
+    schema: { summary: 'Fault rules, newest first', response: { 200: Type.Object({ data: Type.Array(FaultRuleSchema) }), ...errors } },
+  }),
+  addFault: control('POST', '/faults', {
+    status: 201,
+    schema: { summary: 'Add a fault rule', body: FaultSpecBody, response: { 201: Type.Object({ data: FaultRuleSchema }), ...errors } },
+  }),
+  clearFaults: control('DELETE', '/faults', { status: 200, schema: { summary: 'Remove every fault rule', response: { 200: DeletedCountSchema, ...errors } } }),
+  removeFault: control('DELETE', '/faults/:id', {
+    status: 200,
+    schema: { summary: 'Remove one fault rule', params: IdParams, response: { 200: DeletedCountSchema, ...errors } },
+  }),
+  requests: control('GET', '/requests', {
+    status: 200,
+    schema: { summary: 'The request journal, newest first', querystring: JournalQuery, response: { 200: JournalPageSchema, ...errors } },
+  }),
+  clearRequests: control('DELETE', '/requests', { status: 200, schema: { summary: 'Empty the journal', response: { 200: DeletedCountSchema, ...errors } } }),
+};
+
+/**
+ * The control plane's operations: the table's declarations, each calling the `MockControl` method
+ * of the same name (the one the test handle calls, here without its input check), wrapped in
+ * `{data}` where its route answers so.
+ * Without `enabled` (`--control false`), health only.
+ */
+export function controlOperations(mock: MockControl, { enabled, startedAt = Date.now() }: { enabled: boolean; startedAt?: number }): Operation[] {
+  // The engine has validated each request against the table's schemas: the methods are called
+  // without MockControl's own input checks (those are for the test handle), so input is checked once.
+  const core = mock.unchecked;
+  const all = operations(CONTROL_TABLE, {
+    health: () => {
+      const { status, accounts, keys } = core.health();
       return { status, version: VERSION, uptime_ms: Date.now() - startedAt, accounts, keys };
     },
+    reset: () => ({ data: core.reset() }),
+    state: () => core.state(),
+    load: (call) => ({ data: core.load(call.body) }),
+    scenarios: () => ({ data: core.scenarios() }),
+    scenario: (call) => ({ data: core.scenario(call.params.name, call.body) }),
+    accounts: () => ({ data: core.accounts() }),
+    createAccount: (call) => ({ data: core.createAccount(call.body) }),
+    accountKey: (call) => ({ data: core.accountKey(call.params.id) }),
+    accountKeys: (call) => ({ data: core.accountKeys(call.params.id, call.query) }),
+    deleteAccount: (call) => core.deleteAccount(call.params.id),
+    clock: () => core.clock(),
+    setClock: (call) => core.setClock(call.body),
+    recordUsage: (call) => ({ data: core.recordUsage(call.params.hash, call.body) }),
+    faults: () => ({ data: core.faults() }),
+    addFault: (call) => ({ data: core.addFault(call.body) }),
+    clearFaults: () => core.clearFaults(),
+    removeFault: (call) => core.removeFault(call.params.id),
+    requests: (call) => core.requests(call.query),
+    clearRequests: () => core.clearRequests(),
   });
-  if (!enabled) return [health];
-
-  return [
-    health,
-    route('POST', '/reset', { summary: 'Back to exactly the start-up state', response: { 200: Type.Object({ data: SummarySchema }), ...errors } }, () => ({
-      data: control.reset(),
-    })),
-    route('GET', '/state', { summary: 'Export every account and key', response: { 200: StateDocumentSchema, ...errors } }, () => control.state()),
-    route(
-      'PUT',
-      '/state',
-      {
-        summary: 'Replace the whole state (validated; a bad document changes nothing)',
-        body: StateDocumentSchema,
-        response: { 200: Type.Object({ data: SummarySchema }), ...errors },
-      },
-      (call) => ({ data: control.load(call.body) }),
-      // control.load() checks shape and rules together, so that every message names the entry in
-      // one style (the schema stays for the docs).
-      { handlerChecksBody: true },
-    ),
-    route(
-      'GET',
-      '/scenarios',
-      {
-        summary: 'The bundled scenarios',
-        response: { 200: Type.Object({ data: Type.Array(Type.Object({ name: Type.String(), description: Type.String(), keys: Type.Integer() })) }), ...errors },
-      },
-      () => ({ data: control.scenarios() }),
-    ),
-    route(
-      'POST',
-      '/scenarios/:name',
-      {
-        summary: "Replace an account's keys (default: the first account's) with a scenario",
-        params: ScenarioNameParams,
-        body: ScenarioApplyBody,
-        response: { 200: Type.Object({ data: AccountSummarySchema }), ...errors },
-      },
-      (call) => ({ data: control.scenario(params<{ name: string }>(call).name, call.body as never) }),
-      { bodyOptional: true },
-    ),
-    route('GET', '/accounts', { summary: 'Every account', response: { 200: Type.Object({ data: Type.Array(AccountSummarySchema) }), ...errors } }, () => ({
-      data: control.accounts(),
-    })),
-    route(
-      'POST',
-      '/accounts',
-      {
-        summary: 'Create an isolated account with its own management key',
-        body: AccountCreateBody,
-        response: { 201: Type.Object({ data: CreatedAccountSchema }), ...errors },
-      },
-      (call) => ({ data: control.createAccount(call.body as never) }),
-      { status: 201, bodyOptional: true },
-    ),
-    route(
-      'GET',
-      '/accounts/:id/management-key',
-      {
-        summary: "An account's management key in plaintext, when the mock knows it (the inspector calls the API with it)",
-        params: IdParams,
-        response: { 200: Type.Object({ data: AccountKeySchema }), ...errors },
-      },
-      (call) => ({ data: control.accountKey(params<{ id: string }>(call).id) }),
-    ),
-    route(
-      'GET',
-      '/accounts/:id/keys',
-      {
-        summary: "An account's keys as GET /api/v1/keys lists them, without its management key: not journalled, faulted or delayed (the inspector reads with it)",
-        params: IdParams,
-        querystring: AccountKeysQuery,
-        response: { 200: KeyListResponseSchema, ...errors },
-      },
-      (call) => ({ data: control.accountKeys(params<{ id: string }>(call).id, call.query as never) }),
-    ),
-    route('DELETE', '/accounts/:id', { summary: 'Remove an account and its keys', params: IdParams, response: { 200: DeletedCountSchema, ...errors } }, (call) =>
-      control.deleteAccount(params<{ id: string }>(call).id),
-    ),
-    route('GET', '/clock', { summary: 'The virtual clock', response: { 200: ClockSchema, ...errors } }, () => control.clock()),
-    route(
-      'POST',
-      '/clock',
-      { summary: 'Set, advance, freeze or unfreeze the clock', body: ClockChangeBody, response: { 200: ClockSchema, ...errors } },
-      (call) => control.setClock(call.body as never),
-    ),
-    route(
-      'POST',
-      '/keys/:hash/usage',
-      { summary: 'Record spend on a key (every window and the total)', params: HashParams, body: UsageBody, response: { 200: KeyResponseSchema, ...errors } },
-      (call) => ({ data: control.recordUsage(params<{ hash: string }>(call).hash, call.body as never) }),
-    ),
-    route('GET', '/faults', { summary: 'Fault rules, newest first', response: { 200: Type.Object({ data: Type.Array(FaultRuleSchema) }), ...errors } }, () => ({
-      data: control.faults(),
-    })),
-    route(
-      'POST',
-      '/faults',
-      { summary: 'Add a fault rule', body: FaultSpecBody, response: { 201: Type.Object({ data: FaultRuleSchema }), ...errors } },
-      (call) => ({ data: control.addFault(call.body as FaultSpec) }),
-      { status: 201 },
-    ),
-    route('DELETE', '/faults', { summary: 'Remove every fault rule', response: { 200: DeletedCountSchema, ...errors } }, () => control.clearFaults()),
-    route('DELETE', '/faults/:id', { summary: 'Remove one fault rule', params: IdParams, response: { 200: DeletedCountSchema, ...errors } }, (call) =>
-      control.removeFault(params<{ id: string }>(call).id),
-    ),
-    route(
-      'GET',
-      '/requests',
-      {
-        summary: 'The request journal, newest first',
-        querystring: JournalQuery,
-        response: { 200: JournalPageSchema, ...errors },
-      },
-      (call) => control.requests(call.query as never),
-    ),
-    route('DELETE', '/requests', { summary: 'Empty the journal', response: { 200: DeletedCountSchema, ...errors } }, () => control.clearRequests()),
-  ];
+  return enabled ? all : all.filter((op) => op.url === CONTROL_TABLE.health.url);
 }

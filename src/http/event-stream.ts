@@ -1,9 +1,10 @@
+import { Type } from '@sinclair/typebox';
 import { apiError } from '../domain/errors.js';
 import { MOCK_EVENT_TYPES, type MockEvent, type MockEvents } from '../domain/events.js';
 import { CONTROL_PREFIX, TAGS } from '../domain/paths.js';
 import type { MockRuntime } from '../mock-runtime.js';
 import { errorResponses } from '../schemas/common.js';
-import { operation, type Operation } from './operation.js';
+import { declare, operation, type Operation } from './operation.js';
 import { SSE_HEADERS, StreamedAnswer } from './streamed.js';
 
 /** A comment line every so often, so that proxies and browsers keep an idle stream open. */
@@ -188,31 +189,34 @@ export function streamSink(first: Uint8Array, onCancel: () => void): { sink: Eve
  * event built. The first bytes say `retry: 1000` (reconnect after 1 s) and `ready` (the stream is
  * live, and where the clock is).
  */
+export const EVENT_STREAM = declare({
+  method: 'GET',
+  url: `${CONTROL_PREFIX}/events`,
+  plane: 'control',
+  access: 'admin',
+  status: 200,
+  schema: {
+    tags: [TAGS.control.name],
+    summary: 'Server-Sent Events: journal entries and changes of keys, accounts, clock and faults, as they happen',
+    // Not JSON: the answer is the stream itself (no serializer writes it).
+    response: { 200: Type.Unsafe<StreamedAnswer>({ description: 'text/event-stream', type: 'string' }), ...errorResponses([401, 503]) },
+  },
+});
+
+/** The event stream's operation: its declaration with the mock's fan-out. */
 export function eventStreamOperation(runtime: MockRuntime): Operation {
   const maxStreams = runtime.config.maxEventStreams;
   const fanOut = new EventFanOut({ events: runtime.events, maxStreams });
-  return operation({
-    method: 'GET',
-    url: `${CONTROL_PREFIX}/events`,
-    plane: 'control',
-    access: 'admin',
-    status: 200,
-    schema: {
-      tags: [TAGS.control.name],
-      summary: 'Server-Sent Events: journal entries and changes of keys, accounts, clock and faults, as they happen',
-      response: { 200: { description: 'text/event-stream', type: 'string' }, ...errorResponses([401, 503]) },
-    },
-    handle() {
-      if (fanOut.full) throw apiError('tooManyEventStreams', maxStreams);
-      const clock = { now: new Date(runtime.clock.now()).toISOString(), frozen: runtime.clock.frozen };
-      const ready = encoder.encode(`retry: 1000\nevent: ready\ndata: ${JSON.stringify({ types: MOCK_EVENT_TYPES, clock })}\n\n`);
-      let close = () => {};
-      const { sink, stream, fail } = streamSink(ready, () => close());
-      close = fanOut.open(sink);
-      return new StreamedAnswer(stream, SSE_HEADERS, (reason) => {
-        close();
-        fail(reason);
-      });
-    },
+  return operation(EVENT_STREAM, () => {
+    if (fanOut.full) throw apiError('tooManyEventStreams', maxStreams);
+    const clock = { now: new Date(runtime.clock.now()).toISOString(), frozen: runtime.clock.frozen };
+    const ready = encoder.encode(`retry: 1000\nevent: ready\ndata: ${JSON.stringify({ types: MOCK_EVENT_TYPES, clock })}\n\n`);
+    let close = () => {};
+    const { sink, stream, fail } = streamSink(ready, () => close());
+    close = fanOut.open(sink);
+    return new StreamedAnswer(stream, SSE_HEADERS, (reason) => {
+      close();
+      fail(reason);
+    });
   });
 }

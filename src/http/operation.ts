@@ -1,4 +1,4 @@
-import type { TSchema } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { Principal } from '../domain/key-store.js';
 
 /**
@@ -16,19 +16,20 @@ export type Plane = 'api' | 'control';
 
 /**
  * A request as the engine sees it once routed and read. Fastify's request has exactly these
- * fields, so the server hands its request over as it is; the other doors build one.
+ * fields, so the server hands its request over as it is; the other doors build one. An
+ * operation's handler sees its input typed by its schemas (`CallOf`): the engine has validated it.
  */
-export interface Call {
+export interface Call<Params = unknown, Query = unknown, Body = unknown> {
   readonly method: string;
   /** The request target as sent: path and query string. */
   readonly url: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Path parameters, percent-decoded. */
-  params: unknown;
+  params: Params;
   /** The parsed query string (coerced in place by validation). */
-  query: unknown;
+  query: Query;
   /** The parsed JSON body, or undefined without one. */
-  body: unknown;
+  body: Body;
   /** The caller, once authenticated (API routes). */
   principal: Principal | null;
   /** When the request arrived, on the virtual clock (for the journal). */
@@ -48,10 +49,15 @@ export interface OperationSchema {
   params?: TSchema;
   querystring?: TSchema;
   body?: TSchema;
-  response: Record<number, unknown>;
+  /** By status: the success answer's schema and the errors' (`Static` of the success one is what the handler returns). */
+  response: Record<number, TSchema>;
 }
 
-export interface Operation {
+/**
+ * An operation as data: everything but what it does. A table of these needs no store (the fault
+ * rules' route list is read off the API's); `operations()` binds handlers to them.
+ */
+export interface Declaration {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** The full path, with `:name` parameters: `/api/v1/keys/:hash`. */
   readonly url: string;
@@ -64,9 +70,44 @@ export interface Operation {
   readonly bodyOptional?: boolean;
   /** The body is checked by the handler itself, not against `schema.body` (which stays for the docs). */
   readonly handlerChecksBody?: boolean;
-  /** What the operation answers with: the body of a successful answer. Throws an `ApiError` to refuse. */
+}
+
+/**
+ * A declaration with what it does: the body of a successful answer. Throws an `ApiError` to
+ * refuse. The engine's table holds operations of every input type: `handle` is declared as a
+ * method, so a handler typed by its own declaration (`Handler`) is one.
+ */
+export interface Operation extends Declaration {
   handle(call: Call): unknown;
 }
 
-/** The one place an operation is declared, for type inference of the table entries. */
-export const operation = (op: Operation): Operation => op;
+/** What a schema's `part` validates to; `unknown` where it has none. */
+type Input<Schema, Part extends 'params' | 'querystring' | 'body'> = Schema extends { [_ in Part]: infer S extends TSchema } ? Static<S> : unknown;
+
+/** The request a declaration's handler is given: params, query and body as its schemas make them. */
+export type CallOf<D extends Declaration> = Call<
+  Input<D['schema'], 'params'>,
+  Input<D['schema'], 'querystring'>,
+  // A body the handler checks itself has not been validated: it is whatever was sent.
+  D extends { handlerChecksBody: true } ? unknown : Input<D['schema'], 'body'>
+>;
+
+/** What a declaration's handler answers with: its success status's response schema, as a type. */
+export type AnswerOf<D extends Declaration> = D['schema']['response'] extends { [K in D['status']]: infer S extends TSchema } ? Static<S> : never;
+
+/** A handler for a declaration: its input and answer checked against the declared schemas. */
+export type Handler<D extends Declaration> = (call: CallOf<D>) => AnswerOf<D>;
+
+/** One handler for each declaration of a table, by the same name. */
+export type Handlers<T extends Record<string, Declaration>> = { [K in keyof T]: Handler<T[K]> };
+
+/** One declaration, kept as typed as written (its status a literal, its schemas their own types). */
+export const declare = <D extends Declaration>(declaration: D): D => declaration;
+
+/** A declaration with its handler. */
+export const operation = <D extends Declaration>(declaration: D, handle: Handler<D>): Operation => ({ ...declaration, handle });
+
+/** A table's declarations, in its order, each with the handler of its name. */
+export function operations<T extends Record<string, Declaration>>(table: T, handlers: NoInfer<Handlers<T>>): Operation[] {
+  return (Object.keys(table) as (keyof T & string)[]).map((name) => operation(table[name], handlers[name]));
+}
