@@ -1,6 +1,7 @@
-import { EMBEDDED_MODELS_SOURCE, embeddedCatalogue } from './data/models.js';
+import { EMBEDDED_MODELS_SOURCE } from './data/models.js';
+import { createCatalogue, embeddedCatalogue } from './model-catalogue.js';
 import { SCENARIO_NAME, ScenarioError, type ScenarioSource } from './data/scenarios.js';
-import { CatalogueError, createCatalogue, type ModelCatalogue } from './domain/models.js';
+import { CatalogueError, type ModelCatalogue } from './domain/models.js';
 import {
   BOOLEAN_FORMS,
   fail,

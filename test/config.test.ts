@@ -13,7 +13,8 @@ import {
   type OptionName,
 } from '../src/config.js';
 import { helpText, optionTable, optionsFromCli } from '../src/command-line.js';
-import { EMBEDDED_MODELS, embeddedCatalogue } from '../src/data/models.js';
+import { EMBEDDED_MODELS } from '../src/data/models.js';
+import { embeddedCatalogue } from '../src/model-catalogue.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'orkm-config-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -44,7 +44,8 @@ const FILES: Record<string, Layer> = {
   'src/version.ts': 'domain', // a constant, importing nothing; the engine and the CLI both read it
   'src/option-values.ts': 'control', // the value parsers of options.ts
   'src/options.ts': 'control', // every option, validated: what a mock instance is built from
-  'src/mock-runtime.ts': 'control', // one mock instance: what the control plane and the engine drive
+  'src/mock-runtime.ts': 'control',
+  'src/model-catalogue.ts': 'control', // the catalogue a mock instance is built with, checked // one mock instance: what the control plane and the engine drive
   'src/in-process-mock.ts': 'doors', // the builder both in-process doors share (not an entry)
   'src/fetch.ts': 'doors', // openrouter-keys-mock/fetch
   'src/msw.ts': 'doors', // openrouter-keys-mock/msw

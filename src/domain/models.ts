@@ -1,11 +1,28 @@
-import { fieldPath, schemaViolation } from '../schemas/check.js';
-import { CatalogueEntrySchema, PRICE_PATTERN, type CatalogueEntry, type Model } from '../schemas/models.js';
+/**
+ * A price in USD per token (or per request, image, search), written as OpenRouter writes it: a
+ * decimal string such as "0.00000015", never a number (a float would round it) nor exponent
+ * notation. OpenRouter writes "-1" for router models priced by the model they route to; the mock
+ * cannot charge such a price, so it is refused.
+ */
+export const PRICE_PATTERN = '^(0|[1-9][0-9]*)(\\.[0-9]+)?$';
+
+/** A model as the wire lists it (src/schemas/models.ts has the whole shape; these are the fields the mock reads). */
+export interface Model {
+  id: string;
+  pricing: { prompt: string; completion: string; [price: string]: unknown };
+  [field: string]: unknown;
+}
+
+/** An entry of a catalogue file: a model, and the mock's own settings of it (never sent). */
+export interface CatalogueEntry extends Model {
+  mock?: { byok?: boolean };
+}
 
 /**
  * The model catalogue: the models `GET /api/v1/models` lists and chat completions may name, with
  * their prices. Built from entries in the wire's shape (src/data/models.json, a `--models` file),
- * each validated against the schema (src/schemas/models.ts) with an error naming the entry and the
- * field.
+ * each validated first against the schema (src/model-catalogue.ts, with src/schemas/models.ts) with
+ * an error naming the entry and the field.
  *
  * - Ids are OpenRouter's, matched exactly (case and all): `meta-llama/llama-3.3-70b-instruct:free`
  *   is its own entry, with its own prices, not a suffix the mock interprets.
@@ -36,6 +53,9 @@ const parseDecimal = (text: string): Decimal => {
   if (point === -1) return { units: BigInt(text), scale: 0 };
   return { units: BigInt(text.slice(0, point) + text.slice(point + 1)), scale: text.length - point - 1 };
 };
+
+/** Whether a price string is zero ("0", "0.000"). */
+export const isZeroPrice = (text: string): boolean => parseDecimal(text).units === 0n;
 
 const TEN = 10n;
 const scaled = (d: Decimal, scale: number): bigint => d.units * TEN ** BigInt(scale - d.scale);
@@ -132,54 +152,3 @@ export class ModelCatalogue {
     return model.cost(promptTokens, completionTokens);
   }
 }
-
-const PATTERN_RULES = {
-  [PRICE_PATTERN]:
-    'must be a price in USD as a decimal string such as "0.00000015" (digits and one optional point: no sign, no exponent; the "-1" of router models cannot be charged)',
-  '^\\S+$': 'must be a non-empty string without whitespace',
-  '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': 'must be a YYYY-MM-DD date, or null',
-};
-
-const shown = (id: unknown) => (typeof id === 'string' ? ` (${JSON.stringify(id.length > 60 ? `${id.slice(0, 60)}…` : id)})` : '');
-
-/**
- * A catalogue file's content (an array of models, or a `GET /api/v1/models` answer, `{"data": […]}`,
- * so a real answer can be pasted in) to its entries, each checked against the schema. Throws
- * `CatalogueError` naming `source`, the entry and the field: `models.json: entry 2
- * ("openai/gpt-4o"): field "pricing.prompt": must be a price in USD as a decimal string …`.
- */
-export function parseCatalogue(input: unknown, source = 'models'): CatalogueEntry[] {
-  const entries: unknown =
-    input !== null && typeof input === 'object' && !Array.isArray(input) && Array.isArray((input as { data?: unknown }).data)
-      ? (input as { data: unknown[] }).data
-      : input;
-  if (!Array.isArray(entries)) {
-    throw new CatalogueError(`${source}: must be a JSON array of models, or a GET /api/v1/models answer ({"data": [ … ]})`);
-  }
-  if (entries.length === 0) throw new CatalogueError(`${source}: must hold at least one model (the first is the default model)`);
-  const seen = new Map<string, number>();
-  return entries.map((entry: unknown, index) => {
-    const id = entry !== null && typeof entry === 'object' ? (entry as { id?: unknown }).id : undefined;
-    const where = (field?: string) => `${source}: entry ${index}${shown(id)}${field ? `: field "${field}"` : ''}`;
-    const violation = schemaViolation(CatalogueEntrySchema, entry, { patterns: PATTERN_RULES });
-    if (violation) {
-      const field = fieldPath(violation.path);
-      throw new CatalogueError(`${where(field || undefined)}: ${violation.rule}`);
-    }
-    const valid = entry as CatalogueEntry;
-    const earlier = seen.get(valid.id);
-    if (earlier !== undefined) throw new CatalogueError(`${where('id')}: duplicates entry ${earlier}`);
-    seen.set(valid.id, index);
-    if (valid.id.endsWith(':free')) {
-      for (const kind of ['prompt', 'completion'] as const) {
-        if (parseDecimal(valid.pricing[kind]).units !== 0n) {
-          throw new CatalogueError(`${where(`pricing.${kind}`)}: must be "0": a :free model costs nothing (got ${JSON.stringify(valid.pricing[kind])})`);
-        }
-      }
-    }
-    return valid;
-  });
-}
-
-/** `parseCatalogue`, then the catalogue. */
-export const createCatalogue = (input: unknown, source?: string): ModelCatalogue => new ModelCatalogue(parseCatalogue(input, source));

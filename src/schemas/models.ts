@@ -1,4 +1,5 @@
 import { Type, type ObjectOptions, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
+import { PRICE_PATTERN, type CatalogueEntry as DomainEntry } from '../domain/models.js';
 import { Nullable } from './common.js';
 
 /**
@@ -15,13 +16,7 @@ import { Nullable } from './common.js';
 /** An object schema open to fields it does not name (see above). */
 const Open = <T extends TProperties>(properties: T, options: ObjectOptions = {}) => Type.Object(properties, { additionalProperties: true, ...options });
 
-/**
- * A price in USD per token (or per request, image, search), written as OpenRouter writes it: a
- * decimal string such as "0.00000015", never a number (a float would round it) nor exponent
- * notation. OpenRouter writes "-1" for router models priced by the model they route to; the mock
- * cannot charge such a price, so it is refused.
- */
-export const PRICE_PATTERN = '^(0|[1-9][0-9]*)(\\.[0-9]+)?$';
+/** A price in USD, as OpenRouter writes it (PRICE_PATTERN: the domain's rule, src/domain/models.ts). */
 const price = (description: string) => Type.String({ pattern: PRICE_PATTERN, description: `${description} (USD, a decimal string)` });
 
 export const ModelPricingSchema = Open(
@@ -124,6 +119,9 @@ export const CatalogueEntrySchema = Open(
   { description: 'A model of the catalogue, with the mock\'s own settings of it' },
 );
 export type CatalogueEntry = Static<typeof CatalogueEntrySchema>;
+// An entry the schema takes is an entry the domain's catalogue takes.
+const entryFitsDomain: CatalogueEntry extends DomainEntry ? true : false = true;
+void entryFitsDomain;
 
 /**
  * `GET /api/v1/models`: the models, and the pagination the SDK requires (`links.next`, null: the

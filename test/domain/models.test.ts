@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EMBEDDED_MODELS, embeddedCatalogue } from '../../src/data/models.js';
-import { CatalogueError, createCatalogue, ModelCatalogue, parseCatalogue } from '../../src/domain/models.js';
+import { EMBEDDED_MODELS } from '../../src/data/models.js';
+import { embeddedCatalogue } from '../../src/model-catalogue.js';
+import { CatalogueError, ModelCatalogue } from '../../src/domain/models.js';
+import { createCatalogue, parseCatalogue } from '../../src/model-catalogue.js';
 import type { CatalogueEntry } from '../../src/schemas/models.js';
 
 const entries = EMBEDDED_MODELS as CatalogueEntry[];

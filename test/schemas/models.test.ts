@@ -10,7 +10,8 @@ import {
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { EMBEDDED_MODELS, embeddedCatalogue } from '../../src/data/models.js';
+import { EMBEDDED_MODELS } from '../../src/data/models.js';
+import { embeddedCatalogue } from '../../src/model-catalogue.js';
 import { CatalogueEntrySchema, ModelListSchema, ModelSchema, strictSchema, type Model, type ModelList } from '../../src/schemas/models.js';
 
 /**
@@ -25,7 +26,8 @@ const checkModel = ajv.compile(strictSchema(ModelSchema));
 // Its Ref to "Model" resolves to the strict copy compiled above (same $id).
 const checkList = ajv.compile(ModelListSchema);
 
-const wire = embeddedCatalogue().list();
+/** As the wire lists them: the schema's full shape (the domain reads only id and pricing). */
+const wire = embeddedCatalogue().list() as readonly Model[];
 const answer: ModelList = { data: [...wire] as Model[], links: { next: null }, total_count: wire.length };
 const ids = wire.map((m) => m.id);
 
