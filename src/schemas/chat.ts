@@ -69,7 +69,7 @@ export const ContentPartSchema = Type.Object(
   {
     additionalProperties: true,
     if: { type: 'object', required: ['type'], properties: { type: { const: 'text' } } },
-    then: { type: 'object', required: ['text'] },
+    then: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } },
     description: 'A content part',
   },
 );
