@@ -30,7 +30,9 @@ import { Nullable, NullableEnum, StringEnum } from './common.js';
  *   fields (docs' response format); the SDK strips them, ai-sdk-provider reads `provider` as a string.
  * - `system_fingerprint`: string or null on the answer (SDK ChatResult: required, nullable), but on a
  *   chunk only a string or absent — the SDK's ChatStreamChunk has `z.string().optional()`, so a null
- *   there fails every chunk of the stream in chat.send.
+ *   there fails every chunk of the stream in chat.send. openai types both `string | undefined` (not
+ *   checked at run time): a string is the one value every client's types accept, if the handler has
+ *   no reason to send null.
  * - `refusal: null`, `reasoning: null`, `logprobs: null` on the answer: what the real API sends for a
  *   plain text reply (docs' examples); all optional in the SDK and in openai's types.
  * - `usage.cost` is always a number (issue 20: never null, 0 for a free model); ai-sdk-provider

@@ -5,6 +5,9 @@ import { generateText, streamText } from 'ai';
 import OpenAI, { APIError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  type ChatCompletionChunk,
+  type ChatCompletionResponse,
+  type FinishReason,
   ChatCompletionChunkSchema,
   ChatCompletionErrorChunkSchema,
   ChatCompletionResponseSchema,
@@ -75,6 +78,22 @@ describe('the samples', () => {
     expect(body.endsWith('data: [DONE]\n\n')).toBe(true);
   });
 });
+
+/**
+ * openai's own types, checked by `npm run typecheck`: the answer and the chunks are openai's
+ * ChatCompletion and ChatCompletionChunk, but for finish_reason "error", which openai's unions do
+ * not have (OpenRouter's addition: the SDK's ChatFinishReasonEnum has it), and for the answer's
+ * system_fingerprint null (openai types it `string | undefined`, while the SDK requires the field,
+ * nullable: a string is the one value both accept). At run time openai checks neither; a stream's
+ * "error" chunk is thrown as an APIError before it is read.
+ */
+type WithoutError<T extends { finish_reason: FinishReason | null }> = Omit<T, 'finish_reason'> & { finish_reason: Exclude<T['finish_reason'], 'error'> };
+type AsOpenAI<T extends { choices: { finish_reason: FinishReason | null }[] }> = Omit<T, 'choices'> & { choices: WithoutError<T['choices'][number]>[] };
+type Fingerprinted<T> = Omit<T, 'system_fingerprint'> & { system_fingerprint: string };
+const answerIsOpenAI = (answer: Fingerprinted<AsOpenAI<ChatCompletionResponse>>): OpenAI.Chat.Completions.ChatCompletion => answer;
+const chunkIsOpenAI = (chunk: AsOpenAI<ChatCompletionChunk>): OpenAI.Chat.Completions.ChatCompletionChunk => chunk;
+void answerIsOpenAI;
+void chunkIsOpenAI;
 
 describe('openai (npm)', () => {
   const client = () => new OpenAI({ baseURL: wire.url, apiKey: API_KEY, maxRetries: 0 });
