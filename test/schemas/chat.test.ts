@@ -13,7 +13,7 @@ import {
   ChatCompletionResponseSchema,
   ChatUsageSchema,
 } from '../../src/schemas/chat.js';
-import { chunks, completion, errorChunk, failingChunks, GEN_ID, MODEL, PIECES, REPLY, schemaErrors, sseBody, startWire, usage, type Wire } from './wire.js';
+import { chunks, completion, usageApartChunks, errorChunk, failingChunks, GEN_ID, MODEL, PIECES, REPLY, schemaErrors, sseBody, startWire, usage, type Wire } from './wire.js';
 
 /**
  * The chat completion's wire contract (src/schemas/chat.ts) against the official clients: samples
@@ -38,7 +38,7 @@ const messages = [{ role: 'user' as const, content: 'Say hello' }];
 describe('the samples', () => {
   it('satisfy the TypeBox schemas (Ajv, as the routes validate)', () => {
     expect(schemaErrors(ChatCompletionResponseSchema, completion)).toBeNull();
-    for (const chunk of chunks) expect(schemaErrors(ChatCompletionChunkSchema, chunk)).toBeNull();
+    for (const chunk of [...chunks, ...usageApartChunks]) expect(schemaErrors(ChatCompletionChunkSchema, chunk)).toBeNull();
     expect(schemaErrors(ChatCompletionErrorChunkSchema, errorChunk)).toBeNull();
   });
 
@@ -66,7 +66,7 @@ describe('the samples', () => {
       completionTokensDetails: { reasoningTokens: 0 },
       costDetails: { upstreamInferenceCost: null, upstreamInferencePromptCost: 0.0000018, upstreamInferenceCompletionsCost: 0.000003 },
     });
-    for (const chunk of chunks) expect(() => ChatStreamChunk$inboundSchema.parse(chunk)).not.toThrow();
+    for (const chunk of [...chunks, ...usageApartChunks]) expect(() => ChatStreamChunk$inboundSchema.parse(chunk)).not.toThrow();
     expect(ChatStreamChunk$inboundSchema.parse(errorChunk)).toMatchObject({ error: { code: 502 }, choices: [{ finishReason: 'error' }] });
     // The reason chunks never carry a null fingerprint:
     expect(() => ChatStreamChunk$inboundSchema.parse({ ...chunks[0], system_fingerprint: null })).toThrow();
@@ -121,6 +121,15 @@ describe('openai (npm)', () => {
     expect(received.every((c) => c.object === 'chat.completion.chunk' && c.id === GEN_ID)).toBe(true);
   });
 
+  it('reads the usage from a chunk of its own with no choices', async () => {
+    wire.streamEvents = usageApartChunks;
+    const stream = await client().chat.completions.create({ model: MODEL, messages, stream: true });
+    const received: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
+    for await (const chunk of stream) received.push(chunk);
+    expect(received.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe(REPLY);
+    expect(received.at(-1)).toMatchObject({ choices: [], usage: { total_tokens: 17, cost: usage.cost } });
+  });
+
   it('a mid-stream error chunk is thrown as an APIError after the content before it', async () => {
     wire.streamEvents = failingChunks;
     const stream = await client().chat.completions.create({ model: MODEL, messages, stream: true });
@@ -163,6 +172,15 @@ describe('@openrouter/ai-sdk-provider with ai', () => {
     expect((await result.providerMetadata)?.openrouter).toMatchObject({ provider: 'Mock', usage: { cost: usage.cost, totalTokens: 17 } });
   });
 
+  it('streamText reads the usage and cost from a chunk of its own with no choices', async () => {
+    wire.streamEvents = usageApartChunks;
+    const result = streamText({ model: model(), prompt: 'Say hello', maxRetries: 0 });
+    expect(await result.text).toBe(REPLY);
+    expect(await result.finishReason).toBe('stop');
+    expect(await result.usage).toMatchObject({ inputTokens: 12, outputTokens: 5, totalTokens: 17 });
+    expect((await result.providerMetadata)?.openrouter).toMatchObject({ usage: { cost: usage.cost } });
+  });
+
   it('streamText turns the mid-stream error chunk into an error part and finish reason "error"', async () => {
     wire.streamEvents = failingChunks;
     const errors: unknown[] = [];
@@ -194,6 +212,15 @@ describe("the SDK's chat.send", () => {
     expect(received).toHaveLength(chunks.length);
     expect(received.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe(REPLY);
     expect(received.at(-1)?.usage).toMatchObject({ promptTokens: 12, completionTokens: 5, totalTokens: 17, cost: usage.cost });
+  });
+
+  it('streaming: the usage on a chunk of its own with no choices', async () => {
+    wire.streamEvents = usageApartChunks;
+    const stream = await client().chat.send({ chatRequest: { model: MODEL, messages, stream: true } });
+    if ('choices' in stream) throw new Error('expected a stream');
+    const received = [];
+    for await (const chunk of stream) received.push(chunk);
+    expect(received.at(-1)).toMatchObject({ choices: [], usage: { totalTokens: 17, cost: usage.cost } });
   });
 
   it('streaming: the mid-stream error chunk arrives as a chunk with error and finish reason "error"', async () => {

@@ -75,6 +75,16 @@ export const errorChunk: ChatCompletionErrorChunk = {
   choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: 'error' }],
 };
 
+/**
+ * The usage on a chunk of its own after the finish, with no choices (the schema allows either
+ * layout; the clients read both).
+ */
+export const usageApartChunks: ChatCompletionChunk[] = [
+  ...chunks.slice(0, -1),
+  { ...chunkHead, choices: [{ index: 0, delta: { content: '' }, finish_reason: 'stop', native_finish_reason: 'stop' }] },
+  { ...chunkHead, choices: [], usage },
+];
+
 /** Two content chunks, then the error chunk: a stream that failed after its 200. */
 export const failingChunks: unknown[] = [chunks[0], chunks[1], errorChunk];
 
