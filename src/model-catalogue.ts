@@ -1,7 +1,11 @@
 import { EMBEDDED_MODELS, EMBEDDED_MODELS_SOURCE } from './data/models.js';
 import { CatalogueError, isZeroPrice, ModelCatalogue, PRICE_PATTERN } from './domain/models.js';
 import { fieldPath, schemaViolation } from './schemas/check.js';
-import { CatalogueEntrySchema, type CatalogueEntry } from './schemas/models.js';
+import { CatalogueEntrySchema, ModelSchema, type CatalogueEntry, type Model } from './schemas/models.js';
+import { inSerializerOrder } from './schemas/serializer-order.js';
+
+/** The catalogue of a mock instance: its models of the wire's type (each entry was checked against it). */
+export type WireCatalogue = ModelCatalogue<Model>;
 
 /**
  * The model catalogue a mock instance is built with: the embedded one (src/data/models.json), or a
@@ -53,19 +57,22 @@ export function parseCatalogue(input: unknown, source = 'models'): CatalogueEntr
         }
       }
     }
-    return valid;
+    // In the order the server's serializer writes a model, so that JSON.stringify (the in-process
+    // doors) sends the same bytes; `mock` (never sent) last.
+    const { mock, ...model } = valid;
+    return { ...inSerializerOrder(ModelSchema, model), ...(mock === undefined ? {} : { mock }) } as CatalogueEntry;
   });
 }
 
 /** `parseCatalogue`, then the catalogue. */
-export const createCatalogue = (input: unknown, source?: string): ModelCatalogue => new ModelCatalogue(parseCatalogue(input, source));
+export const createCatalogue = (input: unknown, source?: string): WireCatalogue => new ModelCatalogue<Model>(parseCatalogue(input, source));
 
-let embedded: ModelCatalogue | undefined;
+let embedded: WireCatalogue | undefined;
 
 /**
  * The embedded catalogue (src/data/models.json, bundled like the fixtures: no file is read), built
  * once on first use and shared: a catalogue is immutable.
  */
-export function embeddedCatalogue(): ModelCatalogue {
+export function embeddedCatalogue(): WireCatalogue {
   return (embedded ??= createCatalogue(EMBEDDED_MODELS, EMBEDDED_MODELS_SOURCE));
 }

@@ -1,7 +1,7 @@
 import { EMBEDDED_MODELS_SOURCE } from './data/models.js';
-import { createCatalogue, embeddedCatalogue } from './model-catalogue.js';
+import { createCatalogue, embeddedCatalogue, type WireCatalogue } from './model-catalogue.js';
 import { SCENARIO_NAME, ScenarioError, type ScenarioSource } from './data/scenarios.js';
-import { CatalogueError, type ModelCatalogue } from './domain/models.js';
+import { CatalogueError } from './domain/models.js';
 import {
   BOOLEAN_FORMS,
   fail,
@@ -310,7 +310,7 @@ export interface MockConfig {
   /** The first account's fixture keys: `--fixtures`, else the scenario's. */
   fixtures: { source: string; entries: unknown };
   /** The model catalogue, validated: `--models`, else the embedded one. */
-  models: { source: string; catalogue: ModelCatalogue };
+  models: { source: string; catalogue: WireCatalogue };
   managementKey: string[];
   strict: boolean;
   bodyLimit: number;

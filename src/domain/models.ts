@@ -72,10 +72,10 @@ const checkTokens = (name: string, n: number) => {
 };
 
 /** A model of the catalogue: its wire object and what the mock reads off its entry. */
-export class CatalogueModel {
+export class CatalogueModel<M extends Model = Model> {
   readonly id: string;
   /** The model as `GET /api/v1/models` lists it (frozen; without the entry's `mock`). */
-  readonly model: Readonly<Model>;
+  readonly model: Readonly<M>;
   /** The id ends in `:free`: costs nothing, counts toward the key's free-model daily requests. */
   readonly free: boolean;
   /** Charged as bring-your-own-key usage (`"mock": {"byok": true}`). */
@@ -83,10 +83,10 @@ export class CatalogueModel {
   readonly #prompt: Decimal;
   readonly #completion: Decimal;
 
-  constructor(entry: CatalogueEntry) {
+  constructor(entry: M & CatalogueEntry) {
     const { mock, ...model } = entry;
     this.id = entry.id;
-    this.model = deepFreeze(structuredClone(model));
+    this.model = deepFreeze(structuredClone(model)) as unknown as Readonly<M>;
     this.free = entry.id.endsWith(':free');
     this.byok = mock?.byok === true;
     this.#prompt = parseDecimal(entry.pricing.prompt);
@@ -111,14 +111,15 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export class ModelCatalogue {
-  readonly #byId = new Map<string, CatalogueModel>();
-  readonly #list: readonly Readonly<Model>[];
+/** `M`: the wire's model type (src/schemas/models.ts's, where the catalogue was checked against it). */
+export class ModelCatalogue<M extends Model = Model> {
+  readonly #byId = new Map<string, CatalogueModel<M>>();
+  readonly #list: readonly Readonly<M>[];
   /** For a request that names no model: the first entry. */
-  readonly defaultModel: CatalogueModel;
+  readonly defaultModel: CatalogueModel<M>;
 
   /** From entries already valid (parseCatalogue's); `createCatalogue` validates first. */
-  constructor(entries: readonly CatalogueEntry[]) {
+  constructor(entries: readonly (M & CatalogueEntry)[]) {
     if (entries.length === 0) throw new CatalogueError('a catalogue must hold at least one model');
     for (const entry of entries) {
       if (this.#byId.has(entry.id)) throw new CatalogueError(`model ${JSON.stringify(entry.id)} is listed twice`);
@@ -130,7 +131,7 @@ export class ModelCatalogue {
   }
 
   /** Every model, in the catalogue's order, as the wire lists them. */
-  list(): readonly Readonly<Model>[] {
+  list(): readonly Readonly<M>[] {
     return this.#list;
   }
 
@@ -139,16 +140,16 @@ export class ModelCatalogue {
   }
 
   /** The model with exactly this id, or undefined. */
-  find(id: string): CatalogueModel | undefined {
+  find(id: string): CatalogueModel<M> | undefined {
     return this.#byId.get(id);
   }
 
-  isFree(model: CatalogueModel): boolean {
+  isFree(model: CatalogueModel<M>): boolean {
     return model.free;
   }
 
   /** USD: prompt tokens × prompt price + completion tokens × completion price, exact (see the module). */
-  cost(model: CatalogueModel, promptTokens: number, completionTokens: number): number {
+  cost(model: CatalogueModel<M>, promptTokens: number, completionTokens: number): number {
     return model.cost(promptTokens, completionTokens);
   }
 }

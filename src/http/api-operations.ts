@@ -1,129 +1,37 @@
-import type { KeyStore } from '../domain/key-store.js';
-import { API_PREFIX, TAGS, withHeadTwins, type Route } from '../domain/paths.js';
-import { BODY_ERRORS, COMMON_ERRORS, errorResponses } from '../schemas/common.js';
-import {
-  CreatedKeyResponseSchema,
-  CurrentKeyResponseSchema,
-  DeletedResponseSchema,
-  KeyListResponseSchema,
-  KeyParamsSchema,
-  KeyResponseSchema,
-  ListKeysQuerySchema,
-  keyBodySchemas,
-  listKeysOptions,
-} from '../schemas/keys.js';
-import { operations, type Access, type Call, type Declaration, type Operation, type OperationSchema } from './operation.js';
+import { withHeadTwins, type Route } from '../domain/paths.js';
+import type { MockRuntime } from '../mock-runtime.js';
+import { operations, type ApiOperationFile, type Declaration, type Operation } from './operation.js';
+import { keyOperations } from './operations/keys.js';
+import { modelOperations } from './operations/models.js';
 
-const tags = [TAGS.api.name];
-
-/**
- * An API route, by default for a management key; its schema is given the API's tag.
- * Its result is typed as written (`schema: Schema`), not as the spread's intersection with the
- * tag: TypeBox's `Static` of that intersection instantiates too deep for the compiler.
- */
-const api = <Status extends Declaration['status'], Schema extends Omit<OperationSchema, 'tags'>>(
-  method: Declaration['method'],
-  path: string,
-  { status, access = 'management', schema }: { status: Status; access?: Access; schema: Schema },
-): { method: Declaration['method']; url: string; plane: 'api'; access: Access; status: Status; schema: Schema } => ({
-  method,
-  url: `${API_PREFIX}${path}`,
-  plane: 'api',
-  access,
-  status,
-  schema: { tags, ...schema },
-});
-
-/**
- * OpenRouter's key endpoints under `/api/v1`, as data: method, path, who may call, status and
- * schemas. `strict`: unknown body fields are refused (`--strict`); only the body schemas depend
- * on it. What each does is `apiOperations`'.
- */
-export function apiTable(strict: boolean) {
-  const { UpdateKeyBody, CreateKeyBody } = keyBodySchemas(strict);
+/** A file's declarations and operations, its own types checked where it is written (`apiOperationFile`). */
+function listed<T extends Record<string, Declaration>>(file: ApiOperationFile<T>) {
   return {
-    list: api('GET', '/keys', {
-      status: 200,
-      schema: {
-        operationId: 'list',
-        summary: 'List API keys',
-        description: 'Newest first, 100 a page. Disabled keys only with include_disabled=true.',
-        querystring: ListKeysQuerySchema,
-        response: { 200: KeyListResponseSchema, ...errorResponses([400, ...COMMON_ERRORS]) },
-      },
-    }),
-    createKeys: api('POST', '/keys', {
-      status: 201,
-      schema: {
-        operationId: 'createKeys',
-        summary: 'Create an API key',
-        description: 'The plaintext key is in this response only.',
-        body: CreateKeyBody,
-        response: { 201: CreatedKeyResponseSchema, ...errorResponses([...BODY_ERRORS, ...COMMON_ERRORS]) },
-      },
-    }),
-    getKey: api('GET', '/keys/:hash', {
-      status: 200,
-      schema: {
-        operationId: 'getKey',
-        summary: 'Get an API key',
-        params: KeyParamsSchema,
-        response: { 200: KeyResponseSchema, ...errorResponses([404, ...COMMON_ERRORS]) },
-      },
-    }),
-    updateKeys: api('PATCH', '/keys/:hash', {
-      status: 200,
-      schema: {
-        operationId: 'updateKeys',
-        summary: 'Update an API key',
-        description: 'Partial update: only the fields sent change. {} changes nothing.',
-        params: KeyParamsSchema,
-        body: UpdateKeyBody,
-        response: { 200: KeyResponseSchema, ...errorResponses([...BODY_ERRORS, 404, ...COMMON_ERRORS]) },
-      },
-    }),
-    deleteKeys: api('DELETE', '/keys/:hash', {
-      status: 200,
-      schema: {
-        operationId: 'deleteKeys',
-        summary: 'Delete an API key',
-        params: KeyParamsSchema,
-        response: { 200: DeletedResponseSchema, ...errorResponses([404, ...COMMON_ERRORS]) },
-      },
-    }),
-    getCurrentKey: api('GET', '/key', {
-      status: 200,
-      // Any valid key may ask about itself.
-      access: 'any',
-      schema: {
-        operationId: 'getCurrentKey',
-        summary: 'Get the current API key',
-        response: { 200: CurrentKeyResponseSchema, ...errorResponses(COMMON_ERRORS) },
-      },
-    }),
+    declarations: (strict: boolean): Declaration[] => Object.values(file.table(strict)),
+    operations: (runtime: MockRuntime): Operation[] => operations(file.table(runtime.config.strict), file.handlers(runtime)),
   };
 }
 
-/** The caller's account on a management route (authentication has checked the principal). */
-const accountOf = (call: Pick<Call, 'principal'>) => call.principal!.account;
+/**
+ * The API under `/api/v1`: one file of operations per subject (src/http/operations/), in the order
+ * the OpenAPI document lists them. A new operation is a declaration and a handler in one of these
+ * files (or a new file added here) and a domain method it calls: the README's Layout has the
+ * checklist.
+ */
+const FILES = [listed(keyOperations), listed(modelOperations)];
 
-/** The API's operations: the table's declarations with their handlers, thin translations between a request and the key store. */
-export function apiOperations(store: KeyStore, strict: boolean): Operation[] {
-  return operations(apiTable(strict), {
-    list: (call) => ({ data: store.list(accountOf(call), listKeysOptions(call.query)) }),
-    createKeys: (call) => store.create(accountOf(call), call.body),
-    getKey: (call) => ({ data: store.get(accountOf(call), call.params.hash) }),
-    updateKeys: (call) => ({ data: store.update(accountOf(call), call.params.hash, call.body) }),
-    deleteKeys: (call) => {
-      store.remove(accountOf(call), call.params.hash);
-      return { deleted: true };
-    },
-    getCurrentKey: (call) => ({ data: store.currentKey(call.principal!) }),
-  });
+/** Every API declaration, as data (no handler, no state). */
+export function apiDeclarations(strict: boolean): Declaration[] {
+  return FILES.flatMap((file) => file.declarations(strict));
+}
+
+/** The API's operations: each file's declarations with their handlers, bound to this mock's state. */
+export function apiOperations(runtime: MockRuntime): Operation[] {
+  return FILES.flatMap((file) => file.operations(runtime));
 }
 
 /**
- * The API's routes, HEAD twins included, read off the table's data (no store, no handler): what
+ * The API's routes, HEAD twins included, read off the declarations (no store, no handler): what
  * fault rules can meet (the runtime's FaultRegistry is built with them).
  */
-export const API_ROUTES: readonly Route[] = withHeadTwins(Object.values(apiTable(false)).map((op) => ({ method: op.method, path: op.url })));
+export const API_ROUTES: readonly Route[] = withHeadTwins(apiDeclarations(false).map((op) => ({ method: op.method, path: op.url })));

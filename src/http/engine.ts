@@ -127,7 +127,7 @@ export class Engine {
   ) {
     const { config } = runtime;
     this.operations = [
-      ...apiOperations(runtime.store, config.strict),
+      ...apiOperations(runtime),
       ...controlOperations(control, { enabled: config.control }),
       ...(config.control ? [eventStreamOperation(runtime)] : []),
     ];

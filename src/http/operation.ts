@@ -1,5 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Principal } from '../domain/key-store.js';
+import { API_PREFIX, TAGS } from '../domain/paths.js';
+import type { MockRuntime } from '../mock-runtime.js';
 
 /**
  * One endpoint, described once for every door: its method and path, who may call it, the schemas
@@ -111,3 +113,37 @@ export const operation = <D extends Declaration>(declaration: D, handle: Handler
 export function operations<T extends Record<string, Declaration>>(table: T, handlers: NoInfer<Handlers<T>>): Operation[] {
   return (Object.keys(table) as (keyof T & string)[]).map((name) => operation(table[name], handlers[name]));
 }
+
+const API_TAGS = [TAGS.api.name];
+
+/**
+ * An API route, by default for a management key; its schema is given the API's tag.
+ * Its result is typed as written (`schema: Schema`), not as the spread's intersection with the
+ * tag: TypeBox's `Static` of that intersection instantiates too deep for the compiler.
+ */
+export const api = <Status extends Declaration['status'], Schema extends Omit<OperationSchema, 'tags'>>(
+  method: Declaration['method'],
+  path: string,
+  { status, access = 'management', schema }: { status: Status; access?: Access; schema: Schema },
+): { method: Declaration['method']; url: string; plane: 'api'; access: Access; status: Status; schema: Schema } => ({
+  method,
+  url: `${API_PREFIX}${path}`,
+  plane: 'api',
+  access,
+  status,
+  schema: { tags: API_TAGS, ...schema },
+});
+
+/**
+ * One file of API operations (src/http/operations/): its table of declarations — data, with body
+ * schemas that may depend on `--strict` — and the handlers bound to a mock instance's state.
+ * src/http/api-operations.ts lists the files; everything else (routes, faults, journal, OpenAPI,
+ * MSW, the differential and wire-order tests' coverage) reads the table.
+ */
+export interface ApiOperationFile<T extends Record<string, Declaration>> {
+  table(strict: boolean): T;
+  handlers(runtime: MockRuntime): NoInfer<Handlers<T>>;
+}
+
+/** An operation file, typed: each handler checked against its declaration. */
+export const apiOperationFile = <T extends Record<string, Declaration>>(file: ApiOperationFile<T>): ApiOperationFile<T> => file;

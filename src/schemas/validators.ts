@@ -2,12 +2,13 @@ import { Ajv, type ErrorObject, type Options as AjvOptions, type ValidateFunctio
 import addFormatsModule from 'ajv-formats';
 import { ErrorEnvelopeSchema } from './common.js';
 import { CurrentKeySchema, KeySchema } from './keys.js';
+import { ModelSchema } from './models.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /** The schemas routes refer to by `$id`. */
-export const SHARED_SCHEMAS = [ErrorEnvelopeSchema, KeySchema, CurrentKeySchema];
+export const SHARED_SCHEMAS = [ErrorEnvelopeSchema, KeySchema, CurrentKeySchema, ModelSchema];
 
 /**
  * Two validators: bodies (and documents such as a state file) are checked exactly as sent — no

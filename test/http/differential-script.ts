@@ -65,6 +65,10 @@ export const SCRIPT: ScriptEntry[] = [
   step(get(`${API}/key`)),
   step(get(`${API}/key`, LOCAL_DEV_KEY)),
   step({ method: 'HEAD', path: `${API}/keys`, headers: auth() }),
+  // The models: open to anyone, as OpenRouter's list is; a credential changes nothing.
+  step({ method: 'GET', path: `${API}/models` }),
+  step(get(`${API}/models`, LOCAL_DEV_KEY)),
+  step({ method: 'HEAD', path: `${API}/models` }),
   // PATCH bodies.
   step(send('PATCH', KEY, {})),
   step(send('PATCH', KEY, { usage: 1, hash: 'f'.repeat(64), limitReset: 'weekly', name: 'Only this' })),

@@ -101,6 +101,8 @@ describe('wire order: what the HTTP layer is handed serialises the same through 
     await same(api(app, 'GET', '/key'), 200);
     await same(api(app, 'GET', '/key', undefined, LOCAL_DEV_KEY), 200);
     await same(api(app, 'GET', '/key', undefined, full.key), 200);
+    // A model's fields in the catalogue file's order, optional ones among them.
+    await same(api(app, 'GET', '/models'), 200);
 
     await same(api(app, 'DELETE', `/keys/${plain.hash}`), 200);
   });
