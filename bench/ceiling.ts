@@ -9,6 +9,7 @@
  *   node <compiled>/bench/ceiling.js --port 0     (or PORT=0)
  * prints `ceiling listening on http://127.0.0.1:<port>/api/v1`.
  */
+import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -93,7 +94,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// The real path: run through a symbolic link (a worktree's linked node_modules), the module's URL is the target's.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   main().catch((error: unknown) => {
     process.stderr.write(`ceiling: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);

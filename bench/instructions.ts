@@ -13,11 +13,14 @@
  * and is dumped (`callgrind_control -d`). Two servers run at a time. Spread between runs of the
  * same build: about ±5 % (timers and clock reads still differ).
  *
- * Environment: BENCH_IC_REQUESTS (measured PATCHes, default 3000), BENCH_IC_WARMUP (default 3000).
+ * Environment: BENCH_IC_REQUESTS (measured PATCHes, default 3000), BENCH_IC_WARMUP (default 3000),
+ * BENCH_IC_KEEP (a directory: each case's callgrind dump is copied there as `<n>.callgrind`, 1 the
+ * ceiling, 2 journal on, 3 journal off, for `callgrind_annotate --inclusive=yes <file>`),
+ * BENCH_IC_NODE_FLAGS (extra Node flags for the project's servers, e.g. `--trace-gc`).
  * Needs `valgrind` (Debian: apt-get install valgrind). Writes bench/instructions.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +29,8 @@ import { CEILING, CLI, compileCeiling, DOCS_HASH, envNumber, freePort, PATCH_BOD
 
 const REQUESTS = Math.round(envNumber('BENCH_IC_REQUESTS', 3000));
 const WARMUP = Math.round(envNumber('BENCH_IC_WARMUP', 3000));
+const KEEP = process.env.BENCH_IC_KEEP;
+const NODE_FLAGS = (process.env.BENCH_IC_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 const log = (message: string) => process.stderr.write(`[bench:instructions] ${message}\n`);
 
 
@@ -44,12 +49,12 @@ const CASES: Case[] = [
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs one case under callgrind; resolves to instructions per measured request. */
-async function measure(spec: Case): Promise<number> {
+async function measure(spec: Case, index: number): Promise<number> {
   const port = await freePort();
   const out = mkdtempSync(join(os.tmpdir(), 'bench-ic-'));
   const child = spawn(
     'valgrind',
-    ['--tool=callgrind', `--callgrind-out-file=${join(out, 'callgrind.out')}`, process.execPath, '--single-threaded', spec.script, ...spec.args, '--port', String(port)],
+    ['--tool=callgrind', `--callgrind-out-file=${join(out, 'callgrind.out')}`, process.execPath, '--single-threaded', ...(spec.script === CEILING ? [] : NODE_FLAGS), spec.script, ...spec.args, '--port', String(port)],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -110,7 +115,13 @@ async function measure(spec: Case): Promise<number> {
       const dumps = readdirSync(out).filter((name) => /^callgrind\.out\.\d+$/.test(name));
       for (const name of dumps) {
         const total = /^(?:summary|totals):\s*(\d+)/m.exec(readFileSync(join(out, name), 'utf8'))?.[1];
-        if (total !== undefined) return Number(total) / REQUESTS;
+        if (total !== undefined) {
+          if (KEEP !== undefined) {
+            mkdirSync(KEEP, { recursive: true });
+            copyFileSync(join(out, name), join(KEEP, `${index + 1}.callgrind`));
+          }
+          return Number(total) / REQUESTS;
+        }
       }
       await sleep(100);
     }
@@ -135,7 +146,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < CASES.length; i += 2) {
     const pair = CASES.slice(i, i + 2);
     log(`measuring: ${pair.map((c) => c.name).join('; ')}`);
-    results.push(...(await Promise.all(pair.map(measure))));
+    results.push(...(await Promise.all(pair.map((spec, j) => measure(spec, i + j)))));
   }
   const ceiling = results[0]!;
   const rows = CASES.map((spec, i) => ({ case: spec.name, instructionsPerRequest: Math.round(results[i]!), ceilingOverThis: Math.round((ceiling / results[i]!) * 1000) / 1000 }));
