@@ -16,7 +16,10 @@
  * Environment: BENCH_IC_REQUESTS (measured PATCHes, default 3000), BENCH_IC_WARMUP (default 3000),
  * BENCH_IC_KEEP (a directory: each case's callgrind dump is copied there as `<n>.callgrind`, 1 the
  * ceiling, 2 journal on, 3 journal off, for `callgrind_annotate --inclusive=yes <file>`),
- * BENCH_IC_NODE_FLAGS (extra Node flags for the project's servers, e.g. `--trace-gc`).
+ * BENCH_IC_NODE_FLAGS (extra Node flags for every server: `--initial-old-space-size=512` keeps
+ * mark-compacts out of the measured window, which otherwise land in it or not from run to run),
+ * BENCH_IC_CLI (another build of the project to measure, e.g. an older commit's `dist/cli.js`),
+ * BENCH_IC_START_SECONDS (how long a server may take to start under valgrind, default 300).
  * Needs `valgrind` (Debian: apt-get install valgrind). Writes bench/instructions.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -25,11 +28,12 @@ import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MANAGEMENT_KEY } from '../src/config.js';
-import { CEILING, CLI, compileCeiling, DOCS_HASH, envNumber, freePort, PATCH_BODY, PROJECT_ARGS, ROOT } from './shared.js';
+import { CEILING, CLI as BUILT_CLI, compileCeiling, DOCS_HASH, envNumber, freePort, PATCH_BODY, PROJECT_ARGS, ROOT } from './shared.js';
 
 const REQUESTS = Math.round(envNumber('BENCH_IC_REQUESTS', 3000));
 const WARMUP = Math.round(envNumber('BENCH_IC_WARMUP', 3000));
 const KEEP = process.env.BENCH_IC_KEEP;
+const CLI = process.env.BENCH_IC_CLI || BUILT_CLI;
 const NODE_FLAGS = (process.env.BENCH_IC_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 const log = (message: string) => process.stderr.write(`[bench:instructions] ${message}\n`);
 
@@ -46,6 +50,11 @@ const CASES: Case[] = [
   { name: 'PATCH one key, journal off (--journal-size 0)', script: CLI, args: [...PROJECT_ARGS, '--journal-size', '0'] },
 ];
 
+/** Every server under valgrind, so that a failed run leaves none behind. */
+const children = new Set<ReturnType<typeof spawn>>();
+/** How long a server may take to answer its first request under valgrind (a loaded machine is slow). */
+const START_MS = Math.round(envNumber('BENCH_IC_START_SECONDS', 300) * 1000);
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs one case under callgrind; resolves to instructions per measured request. */
@@ -54,9 +63,10 @@ async function measure(spec: Case, index: number): Promise<number> {
   const out = mkdtempSync(join(os.tmpdir(), 'bench-ic-'));
   const child = spawn(
     'valgrind',
-    ['--tool=callgrind', `--callgrind-out-file=${join(out, 'callgrind.out')}`, process.execPath, '--single-threaded', ...(spec.script === CEILING ? [] : NODE_FLAGS), spec.script, ...spec.args, '--port', String(port)],
+    ['--tool=callgrind', `--callgrind-out-file=${join(out, 'callgrind.out')}`, process.execPath, '--single-threaded', ...NODE_FLAGS, spec.script, ...spec.args, '--port', String(port)],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  children.add(child);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
   const exited = new Promise<never>((_resolve, reject) =>
@@ -101,7 +111,7 @@ async function measure(spec: Case, index: number): Promise<number> {
     const run = async () => {
       for (let waited = 0; ; waited += 200) {
         if ((await patch().catch(() => 0)) === 200) break;
-        if (waited > 120_000) throw new Error(`${spec.name}: no answer under valgrind within 2 minutes`);
+        if (waited > START_MS) throw new Error(`${spec.name}: no answer under valgrind within ${START_MS / 1000} s (BENCH_IC_START_SECONDS)`);
         await sleep(200);
       }
       await patches(WARMUP);
@@ -130,6 +140,7 @@ async function measure(spec: Case, index: number): Promise<number> {
     agent.destroy();
     child.removeAllListeners('exit');
     child.kill('SIGKILL');
+    children.delete(child);
     rmSync(out, { recursive: true, force: true });
   }
 }
@@ -166,5 +177,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(`bench:instructions failed: ${(error as Error).stack ?? String(error)}\n`);
+  for (const child of children) child.kill('SIGKILL');
   process.exit(1);
 });
