@@ -28,6 +28,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MANAGEMENT_KEY } from '../src/config.js';
+import { measureStages, stageTable } from './stages.js';
 import { CEILING, CLI as BUILT_CLI, compileCeiling, DOCS_HASH, envNumber, freePort, PATCH_BODY, PROJECT_ARGS, ROOT } from './shared.js';
 
 const REQUESTS = Math.round(envNumber('BENCH_IC_REQUESTS', 3000));
@@ -168,9 +169,12 @@ async function main(): Promise<void> {
     ...rows.map((r) => `| ${r.case.padEnd(width)} | ${r.instructionsPerRequest.toLocaleString('en').padStart(18)} | ${r.ceilingOverThis.toFixed(3).padStart(14)} |`),
   ];
   process.stdout.write(`\nInstructions per PATCH under callgrind (${REQUESTS} measured after ${WARMUP} warm-up, node --single-threaded):\n\n${lines.join('\n')}\n\n`);
+  // Where the engine's share goes, stage by stage (in process: bench/stages.ts).
+  const stages = await measureStages();
+  process.stdout.write(`The engine's stages of a PATCH, in process (time, not instructions: bench/stages.ts):\n\n${stageTable(stages)}\n\n`);
   writeFileSync(
     join(ROOT, 'bench', 'instructions.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, requests: REQUESTS, warmup: WARMUP, cases: rows }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, requests: REQUESTS, warmup: WARMUP, cases: rows, stages }, null, 2)}\n`,
   );
   log(`done in ${Math.round((Date.now() - started) / 1000)} s; wrote bench/instructions.json`);
 }
