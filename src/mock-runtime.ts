@@ -1,6 +1,9 @@
 import { VirtualClock } from './domain/clock.js';
 import { MockEvents } from './domain/events.js';
+import { CompletionRules } from './domain/completion-rules.js';
 import { FaultRegistry } from './domain/faults.js';
+import { Generations } from './domain/generations.js';
+import { Inference } from './domain/inference.js';
 import type { Route } from './domain/paths.js';
 import { RequestJournal } from './domain/journal.js';
 import { copyState, KeyStore } from './domain/key-store.js';
@@ -24,6 +27,10 @@ export interface MockRuntime {
   readonly store: KeyStore;
   readonly journal: RequestJournal;
   readonly faults: FaultRegistry;
+  /** The inference surface: completion rules, the generations answered, and the rules that charge them. */
+  readonly completionRules: CompletionRules;
+  readonly generations: Generations;
+  readonly inference: Inference;
   readonly scenarios: ScenarioSource;
   /** Every change to the above, for whoever listens (state-file saver, event stream, waitForRequest). */
   readonly events: MockEvents;
@@ -35,6 +42,8 @@ export interface MockRuntime {
   keyRandom: RandomSource;
   /** The stream for control-plane secrets (new accounts' management keys). */
   controlRandom: RandomSource;
+  /** The stream of generation ids (`gen-…`); reset re-seeds it. */
+  generationRandom: RandomSource;
   sha256Hex(text: string): string;
 }
 
@@ -70,6 +79,7 @@ export const SNAPSHOT_LIMIT = 20_000;
 /** The seeds of the two runtime random streams, derived from `--seed` so that runs replay. */
 export const keySeed = (seed: number) => (seed ^ 0x5eed5eed) >>> 0;
 export const controlSeed = (seed: number) => (seed ^ 0xc0c0a) >>> 0;
+export const generationSeed = (seed: number) => (seed ^ 0x6e6e6e6e) >>> 0;
 
 export function createRuntime(config: MockConfig, platform: RuntimePlatform): MockRuntime {
   const { sha256Hex, scenarios, realNow = Date.now, schedule = unrefTimeout, savedState: saved } = platform;
@@ -103,12 +113,27 @@ export function createRuntime(config: MockConfig, platform: RuntimePlatform): Mo
   store.load(snapshot ? copyState(startState) : startState);
   // Rollovers told as they happen, not at the next request, while anyone listens (every door).
   new WindowRollover({ clock, events, sync: () => store.sync(), schedule });
+  const completionRules = new CompletionRules();
+  // Generation ids from a stream of their own, re-seeded by reset (through the runtime's).
+  const generations = new Generations({ next: () => runtime.generationRandom.next(), hex: (n) => runtime.generationRandom.hex(n) });
+  const inference = new Inference({
+    store,
+    catalogue: config.models.catalogue,
+    generations,
+    rules: completionRules,
+    seed: config.seed,
+    limitErrors: config.limitErrors,
+  });
   const runtime: MockRuntime = {
     config,
     clock,
     store,
     journal: new RequestJournal(config.journalSize, events),
     faults: new FaultRegistry(platform.apiRoutes, events),
+    completionRules,
+    generations,
+    inference,
+    generationRandom: createRandom(generationSeed(config.seed)),
     scenarios,
     events,
     initialState,

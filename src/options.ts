@@ -2,6 +2,7 @@ import { EMBEDDED_MODELS_SOURCE } from './data/models.js';
 import { createCatalogue, embeddedCatalogue, type WireCatalogue } from './model-catalogue.js';
 import { SCENARIO_NAME, ScenarioError, type ScenarioSource } from './data/scenarios.js';
 import { CatalogueError } from './domain/models.js';
+import { LIMIT_ERROR_STYLES, type LimitErrorStyle } from './domain/spend-limit.js';
 import {
   BOOLEAN_FORMS,
   fail,
@@ -130,6 +131,18 @@ export const OPTIONS = {
     parse: (raw: string): string | unknown[] => raw.trim() || fail('must be a file path'),
     accept: (value: unknown): string | unknown[] =>
       Array.isArray(value) ? value : typeof value === 'string' && value.trim() ? value.trim() : fail('must be a file path or an array of models'),
+  },
+  limitErrors: {
+    help: 'How chat completions refuse a key whose limit is used up: observed (403 "Key limit exceeded (daily limit)", what the live API answers) or documented (402, what OpenRouter\'s error docs list)',
+    value: 'STYLE',
+    defaultText: 'observed',
+    default: () => 'observed' as LimitErrorStyle,
+    parse: (raw: string): LimitErrorStyle => {
+      const style = raw.trim().toLowerCase();
+      return (LIMIT_ERROR_STYLES as readonly string[]).includes(style) ? (style as LimitErrorStyle) : fail(`must be one of ${LIMIT_ERROR_STYLES.join(', ')}`);
+    },
+    accept: (value: unknown): LimitErrorStyle =>
+      typeof value === 'string' && (LIMIT_ERROR_STYLES as readonly string[]).includes(value) ? (value as LimitErrorStyle) : fail(`must be one of ${LIMIT_ERROR_STYLES.join(', ')}`),
   },
   managementKey: {
     help: 'Management key(s), comma-separated; each is its own account, the first owns the dataset',
@@ -311,6 +324,8 @@ export interface MockConfig {
   fixtures: { source: string; entries: unknown };
   /** The model catalogue, validated: `--models`, else the embedded one. */
   models: { source: string; catalogue: WireCatalogue };
+  /** How a spent key is refused by chat completions (`--limit-errors`). */
+  limitErrors: LimitErrorStyle;
   managementKey: string[];
   strict: boolean;
   bodyLimit: number;
@@ -453,6 +468,7 @@ export function resolveOptions(options: MockOptions, origins: Partial<Record<Opt
         : Array.isArray(models)
           ? catalogue('models', models)
           : (({ source, entries }) => catalogue(source, entries))(edge.readModels(models)),
+    limitErrors: get('limitErrors')!,
     managementKey: get('managementKey')!,
     strict: get('strict')!,
     bodyLimit: get('bodyLimit')!,

@@ -12,7 +12,7 @@ import { createMswHandlers } from '../src/msw.js';
 const platform = { scenarios: bundledScenarios };
 const embedded = (options: object, door?: string) =>
   resolveEmbeddedConfig(options as EmbeddedOptions, door === undefined ? platform : { ...platform, door });
-const ACCEPTED = 'seed, now, scenario, keys, fixtures, models, managementKey, strict, bodyLimit, adminToken, control, journalSize, maxEventStreams, latency';
+const ACCEPTED = 'seed, now, scenario, keys, fixtures, models, limitErrors, managementKey, strict, bodyLimit, adminToken, control, journalSize, maxEventStreams, latency';
 
 /** The outcome of resolving: the config, or the ConfigError's message. */
 const outcome = (resolve: () => MockConfig): MockConfig | string => {

@@ -15,7 +15,7 @@ import { createSeededFaker } from '../data/seeded-faker.js';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { ValidateFunction } from 'ajv';
 import { validationError } from '../schemas/validation-message.js';
-import { controlSeed, keySeed, type MockRuntime } from '../mock-runtime.js';
+import { controlSeed, generationSeed, keySeed, type MockRuntime } from '../mock-runtime.js';
 import { closestOption } from '../options.js';
 import {
   AccountCreateBody,
@@ -214,6 +214,10 @@ export class ControlCore {
     runtime.store.load(runtime.initialState());
     runtime.keyRandom = createRandom(keySeed(runtime.config.seed));
     runtime.controlRandom = createRandom(controlSeed(runtime.config.seed));
+    runtime.generationRandom = createRandom(generationSeed(runtime.config.seed));
+    runtime.generations.clear();
+    runtime.completionRules.clear();
+    runtime.inference.forget();
     runtime.faults.clear();
     runtime.journal.clear();
     this.createdAccounts = 0;

@@ -27,9 +27,12 @@ export interface CompletionSpec {
   completion_tokens?: number;
   /** USD charged, instead of tokens × the model's prices. */
   cost?: number;
-  /** Milliseconds between streamed chunks (and before a non-streamed answer, once). */
+  /** Milliseconds between streamed chunks (a plain answer's delay is a fault rule's `delay_ms`, or --latency). */
   chunk_delay_ms?: number;
-  /** A stream fails after this many content chunks: one chunk with a top-level `error` and `finish_reason: "error"`. */
+  /**
+   * A stream fails after this many content chunks: one chunk with a top-level `error` and
+   * `finish_reason: "error"`. A plain answer is that error instead (its status, nothing charged).
+   */
   error_after_chunks?: number;
   /** The error of that chunk (default: 502 "Upstream error from the provider (mock rule)"). */
   error?: { code: number; message: string };
@@ -108,20 +111,24 @@ export class CompletionRules {
     return true;
   }
 
+  private find(request: CompletionRequest): CompletionRule | undefined {
+    return this.rules.length === 0 ? undefined : first(this.rules, request);
+  }
+
   clear(): void {
     this.rules = [];
     this.changed?.('cleared', null);
   }
 
+  /** The rule that would answer this request, not counted as used (a copy). */
+  peek(request: CompletionRequest): CompletionRule | undefined {
+    const rule = this.find(request);
+    return rule && copy(rule);
+  }
+
   /** The rule that answers this request, counted as used (an exhausted rule then disappears). */
   take(request: CompletionRequest): CompletionRule | undefined {
-    if (this.rules.length === 0) return undefined;
-    const rule = this.rules.find(
-      ({ match }) =>
-        (match.model === undefined || match.model === request.model) &&
-        (match.key === undefined || match.key === request.keyHash) &&
-        (match.account === undefined || match.account === request.accountId),
-    );
+    const rule = this.find(request);
     if (!rule) return undefined;
     rule.hits++;
     if (rule.remaining !== null) rule.remaining--;
@@ -130,6 +137,16 @@ export class CompletionRules {
     if (rule.remaining !== null && rule.remaining <= 0) this.remove(rule.id);
     return taken;
   }
+}
+
+/** The newest rule that meets the request. */
+function first(rules: readonly CompletionRule[], request: CompletionRequest): CompletionRule | undefined {
+  return rules.find(
+    ({ match }) =>
+      (match.model === undefined || match.model === request.model) &&
+      (match.key === undefined || match.key === request.keyHash) &&
+      (match.account === undefined || match.account === request.accountId),
+  );
 }
 
 /** A copy for the caller: its match's fields in a fixed order, whatever order the client sent them in. */

@@ -44,8 +44,15 @@ const MESSAGES = {
   authDisabled: { status: 401, text: () => 'API key is disabled' },
   authExpired: { status: 401, text: () => 'API key has expired' },
   adminTokenRequired: { status: 401, text: () => 'The mock control API needs "Authorization: Bearer <admin token>" (--admin-token)' },
-  // Inference (src/domain/spend-limit.ts): an unknown, deleted or management key, as the real API words it.
+  // Inference (src/domain/inference.ts, spend-limit.ts), as the real API words them:
+  inputRequired: { status: 400, text: () => 'Input required: specify "prompt" or "messages"' },
+  unknownModel: { status: 400, text: (model: string) => `${clip(model, 120)} is not a valid model ID` },
+  // an unknown, deleted or management key
   userNotFound: { status: 401, text: () => 'User not found.' },
+  freeModelsPerDay: {
+    status: 429,
+    text: (limit: number) => `Rate limit exceeded: free-models-per-day. ${limit} free model requests a day; the count resets at midnight UTC`,
+  },
   // 402: a request the key's limit (or the account's credits) cannot pay for, as observed live.
   unaffordable: {
     status: 402,

@@ -12,7 +12,7 @@ import { apiOperations } from './api-operations.js';
 import { BODYLESS_METHODS, isMalformedQuery, parseQuery, readJsonBody, refuseMalformedMediaType } from './body.js';
 import { controlBodyLimit, controlOperations } from './control-operations.js';
 import { eventStreamOperation } from './event-stream.js';
-import type { Access, Call, Elapsed, Operation, Plane } from './operation.js';
+import { Reply, type Access, type Call, type Elapsed, type Operation, type Plane } from './operation.js';
 import { Router } from './router.js';
 import { StreamedAnswer } from './streamed.js';
 import { decodePath, faultWait, injectedError, latencyMs, MOCK_RESPONSE_HEADER, parseMockResponseHeader, type FaultAction } from './traffic.js';
@@ -220,7 +220,13 @@ export class Engine {
 
   /** Whether `admit` has anything to do for an operation (the server adds no hook otherwise). */
   admits(op: Operation): boolean {
-    return (op.plane === 'api' && this.runtime.config.latency !== undefined) || op.access === 'management' || op.access === 'any' || (op.access === 'admin' && this.adminTokenSet);
+    return (
+      (op.plane === 'api' && this.runtime.config.latency !== undefined) ||
+      op.access === 'management' ||
+      op.access === 'any' ||
+      op.access === 'inference' ||
+      (op.access === 'admin' && this.adminTokenSet)
+    );
   }
 
   /**
@@ -258,6 +264,18 @@ export class Engine {
       }
       case 'any':
         return store.authenticate(authorization);
+      case 'inference': {
+        // As the inference API answers: an unknown (or deleted) key and a management key are
+        // "User not found."; no credential, a disabled or an expired key as the key API says.
+        let principal: Principal;
+        try {
+          principal = store.authenticate(authorization);
+        } catch (error) {
+          throw error instanceof ApiError && error.id === 'authUnknown' ? apiError('userNotFound') : error;
+        }
+        if (principal.kind !== 'key') throw apiError('userNotFound');
+        return principal;
+      }
       case 'admin':
         // The bearer is read by the API's rule (scheme in any case, spaces around), the token compared exactly.
         if (config.adminToken !== undefined && (authorization === undefined || bearerToken(authorization) !== config.adminToken)) {
@@ -311,6 +329,7 @@ export class Engine {
       const body = op.handle(call);
       if (op.plane === 'api') this.record(call, op.status, elapsed);
       if (body instanceof StreamedAnswer) return { status: op.status, body: undefined, streamed: body, headers: { ...body.headers } };
+      if (body instanceof Reply) return { status: op.status, body: body.body, headers: { ...body.headers } };
       return { status: op.status, body };
     } catch (error) {
       return this.fail(error, call, elapsed, op);

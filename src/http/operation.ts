@@ -2,6 +2,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { Principal } from '../domain/key-store.js';
 import { API_PREFIX, TAGS } from '../domain/paths.js';
 import type { MockRuntime } from '../mock-runtime.js';
+import type { StreamedAnswer } from './streamed.js';
 
 /**
  * One endpoint, described once for every door: its method and path, who may call it, the schemas
@@ -10,8 +11,11 @@ import type { MockRuntime } from '../mock-runtime.js';
  * and MSW route to them with the engine's router.
  */
 
-/** Who may call: a management key, any valid key (`GET /key`), the admin token if set, or anyone. */
-export type Access = 'management' | 'any' | 'admin' | 'open';
+/**
+ * Who may call: a management key, any valid key (`GET /key`), an ordinary key only (inference: a
+ * management or unknown key is 401 "User not found."), the admin token if set, or anyone.
+ */
+export type Access = 'management' | 'any' | 'inference' | 'admin' | 'open';
 
 /** The API (`/api/v1`: authenticated, faulted, delayed, journalled) or the control plane (`/__mock`). */
 export type Plane = 'api' | 'control';
@@ -72,6 +76,16 @@ export interface Declaration {
   readonly bodyOptional?: boolean;
   /** The body is checked by the handler itself, not against `schema.body` (which stays for the docs). */
   readonly handlerChecksBody?: boolean;
+  /** The handler may answer with a stream (a `StreamedAnswer`) instead of its success schema's JSON. */
+  readonly streams?: boolean;
+}
+
+/** A handler's answer with headers of its own (`X-Generation-Id`): the body is what the schema says. */
+export class Reply<T> {
+  constructor(
+    readonly body: T,
+    readonly headers: Readonly<Record<string, string>>,
+  ) {}
 }
 
 /**
@@ -97,8 +111,10 @@ export type CallOf<D extends Declaration> = Call<
 /** What a declaration's handler answers with: its success status's response schema, as a type. */
 export type AnswerOf<D extends Declaration> = D['schema']['response'] extends { [K in D['status']]: infer S extends TSchema } ? Static<S> : never;
 
-/** A handler for a declaration: its input and answer checked against the declared schemas. */
-export type Handler<D extends Declaration> = (call: CallOf<D>) => AnswerOf<D>;
+/** A handler for a declaration: its input and answer checked against the declared schemas (a stream if it `streams`). */
+export type Handler<D extends Declaration> = (
+  call: CallOf<D>,
+) => AnswerOf<D> | Reply<AnswerOf<D>> | (D extends { streams: true } ? StreamedAnswer : never);
 
 /** One handler for each declaration of a table, by the same name. */
 export type Handlers<T extends Record<string, Declaration>> = { [K in keyof T]: Handler<T[K]> };
@@ -121,17 +137,18 @@ const API_TAGS = [TAGS.api.name];
  * Its result is typed as written (`schema: Schema`), not as the spread's intersection with the
  * tag: TypeBox's `Static` of that intersection instantiates too deep for the compiler.
  */
-export const api = <Status extends Declaration['status'], Schema extends Omit<OperationSchema, 'tags'>>(
+export const api = <Status extends Declaration['status'], Schema extends Omit<OperationSchema, 'tags'>, const Streams extends boolean = false>(
   method: Declaration['method'],
   path: string,
-  { status, access = 'management', schema }: { status: Status; access?: Access; schema: Schema },
-): { method: Declaration['method']; url: string; plane: 'api'; access: Access; status: Status; schema: Schema } => ({
+  { status, access = 'management', schema, streams }: { status: Status; access?: Access; schema: Schema; streams?: Streams },
+): { method: Declaration['method']; url: string; plane: 'api'; access: Access; status: Status; schema: Schema; streams: Streams } => ({
   method,
   url: `${API_PREFIX}${path}`,
   plane: 'api',
   access,
   status,
   schema: { tags: API_TAGS, ...schema },
+  streams: (streams ?? false) as Streams,
 });
 
 /**

@@ -1,0 +1,212 @@
+import type { Account, StoredKey } from './account.js';
+import type { CompletionRule, CompletionRules } from './completion-rules.js';
+import { apiError } from './errors.js';
+import type { Generations } from './generations.js';
+import type { KeyStore } from './key-store.js';
+import type { CatalogueModel, Model, ModelCatalogue } from './models.js';
+import { toIso } from './rules.js';
+import { checkCredits, checkKeyLimit, type LimitErrorStyle, type SpendRequest } from './spend-limit.js';
+import { countPromptTokens, countTextTokens, defaultReplyTokens, generateReply, type CountedMessage } from './tokens.js';
+
+/**
+ * Chat completions as the key rules see them: which model answers, what the reply is, what it
+ * costs, whether the key and the account may pay for it — checked before anything is charged —
+ * and the charge, to every window of the key and to the account, with the generation kept for
+ * `GET /api/v1/generation`. Pure: the HTTP layer (src/http/operations/chat.ts) frames the answer.
+ *
+ * A request is `begin`-ed (refused, or planned: nothing charged yet) and `settle`-d with the
+ * completion tokens the client got: all of them for a plain answer and a stream that ran to its
+ * end; those sent so far for a stream the client cut off (charged for what was sent) or that a
+ * rule failed mid-way.
+ */
+
+/** A key principal: inference is for ordinary keys only. */
+export interface KeyPrincipal {
+  kind: 'key';
+  account: Account;
+  key: StoredKey;
+}
+
+export interface CompletionRequest {
+  /** The model named, or undefined for the catalogue's default. */
+  model?: string | undefined;
+  messages: readonly CountedMessage[];
+  /** `max_tokens` (or `max_completion_tokens`), if sent. */
+  maxTokens?: number | undefined;
+  stream: boolean;
+}
+
+/** A completion decided and allowed, not yet charged. */
+export interface PlannedCompletion {
+  readonly id: string;
+  readonly principal: KeyPrincipal;
+  readonly model: CatalogueModel<Model>;
+  /** Unix seconds. */
+  readonly created: number;
+  readonly text: string;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly byok: boolean;
+  readonly stream: boolean;
+  /** Milliseconds between chunks (a rule's), 0 by default. */
+  readonly chunkDelayMs: number;
+  /** A rule's mid-stream failure: after this many content chunks, this error. */
+  readonly failure?: { afterChunks: number; code: number; message: string };
+  /** A rule's cost for the whole answer (USD), instead of the model's prices. */
+  readonly fixedCost?: number;
+  /** The rule that answered, by id (for the journal). */
+  readonly ruleId?: string;
+}
+
+/** What a settled completion cost and counted. */
+export interface Settled {
+  cost: number;
+  completionTokens: number;
+}
+
+/** The free-model daily requests a key may make (OpenRouter's documented figure without credits bought). */
+export const FREE_MODEL_DAILY_REQUESTS = 50;
+
+export interface InferenceDeps {
+  store: KeyStore;
+  catalogue: ModelCatalogue<Model>;
+  generations: Generations;
+  rules: CompletionRules;
+  /** The seed of the reply text (`--seed`). */
+  seed: number;
+  /** How a spent key is refused (`--limit-errors`). */
+  limitErrors: LimitErrorStyle;
+}
+
+const DAY_MS = 86_400_000;
+
+export class Inference {
+  /** Free-model requests of each key today: the UTC day (epoch days) and the count. */
+  private readonly freeRequests = new Map<string, { day: number; used: number }>();
+
+  constructor(private readonly deps: InferenceDeps) {}
+
+  /** The free-model requests a key has made today, and its daily limit (`GET /key`). */
+  freeModelRequests(hash: string): { limit: number; remaining: number; used: number } {
+    const entry = this.freeRequests.get(hash);
+    const used = entry && entry.day === Math.floor(this.deps.store.now() / DAY_MS) ? entry.used : 0;
+    return { limit: FREE_MODEL_DAILY_REQUESTS, remaining: Math.max(0, FREE_MODEL_DAILY_REQUESTS - used), used };
+  }
+
+  /**
+   * Decides a completion and checks that it may run: the model (400 for an unknown one), the
+   * rule that answers it, the key's limit, the account's credits, a free model's daily requests
+   * (429). Throws an `ApiError` to refuse; a refusal charges and changes nothing, the rule's use
+   * included (it is taken only once every check passed).
+   */
+  begin(principal: KeyPrincipal, request: CompletionRequest): PlannedCompletion {
+    const { catalogue, store, rules } = this.deps;
+    if (request.messages.length === 0) throw apiError('inputRequired');
+    const model = request.model === undefined ? catalogue.defaultModel : catalogue.find(request.model);
+    if (!model) throw apiError('unknownModel', request.model!);
+    const now = store.sync();
+    const match = { model: model.id, keyHash: principal.key.hash, accountId: principal.account.id };
+    const rule = rules.peek(match);
+    const promptText = request.messages.map((message) => (typeof message.content === 'string' ? message.content : '')).join('\n');
+    const promptTokens = rule?.prompt_tokens ?? countPromptTokens(request.messages);
+    const completionTokens =
+      rule?.completion_tokens ?? (rule?.content !== undefined ? countTextTokens(rule.content) : defaultReplyTokens(this.deps.seed, promptText, request.maxTokens));
+    const text = rule?.content ?? generateReply(this.deps.seed, promptText, completionTokens);
+    const byok = rule?.byok ?? model.byok;
+    const spend = spendOf(model, rule, promptTokens, request.maxTokens ?? maxCompletionTokens(model, completionTokens), byok);
+    if (model.free) {
+      if (this.freeModelRequests(principal.key.hash).remaining === 0) throw apiError('freeModelsPerDay', FREE_MODEL_DAILY_REQUESTS);
+    } else {
+      checkKeyLimit(principal.key, spend, this.deps.limitErrors);
+      checkCredits(store.credits(principal.account), spend);
+    }
+    // Every check passed: the rule is used now (a refused request does not use it up).
+    const taken = rule ? rules.take(match) : undefined;
+    const planned: PlannedCompletion = {
+      id: this.deps.generations.newId(now),
+      principal,
+      model,
+      created: Math.floor(now / 1000),
+      text,
+      promptTokens,
+      completionTokens,
+      byok,
+      stream: request.stream,
+      chunkDelayMs: rule?.chunk_delay_ms ?? 0,
+      ...(rule?.error_after_chunks !== undefined
+        ? { failure: { afterChunks: rule.error_after_chunks, code: rule.error?.code ?? 502, message: rule.error?.message ?? 'Upstream error from the provider (mock rule)' } }
+        : {}),
+      ...(rule?.cost !== undefined ? { fixedCost: rule.cost } : {}),
+      ...(taken ? { ruleId: taken.id } : {}),
+    };
+    return planned;
+  }
+
+  /**
+   * Charges a planned completion for the completion tokens the client got (all of them, or those
+   * sent before the client left or the stream failed), and keeps its generation. A fixed cost (a
+   * rule's) is charged in proportion. Free models cost nothing and count a free request.
+   */
+  settle(planned: PlannedCompletion, options: { completionTokens?: number; cancelled?: boolean; finishReason?: string; latencyMs?: number; generationMs?: number } = {}): Settled {
+    const { store, generations } = this.deps;
+    const completionTokens = Math.min(planned.completionTokens, options.completionTokens ?? planned.completionTokens);
+    const whole = completionTokens === planned.completionTokens;
+    let cost: number;
+    if (planned.model.free) cost = 0;
+    else if (planned.fixedCost !== undefined) cost = whole || planned.completionTokens === 0 ? planned.fixedCost : (planned.fixedCost * completionTokens) / planned.completionTokens;
+    else cost = planned.model.cost(planned.promptTokens, completionTokens);
+    if (planned.model.free) this.countFree(planned.principal.key.hash);
+    else store.charge(planned.principal, cost, planned.byok);
+    generations.add({
+      id: planned.id,
+      account_id: planned.principal.account.id,
+      key_hash: planned.principal.key.hash,
+      created_at: toIso(planned.created * 1000),
+      model: planned.model.id,
+      provider_name: providerOf(planned.model.id),
+      tokens_prompt: planned.promptTokens,
+      tokens_completion: completionTokens,
+      total_cost: cost,
+      is_byok: planned.byok,
+      streamed: planned.stream,
+      finish_reason: options.finishReason ?? 'stop',
+      cancelled: options.cancelled ?? false,
+      latency: options.latencyMs ?? 0,
+      generation_time: options.generationMs ?? 0,
+      external_user: planned.principal.key.external_user,
+    });
+    return { cost, completionTokens };
+  }
+
+  /** Forgets the free-model request counts (a reset). */
+  forget(): void {
+    this.freeRequests.clear();
+  }
+
+  private countFree(hash: string): void {
+    const day = Math.floor(this.deps.store.now() / DAY_MS);
+    const entry = this.freeRequests.get(hash);
+    if (entry && entry.day === day) entry.used++;
+    else this.freeRequests.set(hash, { day, used: 1 });
+  }
+}
+
+/** The provider's name, as OpenRouter names the one that served a model (its id's vendor, capitalised). */
+export function providerOf(modelId: string): string {
+  const vendor = modelId.split('/')[0] ?? modelId;
+  const KNOWN: Record<string, string> = { openai: 'OpenAI', anthropic: 'Anthropic', google: 'Google', 'meta-llama': 'Meta' };
+  return KNOWN[vendor] ?? vendor.charAt(0).toUpperCase() + vendor.slice(1);
+}
+
+/** The most completion tokens a request without `max_tokens` may produce: the model's own cap, else the reply's length. */
+function maxCompletionTokens(model: CatalogueModel<Model>, replyTokens: number): number {
+  const cap = (model.model.top_provider as { max_completion_tokens?: unknown } | undefined)?.max_completion_tokens;
+  return typeof cap === 'number' && Number.isSafeInteger(cap) && cap > 0 ? Math.max(cap, replyTokens) : replyTokens;
+}
+
+/** The request's price before it runs: the model's per-token prices, or a rule's fixed cost as the whole. */
+function spendOf(model: CatalogueModel<Model>, rule: CompletionRule | undefined, promptTokens: number, maxTokens: number, byok: boolean): SpendRequest {
+  if (model.free) return { promptCost: 0, completionPrice: 0, maxTokens, byok };
+  if (rule?.cost !== undefined) return { promptCost: rule.cost, completionPrice: 0, maxTokens, byok };
+  return { promptCost: model.cost(promptTokens, 0), completionPrice: model.cost(0, 1), maxTokens, byok };
+}

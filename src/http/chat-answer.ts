@@ -1,0 +1,156 @@
+import type { PlannedCompletion, Settled } from '../domain/inference.js';
+import { countTextTokens } from '../domain/tokens.js';
+import type { ChatCompletionChunk, ChatCompletionErrorChunk, ChatCompletionResponse, ChatUsage } from '../schemas/chat.js';
+import { SSE_DONE, SSE_PROCESSING_COMMENT } from '../schemas/chat.js';
+import { SSE_HEADERS, StreamedAnswer } from './streamed.js';
+
+/**
+ * A planned chat completion as the wire carries it: one JSON answer, or a stream of Server-Sent
+ * Events — `: OPENROUTER PROCESSING` first, then `data: <chunk>` events (the reply a word at a
+ * time, the role on the first), the last with `finish_reason` and `usage`, then `data: [DONE]`.
+ * A rule's mid-stream failure is one chunk with a top-level `error` and `finish_reason: "error"`.
+ * Objects are written in their schemas' field order (the server's serializer writes the plain
+ * answer; the in-process doors write `JSON.stringify` of it).
+ */
+
+/** Every answer says which model a request got, the mock's fingerprint: a string (the SDK refuses null on chunks). */
+const SYSTEM_FINGERPRINT = 'fp_openrouter_keys_mock';
+
+export function usageOf(planned: PlannedCompletion, settled: Settled): ChatUsage {
+  const promptCost = planned.model.free ? 0 : planned.fixedCost !== undefined ? 0 : planned.model.cost(planned.promptTokens, 0);
+  return {
+    prompt_tokens: planned.promptTokens,
+    completion_tokens: settled.completionTokens,
+    total_tokens: planned.promptTokens + settled.completionTokens,
+    cost: settled.cost,
+    is_byok: planned.byok,
+    prompt_tokens_details: { cached_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0 },
+    cost_details: {
+      upstream_inference_cost: planned.byok ? settled.cost : null,
+      upstream_inference_prompt_cost: Math.min(promptCost, settled.cost),
+      upstream_inference_completions_cost: Math.max(0, settled.cost - Math.min(promptCost, settled.cost)),
+    },
+  };
+}
+
+const head = (planned: PlannedCompletion) => ({ id: planned.id, provider: providerName(planned), model: planned.model.id, created: planned.created });
+const providerName = (planned: PlannedCompletion) => {
+  const vendor = planned.model.id.split('/')[0] ?? '';
+  return ({ openai: 'OpenAI', anthropic: 'Anthropic', google: 'Google', 'meta-llama': 'Meta' } as Record<string, string>)[vendor] ?? vendor;
+};
+
+/** The non-streaming answer of a settled completion. */
+export function chatCompletion(planned: PlannedCompletion, settled: Settled): ChatCompletionResponse {
+  const finish = settled.completionTokens < planned.completionTokens ? 'length' : 'stop';
+  return {
+    ...head(planned),
+    object: 'chat.completion',
+    system_fingerprint: SYSTEM_FINGERPRINT,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: planned.text, refusal: null, reasoning: null },
+        finish_reason: finish,
+        native_finish_reason: finish,
+        logprobs: null,
+      },
+    ],
+    usage: usageOf(planned, settled),
+  };
+}
+
+/** The reply's pieces, a word (and the space after it) each; one empty piece for an empty reply. */
+export function pieces(text: string): string[] {
+  const words = text.match(/\S+\s*/g) ?? [];
+  return words.length === 0 ? [''] : words;
+}
+
+export interface StreamHooks {
+  /** Settles the completion for the completion tokens sent (once). */
+  settle(completionTokens: number, how: { cancelled: boolean; finishReason: string }): Settled;
+  /** Waits between chunks (a rule's delay). */
+  wait(ms: number): Promise<void>;
+}
+
+/**
+ * The streamed answer of a planned completion. Chunks are made as the client reads them (the
+ * stream's pull: back-pressure reaches the generator, nothing is queued ahead); the completion is
+ * settled when the last chunk is made, or — cut off by the client — for what was sent.
+ */
+export function chatStream(planned: PlannedCompletion, hooks: StreamHooks, headers: Record<string, string>): StreamedAnswer {
+  const encoder = new TextEncoder();
+  const event = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
+  const parts = pieces(planned.text);
+  let next = 0;
+  let sent = '';
+  let settled = false;
+  let done = false;
+  const settleOnce = (how: { cancelled: boolean; finishReason: string }): Settled | undefined => {
+    if (settled) return undefined;
+    settled = true;
+    return hooks.settle(Math.min(planned.completionTokens, countTextTokens(sent)), how);
+  };
+  const chunk = (content: string, first: boolean): ChatCompletionChunk => ({
+    ...head(planned),
+    object: 'chat.completion.chunk',
+    system_fingerprint: SYSTEM_FINGERPRINT,
+    choices: [{ index: 0, delta: first ? { role: 'assistant', content } : { content }, finish_reason: null, native_finish_reason: null }],
+  });
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        controller.enqueue(encoder.encode(`${SSE_PROCESSING_COMMENT}\n\n`));
+      },
+      async pull(controller) {
+        if (done) return;
+        if (next > 0 && planned.chunkDelayMs > 0) await hooks.wait(planned.chunkDelayMs);
+        if (settled) return;
+        const failure = planned.failure;
+        if (failure && next >= failure.afterChunks) {
+          done = true;
+          const result = settleOnce({ cancelled: false, finishReason: 'error' })!;
+          const error: ChatCompletionErrorChunk = {
+            ...head(planned),
+            object: 'chat.completion.chunk',
+            system_fingerprint: SYSTEM_FINGERPRINT,
+            error: { code: failure.code, message: failure.message },
+            choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: null }],
+            usage: usageOf(planned, result),
+          };
+          controller.enqueue(event(error));
+          controller.enqueue(encoder.encode(`${SSE_DONE}\n\n`));
+          controller.close();
+          return;
+        }
+        if (next < parts.length) {
+          const content = parts[next]!;
+          controller.enqueue(event(chunk(content, next === 0)));
+          sent += content;
+          next++;
+          return;
+        }
+        done = true;
+        const result = settleOnce({ cancelled: false, finishReason: 'stop' })!;
+        const last: ChatCompletionChunk = {
+          ...head(planned),
+          object: 'chat.completion.chunk',
+          system_fingerprint: SYSTEM_FINGERPRINT,
+          choices: [{ index: 0, delta: { content: '' }, finish_reason: 'stop', native_finish_reason: 'stop' }],
+          usage: usageOf(planned, result),
+        };
+        controller.enqueue(event(last));
+        controller.enqueue(encoder.encode(`${SSE_DONE}\n\n`));
+        controller.close();
+      },
+      cancel() {
+        settleOnce({ cancelled: true, finishReason: 'cancelled' });
+      },
+    },
+    // No chunk is made before the client asks for it.
+    { highWaterMark: 0 },
+  );
+  return new StreamedAnswer(stream, { ...SSE_HEADERS, ...headers }, () => {
+    settleOnce({ cancelled: true, finishReason: 'cancelled' });
+  });
+}
