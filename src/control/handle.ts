@@ -1,4 +1,6 @@
+import type { CompletionRule, CompletionSpec } from '../domain/completion-rules.js';
 import type { FaultRule, FaultSpec } from '../domain/faults.js';
+import type { AccountCredits } from '../domain/types.js';
 import type { JournalEntry } from '../domain/journal.js';
 import { toIso } from '../domain/rules.js';
 import type { KeyView, StoreState } from '../domain/types.js';
@@ -47,6 +49,18 @@ export interface MockHandle {
   };
   /** `POST /__mock/keys/:hash/usage`: spend (USD) in every window; a number is `{amount}`. */
   recordUsage(hash: string, spend: number | { amount: number; byok?: number }): Promise<KeyView>;
+  /** `GET /__mock/accounts/:id/credits`: an account's credits (USD). */
+  credits(accountId: string): Promise<AccountCredits>;
+  /** `POST /__mock/accounts/:id/credits`: sets either figure, or both. */
+  setCredits(accountId: string, change: Partial<AccountCredits>): Promise<AccountCredits>;
+  /** `POST /__mock/completions`: what matching chat completions answer (reply, tokens, cost, delay, a mid-stream error, BYOK). */
+  completion(spec: CompletionSpec): Promise<CompletionRule>;
+  /** `GET /__mock/completions`. */
+  completions(): Promise<CompletionRule[]>;
+  /** `DELETE /__mock/completions/:id`. */
+  removeCompletion(id: string): Promise<Deleted>;
+  /** `DELETE /__mock/completions`. */
+  clearCompletions(): Promise<Deleted>;
   /** `POST /__mock/faults`. */
   fault(spec: FaultSpec): Promise<FaultRule>;
   /** `GET /__mock/faults`. */
@@ -105,6 +119,12 @@ export function createHandle(owner: { readonly control: MockControl }): MockHand
       unfreeze: async () => control.setClock({ frozen: false }),
     },
     recordUsage: async (hash, spend) => control.recordUsage(hash, typeof spend === 'number' ? { amount: spend } : spend),
+    credits: async (accountId) => control.inference.credits(accountId),
+    setCredits: async (accountId, change) => control.inference.setCredits(accountId, change),
+    completion: async (spec) => control.inference.addCompletionRule(spec),
+    completions: async () => control.inference.completionRules(),
+    removeCompletion: async (id) => control.inference.removeCompletionRule(id),
+    clearCompletions: async () => control.inference.clearCompletionRules(),
     fault: async (spec) => control.addFault(spec),
     faults: async () => control.faults(),
     removeFault: async (id) => control.removeFault(id),

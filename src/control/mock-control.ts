@@ -12,10 +12,10 @@ import type { AccountState, KeyView, StoreState } from '../domain/types.js';
 import { buildAccount, fillAccount } from '../data/dataset.js';
 import { ScenarioError } from '../data/scenarios.js';
 import { createSeededFaker } from '../data/seeded-faker.js';
-import type { Static, TSchema } from '@sinclair/typebox';
-import type { ValidateFunction } from 'ajv';
-import { validationError } from '../schemas/validation-message.js';
+import type { Static } from '@sinclair/typebox';
 import { controlSeed, generationSeed, keySeed, type MockRuntime } from '../mock-runtime.js';
+import { check } from './check.js';
+import { InferenceControl } from './inference-control.js';
 import { closestOption } from '../options.js';
 import {
   AccountCreateBody,
@@ -30,7 +30,6 @@ import {
   ScenarioNameParams,
   UsageBody,
 } from '../schemas/control.js';
-import { sharedValidators } from '../schemas/validators.js';
 import { listKeysOptions } from '../schemas/keys.js';
 import { AccountIds } from './account-ids.js';
 import { checkStateDocument } from './state-document.js';
@@ -139,24 +138,6 @@ function refuseUnknownWaitOptions(options: unknown): void {
       `waitForRequest has no option ${JSON.stringify(name.slice(0, 60))} (${near ? `did you mean ${JSON.stringify(near)}? ` : ''}options: ${WAIT_OPTION_KEYS.join(', ')})`,
     );
   }
-}
-
-/**
- * A handle call's input checked against the schema its route declares, in the part of the request
- * it comes from, so that a handle call and an HTTP call with the same input get the same answer,
- * 400s included. Only `MockControl` checks: a route's input has been validated by the engine, once,
- * and the routes call `ControlCore` (`MockControl.unchecked`). No coercion: a route's query string
- * has been coerced by then, and the handle is given typed values.
- */
-const compiled = new WeakMap<TSchema, ValidateFunction>();
-function check<S extends TSchema>(schema: S, value: unknown, part: 'body' | 'querystring' | 'params' = 'body'): Static<S> {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = sharedValidators().body.compile(schema);
-    compiled.set(schema, validate);
-  }
-  if (!validate(value)) throw validationError(validate.errors ?? [], part);
-  return value as Static<S>;
 }
 
 /** The clock's range as messages name it. */
@@ -430,8 +411,12 @@ export class MockControl {
   /** The same methods without the input checks, for the `/__mock` routes. */
   readonly unchecked: ControlCore;
 
+  /** The inference surface's credits and completion rules (src/control/inference-control.ts). */
+  readonly inference: InferenceControl;
+
   constructor(private readonly runtime: MockRuntime) {
     this.unchecked = new ControlCore(runtime);
+    this.inference = new InferenceControl(runtime);
   }
 
   health() {

@@ -88,6 +88,8 @@ const MESSAGES = {
   keyNotFound: { status: 404, text: (hash: string) => `API key not found: no key with hash "${clip(hash)}"` },
   accountNotFound: { status: 404, text: (id: string) => `Account not found: "${clip(id)}"` },
   faultNotFound: { status: 404, text: (id: string) => `Fault rule not found: "${clip(id)}"` },
+  completionRuleNotFound: { status: 404, text: (id: string) => `Completion rule not found: "${clip(id)}"` },
+  generationNotFound: { status: 404, text: (id: string) => `Generation ${clip(id)} not found` },
   scenarioNotFound: {
     status: 404,
     text: (name: string, available: string[]) => `Unknown scenario "${clip(name)}" (available: ${available.join(', ')})`,

@@ -3,6 +3,7 @@ import type { CompletionRule, CompletionRules } from './completion-rules.js';
 import { apiError } from './errors.js';
 import type { Generations } from './generations.js';
 import type { KeyStore } from './key-store.js';
+import { FREE_MODEL_DAILY_REQUESTS } from './limit.js';
 import type { CatalogueModel, Model, ModelCatalogue } from './models.js';
 import { toIso } from './rules.js';
 import { checkCredits, checkKeyLimit, type LimitErrorStyle, type SpendRequest } from './spend-limit.js';
@@ -64,8 +65,6 @@ export interface Settled {
   completionTokens: number;
 }
 
-/** The free-model daily requests a key may make (OpenRouter's documented figure without credits bought). */
-export const FREE_MODEL_DAILY_REQUESTS = 50;
 
 export interface InferenceDeps {
   store: KeyStore;

@@ -191,6 +191,11 @@ export class KeyStore {
     return true;
   }
 
+  /** The account that holds the key with this hash. */
+  ownerOf(hash: string): Account | undefined {
+    return this.directory.ownerOf(hash);
+  }
+
   account(id: string): Account | undefined {
     return this.directory.account(id);
   }

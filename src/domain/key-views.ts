@@ -1,3 +1,4 @@
+import { FREE_MODEL_DAILY_REQUESTS } from './limit.js';
 import type { Account } from './account.js';
 import { limitRemaining } from './limit.js';
 import type { AccountState, CurrentKeyView, KeyRecord, KeyUsage, KeyView, StoreState } from './types.js';
@@ -107,7 +108,6 @@ const NO_USAGE: KeyUsage = {
 };
 
 const RATE_LIMIT_NOTE = 'This field is deprecated and safe to ignore.';
-const FREE_MODEL_DAILY_REQUESTS = 1000;
 
 /**
  * `GET /key`: what a bearer token is — an account's management key, or one of its keys. One

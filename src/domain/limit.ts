@@ -40,3 +40,9 @@ export function limitRemaining(key: KeyRecord): number | null {
 
 /** Beyond 1e9 USD, scaling by 1e6 would lose precision (or overflow), and there is no noise to drop. */
 export const roundMicro = (usd: number): number => (Math.abs(usd) < 1e9 ? Math.round(usd * 1e6) / 1e6 : usd);
+
+/**
+ * The free-model (`:free`) requests a key may make a day, as `GET /key` reports them: OpenRouter's
+ * figure for an account that has bought credits (1,000; 50 without). Past it, a 429.
+ */
+export const FREE_MODEL_DAILY_REQUESTS = 1000;

@@ -2,6 +2,8 @@ import { withHeadTwins, type Route } from '../domain/paths.js';
 import type { MockRuntime } from '../mock-runtime.js';
 import { operations, type ApiOperationFile, type Declaration, type Operation } from './operation.js';
 import { chatOperations } from './operations/chat.js';
+import { creditOperations } from './operations/credits.js';
+import { generationOperations } from './operations/generation.js';
 import { keyOperations } from './operations/keys.js';
 import { modelOperations } from './operations/models.js';
 
@@ -19,7 +21,13 @@ function listed<T extends Record<string, Declaration>>(file: ApiOperationFile<T>
  * files (or a new file added here) and a domain method it calls: the README's Layout has the
  * checklist.
  */
-const FILES = [listed(keyOperations), listed(modelOperations), listed(chatOperations)];
+const FILES = [
+  listed(keyOperations),
+  listed(modelOperations),
+  listed(chatOperations),
+  listed(generationOperations),
+  listed(creditOperations),
+];
 
 /** Every API declaration, as data (no handler, no state). */
 export function apiDeclarations(strict: boolean): Declaration[] {

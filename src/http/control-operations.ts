@@ -23,6 +23,7 @@ import {
   StateDocumentSchema,
   UsageBody,
 } from '../schemas/control.js';
+import { CompletionRuleSchema, CompletionSpecBody, CreditsBody, CreditsSchema } from '../schemas/inference-control.js';
 import { KeyListResponseSchema, KeyResponseSchema } from '../schemas/keys.js';
 import { VERSION } from '../version.js';
 import { operations, type Access, type Declaration, type Operation, type OperationSchema } from './operation.js';
@@ -186,6 +187,30 @@ export const CONTROL_TABLE = {
     schema: { summary: 'The request journal, newest first', querystring: JournalQuery, response: { 200: JournalPageSchema, ...errors } },
   }),
   clearRequests: control('DELETE', '/requests', { status: 200, schema: { summary: 'Empty the journal', response: { 200: DeletedCountSchema, ...errors } } }),
+  credits: control('GET', '/accounts/:id/credits', {
+    status: 200,
+    schema: { summary: "An account's credits", params: IdParams, response: { 200: Type.Object({ data: CreditsSchema }), ...errors } },
+  }),
+  setCredits: control('POST', '/accounts/:id/credits', {
+    status: 200,
+    schema: { summary: "Set an account's credits (either figure, or both)", params: IdParams, body: CreditsBody, response: { 200: Type.Object({ data: CreditsSchema }), ...errors } },
+  }),
+  completionRules: control('GET', '/completions', {
+    status: 200,
+    schema: { summary: 'Completion rules, newest first', response: { 200: Type.Object({ data: Type.Array(CompletionRuleSchema) }), ...errors } },
+  }),
+  addCompletionRule: control('POST', '/completions', {
+    status: 201,
+    schema: { summary: 'Add a completion rule', body: CompletionSpecBody, response: { 201: Type.Object({ data: CompletionRuleSchema }), ...errors } },
+  }),
+  clearCompletionRules: control('DELETE', '/completions', {
+    status: 200,
+    schema: { summary: 'Remove every completion rule', response: { 200: DeletedCountSchema, ...errors } },
+  }),
+  removeCompletionRule: control('DELETE', '/completions/:id', {
+    status: 200,
+    schema: { summary: 'Remove one completion rule', params: IdParams, response: { 200: DeletedCountSchema, ...errors } },
+  }),
 };
 
 /**
@@ -198,6 +223,7 @@ export function controlOperations(mock: MockControl, { enabled, startedAt = Date
   // The engine has validated each request against the table's schemas: the methods are called
   // without MockControl's own input checks (those are for the test handle), so input is checked once.
   const core = mock.unchecked;
+  const inference = mock.inference.unchecked;
   const all = operations(CONTROL_TABLE, {
     health: () => {
       const { status, accounts, keys } = core.health();
@@ -222,6 +248,12 @@ export function controlOperations(mock: MockControl, { enabled, startedAt = Date
     removeFault: (call) => core.removeFault(call.params.id),
     requests: (call) => core.requests(call.query),
     clearRequests: () => core.clearRequests(),
+    credits: (call) => ({ data: inference.credits(call.params.id) }),
+    setCredits: (call) => ({ data: inference.setCredits(call.params.id, call.body) }),
+    completionRules: () => ({ data: inference.completionRules() }),
+    addCompletionRule: (call) => ({ data: inference.addCompletionRule(call.body) }),
+    clearCompletionRules: () => inference.clearCompletionRules(),
+    removeCompletionRule: (call) => inference.removeCompletionRule(call.params.id),
   });
   return enabled ? all : all.filter((op) => op.url === CONTROL_TABLE.health.url);
 }

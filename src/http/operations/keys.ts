@@ -88,7 +88,7 @@ const accountOf = (call: Pick<Call, 'principal'>) => call.principal!.account;
 /** The key endpoints: the table's declarations with their handlers, thin translations between a request and the key store. */
 export const keyOperations = apiOperationFile({
   table,
-  handlers: ({ store }) => ({
+  handlers: ({ store, inference }) => ({
     list: (call) => ({ data: store.list(accountOf(call), listKeysOptions(call.query)) }),
     createKeys: (call) => store.create(accountOf(call), call.body),
     getKey: (call) => ({ data: store.get(accountOf(call), call.params.hash) }),
@@ -97,7 +97,12 @@ export const keyOperations = apiOperationFile({
       store.remove(accountOf(call), call.params.hash);
       return { deleted: true };
     },
-    getCurrentKey: (call) => ({ data: store.currentKey(call.principal!) }),
+    getCurrentKey: (call) => {
+      const data = store.currentKey(call.principal!);
+      // The free-model requests this key made today (chat completions of :free models).
+      if (call.principal!.kind === 'key') data.free_model_daily_requests = inference.freeModelRequests(call.principal!.key.hash);
+      return { data };
+    },
   }),
 });
 
