@@ -1,6 +1,5 @@
-import { FREE_MODEL_DAILY_REQUESTS } from './limit.js';
 import type { Account } from './account.js';
-import { limitRemaining } from './limit.js';
+import { FREE_MODEL_DAILY_REQUESTS, limitRemaining } from './limit.js';
 import type { AccountState, CurrentKeyView, KeyRecord, KeyUsage, KeyView, StoreState } from './types.js';
 
 /**
