@@ -158,6 +158,6 @@ function copy(rule: CompletionRule): CompletionRule {
   if (account !== undefined) match.account = account;
   const out: CompletionRule = { match, id: rule.id, remaining: rule.remaining, hits: rule.hits };
   for (const field of FIELDS) if (rule[field] !== undefined) (out as unknown as Record<string, unknown>)[field] = rule[field];
-  if (out.error) out.error = { ...out.error };
+  if (out.error) out.error = { code: out.error.code, message: out.error.message };
   return out;
 }

@@ -44,6 +44,9 @@ const control = (method: string, path: string, body?: unknown): Step => ({
   ...(body === undefined ? {} : { headers: JSON_TYPE, body: typeof body === 'string' ? body : JSON.stringify(body) }),
 });
 
+const chat = (key: string, body: unknown): Step => send('POST', `${API}/chat/completions`, body, { authorization: `Bearer ${key}` });
+const UNKNOWN_KEY = `sk-or-v1-${'0'.repeat(64)}`;
+
 const step = (s: Step | ((answers: Answers) => Step), label?: string): ScriptEntry => (label ? { label, step: s } : { step: s });
 
 /** The main script: every operation, every error status, the control plane. */
@@ -69,6 +72,38 @@ export const SCRIPT: ScriptEntry[] = [
   step({ method: 'GET', path: `${API}/models` }),
   step(get(`${API}/models`, LOCAL_DEV_KEY)),
   step({ method: 'HEAD', path: `${API}/models` }),
+  // Inference: a key with a daily limit of $1, a rule that costs $0.40 twice, plain and streamed.
+  step(send('POST', `${API}/keys`, { name: 'Chatter', limit: 1, limit_reset: 'daily' }), 'chatter'),
+  step(control('POST', '/completions', { match: { model: 'openai/gpt-4o-mini' }, content: 'Hello from the mock.', cost: 0.4, times: 2 })),
+  step(control('GET', '/completions')),
+  step({ method: 'HEAD', path: '/__mock/completions' }),
+  step((a) => chat(a.json('chatter').key, { messages: [{ role: 'user', content: 'Hi' }] }), 'chat'),
+  step((a) => chat(a.json('chatter').key, { stream: true, model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] })),
+  // $0.20 left: the next fits no longer (402), nothing charged.
+  step((a) => chat(a.json('chatter').key, { max_tokens: 100000, messages: [{ role: 'user', content: 'Hi' }] })),
+  step((a) => get(`${API}/keys/${a.json('chatter').data.hash}`)),
+  step((a) => get(`${API}/generation?id=${a.json('chat').id}`, a.json('chatter').key)),
+  step((a) => ({ method: 'HEAD', path: `${API}/generation?id=${a.json('chat').id}`, headers: auth(a.json('chatter').key) })),
+  step(get(`${API}/generation?id=gen-1-unknown`)),
+  step(get(`${API}/generation`)),
+  step(get(`${API}/credits`)),
+  step({ method: 'HEAD', path: `${API}/credits`, headers: auth() }),
+  step(get(`${API}/credits`, LOCAL_DEV_KEY)),
+  step(control('GET', '/accounts'), 'accounts'),
+  step((a) => control('GET', `/accounts/${a.json('accounts').data[0].id}/credits`)),
+  step((a) => ({ method: 'HEAD', path: `/__mock/accounts/${a.json('accounts').data[0].id}/credits` })),
+  step((a) => control('POST', `/accounts/${a.json('accounts').data[0].id}/credits`, { total_credits: 0 })),
+  step((a) => chat(a.json('chatter').key, { messages: [{ role: 'user', content: 'No credits' }] })),
+  step((a) => control('POST', `/accounts/${a.json('accounts').data[0].id}/credits`, { total_credits: 100, total_usage: 0 })),
+  step((a) => control('POST', `/accounts/${a.json('accounts').data[0].id}/credits`, {})),
+  step(chat(MANAGEMENT_KEY, { messages: [{ role: 'user', content: 'A management key' }] })),
+  step(chat(UNKNOWN_KEY, { messages: [{ role: 'user', content: 'An unknown key' }] })),
+  step((a) => chat(a.json('chatter').key, { model: 'no/such-model', messages: [{ role: 'user', content: 'x' }] })),
+  step((a) => chat(a.json('chatter').key, {})),
+  step(control('POST', '/completions', { times: 1 }), 'rule'),
+  step((a) => control('DELETE', `/completions/${a.json('rule').data.id}`)),
+  step(control('DELETE', '/completions/completion_999')),
+  step(control('DELETE', '/completions')),
   // PATCH bodies.
   step(send('PATCH', KEY, {})),
   step(send('PATCH', KEY, { usage: 1, hash: 'f'.repeat(64), limitReset: 'weekly', name: 'Only this' })),

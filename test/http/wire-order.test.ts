@@ -212,6 +212,50 @@ describe('wire order: what the HTTP layer is handed serialises the same through 
     await same(ctl(app, 'POST', '/clock', 'x', { 'content-type': 'text/plain' }), 415);
   });
 
+  it('the inference surface: completions plain (BYOK and not), generations, credits, rules', async () => {
+    const { app, same } = recordingApp();
+    const account = app.mock.store.listAccounts()[0]!;
+    const created = (await same(api(app, 'POST', '/keys', { name: 'chatter', limit: 5 }), 201)).json();
+    const chat = (body: unknown) =>
+      app.inject({ method: 'POST', url: '/api/v1/chat/completions', headers: { ...bearer(created.key), 'content-type': 'application/json' }, payload: body as object });
+    // Every rule field, the match's in an order other than the schema's.
+    await same(
+      ctl(app, 'POST', '/completions', {
+        times: 1,
+        byok: true,
+        error: { message: 'boom', code: 502 },
+        error_after_chunks: 1,
+        chunk_delay_ms: 0,
+        cost: 0.25,
+        completion_tokens: 7,
+        prompt_tokens: 3,
+        content: 'A reply.',
+        match: { account: account.id, key: created.data.hash, model: 'openai/gpt-4o-mini' },
+      }),
+      201,
+    );
+    await same(ctl(app, 'GET', '/completions'), 200);
+    await same(ctl(app, 'DELETE', '/completions'), 200);
+    const rule = (await same(ctl(app, 'POST', '/completions', { byok: true, content: 'Billed as BYOK.', times: 1 }), 201)).json().data;
+    const byok = (await same(chat({ messages: [{ role: 'user', content: 'Hi' }] }), 200)).json();
+    expect(byok.usage.is_byok).toBe(true);
+    const plain = (await same(chat({ model: 'anthropic/claude-3.5-haiku', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] }), 200)).json();
+    await same(chat({ model: 'meta-llama/llama-3.3-70b-instruct:free', max_tokens: 5, messages: [{ role: 'user', content: 'Free' }] }), 200);
+    await same(api(app, 'GET', `/generation?id=${byok.id}`, undefined, created.key), 200);
+    await same(api(app, 'GET', `/generation?id=${plain.id}`), 200);
+    await same(api(app, 'GET', '/generation?id=gen-1-nothing'), 404);
+    await same(api(app, 'GET', '/credits'), 200);
+    await same(ctl(app, 'GET', `/accounts/${account.id}/credits`), 200);
+    await same(ctl(app, 'POST', `/accounts/${account.id}/credits`, { total_usage: 1.5, total_credits: 20 }), 200);
+    const other = (await same(ctl(app, 'POST', '/completions', { times: 2 }), 201)).json().data;
+    await same(ctl(app, 'DELETE', `/completions/${other.id}`), 200);
+    await same(ctl(app, 'DELETE', `/completions/${rule.id}`), 404);
+    // Refusals: the envelope with metadata, and without.
+    await same(chat({ max_tokens: 10_000_000, messages: [{ role: 'user', content: 'Too much' }] }), 402);
+    await same(chat({ model: 'nope/nope', messages: [{ role: 'user', content: 'x' }] }), 400);
+    await same(chat({}), 400);
+  });
+
   it('the control plane behind --admin-token: 401', async () => {
     const { app, same } = recordingApp({ adminToken: 'secret-admin-token' });
     await same(ctl(app, 'GET', '/faults'), 401);
