@@ -3,7 +3,8 @@ package contract
 // One chat completion through the standard library (issue 20), plain and streamed, each charged to
 // the ordinary key that made it. The structs require what the official Go SDK's models
 // (models/components ChatResult, ChatChoice, ChatUsage, ChatStreamChunk, ChatStreamChoice, at
-// v0.7.67) declare without `omitzero`, plus the usage fields asserted on here (`cost`, `is_byok`).
+// v0.7.67) declare without `omitzero`, plus the fields asserted on here: the reply's `content`
+// (the message's, each delta's) and the usage's `cost` and `is_byok`.
 
 import (
 	"bufio"
