@@ -287,3 +287,41 @@ def test_the_sdk_coerces_or_drops_what_the_raw_api_rejects(client, mock):
         assert status == 400 and f'field "{field}"' in answer["error"]["message"]
     after = client.api_keys.get(hash=DOCS_HASH).data
     assert after.model_dump(exclude={"limit", "limit_remaining", "updated_at"}) == before.model_dump(exclude={"limit", "limit_remaining", "updated_at"})
+
+
+# --- one chat completion, charged to the key that made it (issue 20) ----------------------------
+
+
+def test_chat_send_answers_text_and_usage_and_charges_the_key_exactly_its_cost(client, mock):
+    """`chat.send` parses the answer into `ChatResult` (required there: `system_fingerprint`, which
+    may be null, and in `usage` the three token counts); the key's `usage`, read back through
+    `api_keys.get`, moves by exactly the `usage.cost` the answer reports."""
+    created = client.api_keys.create(name="python chat")
+    before = client.api_keys.get(hash=created.data.hash).data
+    assert (before.usage, before.usage_daily) == (0, 0)
+    with sdk(mock, api_key=created.key) as own:
+        result = own.chat.send(messages=[{"role": "user", "content": "Say hello."}])
+    assert result.id.startswith("gen-") and result.model == "openai/gpt-4o-mini"
+    assert isinstance(result.choices[0].message.content, str) and result.choices[0].message.content
+    usage = result.usage
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+    assert usage.cost > 0 and usage.is_byok is False
+    after = client.api_keys.get(hash=created.data.hash).data
+    assert after.usage - before.usage == usage.cost
+    assert after.usage_daily - before.usage_daily == usage.cost
+
+
+def test_chat_send_stream_yields_chunks_ending_in_usage_and_charges_the_key(client, mock):
+    """`stream=True` answers the SDK's `EventStream` of `ChatStreamChunk`s (each SSE `data:` parsed,
+    up to `[DONE]`); the deltas make the reply and the last chunk carries `usage`."""
+    created = client.api_keys.create(name="python chat stream")
+    with sdk(mock, api_key=created.key) as own:
+        with own.chat.send(messages=[{"role": "user", "content": "Say hello."}], stream=True) as stream:
+            chunks = list(stream)
+    assert chunks and len({chunk.id for chunk in chunks}) == 1 and chunks[0].id.startswith("gen-")
+    text = "".join(choice.delta.content or "" for chunk in chunks for choice in chunk.choices)
+    assert text
+    usage = next(chunk.usage for chunk in reversed(chunks) if chunk.usage is not None)
+    assert usage.cost > 0
+    after = client.api_keys.get(hash=created.data.hash).data
+    assert after.usage == usage.cost
