@@ -42,6 +42,10 @@ export interface PlannedCompletion {
   readonly id: string;
   readonly principal: KeyPrincipal;
   readonly model: CatalogueModel<Model>;
+  /** The provider that serves it, as OpenRouter names it. */
+  readonly provider: string;
+  /** What the prompt costs at the model's price (USD); 0 for a free model or a rule's fixed cost. */
+  readonly promptCost: number;
   /** Unix seconds. */
   readonly created: number;
   readonly text: string;
@@ -82,6 +86,8 @@ const DAY_MS = 86_400_000;
 export class Inference {
   /** Free-model requests of each key today: the UTC day (epoch days) and the count. */
   private readonly freeRequests = new Map<string, { day: number; used: number }>();
+  /** Replies made lately, by prompt and length (bounded): see `reply`. */
+  private readonly replies = new Map<string, { text: string; tokens: number }>();
 
   constructor(private readonly deps: InferenceDeps) {}
 
@@ -108,9 +114,16 @@ export class Inference {
     const rule = rules.peek(match);
     const promptText = request.messages.map((message) => (typeof message.content === 'string' ? message.content : '')).join('\n');
     const promptTokens = rule?.prompt_tokens ?? countPromptTokens(request.messages);
-    const completionTokens =
-      rule?.completion_tokens ?? (rule?.content !== undefined ? countTextTokens(rule.content) : defaultReplyTokens(this.deps.seed, promptText, request.maxTokens));
-    const text = rule?.content ?? generateReply(this.deps.seed, promptText, completionTokens);
+    let completionTokens: number;
+    let text: string;
+    if (rule?.content !== undefined) {
+      text = rule.content;
+      completionTokens = rule.completion_tokens ?? countTextTokens(text);
+    } else {
+      const reply = this.reply(promptText, request.maxTokens, rule?.completion_tokens);
+      text = reply.text;
+      completionTokens = reply.tokens;
+    }
     const byok = rule?.byok ?? model.byok;
     const spend = spendOf(model, rule, promptTokens, request.maxTokens ?? maxCompletionTokens(model, completionTokens), byok);
     if (model.free) {
@@ -125,6 +138,8 @@ export class Inference {
       id: this.deps.generations.newId(now),
       principal,
       model,
+      provider: providerOf(model.id),
+      promptCost: spend.promptCost > 0 && rule?.cost === undefined ? spend.promptCost : 0,
       created: Math.floor(now / 1000),
       text,
       promptTokens,
@@ -177,6 +192,27 @@ export class Inference {
     return { cost, completionTokens };
   }
 
+  /**
+   * The seeded reply to a prompt, `tokens` long (default: 16–48, at most `maxTokens`). Kept for the
+   * prompts seen last: the same prompt gets the same reply, and making it is most of a completion's
+   * own cost.
+   */
+  private reply(prompt: string, maxTokens: number | undefined, tokens: number | undefined): { text: string; tokens: number } {
+    const cacheable = prompt.length <= 4096;
+    const key = `${maxTokens ?? ''}|${tokens ?? ''}|${prompt}`;
+    if (cacheable) {
+      const known = this.replies.get(key);
+      if (known) return known;
+    }
+    const count = tokens ?? defaultReplyTokens(this.deps.seed, prompt, maxTokens);
+    const reply = { text: generateReply(this.deps.seed, prompt, count), tokens: count };
+    if (cacheable) {
+      if (this.replies.size >= 256) this.replies.clear();
+      this.replies.set(key, reply);
+    }
+    return reply;
+  }
+
   /** Forgets the free-model request counts (a reset). */
   forget(): void {
     this.freeRequests.clear();
@@ -191,10 +227,11 @@ export class Inference {
 }
 
 /** The provider's name, as OpenRouter names the one that served a model (its id's vendor, capitalised). */
+const PROVIDERS: Readonly<Record<string, string>> = { openai: 'OpenAI', anthropic: 'Anthropic', google: 'Google', 'meta-llama': 'Meta' };
 export function providerOf(modelId: string): string {
-  const vendor = modelId.split('/')[0] ?? modelId;
-  const KNOWN: Record<string, string> = { openai: 'OpenAI', anthropic: 'Anthropic', google: 'Google', 'meta-llama': 'Meta' };
-  return KNOWN[vendor] ?? vendor.charAt(0).toUpperCase() + vendor.slice(1);
+  const slash = modelId.indexOf('/');
+  const vendor = slash === -1 ? modelId : modelId.slice(0, slash);
+  return PROVIDERS[vendor] ?? vendor.charAt(0).toUpperCase() + vendor.slice(1);
 }
 
 /** The most completion tokens a request without `max_tokens` may produce: the model's own cap, else the reply's length. */

@@ -82,6 +82,8 @@ export class CatalogueModel<M extends Model = Model> {
   readonly byok: boolean;
   readonly #prompt: Decimal;
   readonly #completion: Decimal;
+  /** The two prices as integers at one scale, and that scale's power of ten, when all are exact doubles (the fast path of `cost`). */
+  readonly #exact: { prompt: number; completion: number; divisor: number } | undefined;
 
   constructor(entry: M & CatalogueEntry) {
     const { mock, ...model } = entry;
@@ -91,12 +93,29 @@ export class CatalogueModel<M extends Model = Model> {
     this.byok = mock?.byok === true;
     this.#prompt = parseDecimal(entry.pricing.prompt);
     this.#completion = parseDecimal(entry.pricing.completion);
+    const scale = Math.max(this.#prompt.scale, this.#completion.scale);
+    const prompt = scaled(this.#prompt, scale);
+    const completion = scaled(this.#completion, scale);
+    // 10^22 is the largest power of ten a double holds exactly.
+    this.#exact =
+      scale <= 22 && prompt <= BigInt(Number.MAX_SAFE_INTEGER) && completion <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? { prompt: Number(prompt), completion: Number(completion), divisor: 10 ** scale }
+        : undefined;
   }
 
   /** USD for these tokens at this model's prices, exact to the nearest double (see above). */
   cost(promptTokens: number, completionTokens: number): number {
     checkTokens('promptTokens', promptTokens);
     checkTokens('completionTokens', completionTokens);
+    // The same exact sum in doubles while it stays an exact integer: one division by an exact
+    // power of ten rounds it once, to the same nearest double as the decimal text would.
+    const exact = this.#exact;
+    if (exact) {
+      const total = promptTokens * exact.prompt + completionTokens * exact.completion;
+      if (Number.isSafeInteger(promptTokens * exact.prompt) && Number.isSafeInteger(completionTokens * exact.completion) && Number.isSafeInteger(total)) {
+        return total / exact.divisor;
+      }
+    }
     const scale = Math.max(this.#prompt.scale, this.#completion.scale);
     const total = BigInt(promptTokens) * scaled(this.#prompt, scale) + BigInt(completionTokens) * scaled(this.#completion, scale);
     return toNumber(total, scale);

@@ -13,11 +13,14 @@ import { SSE_HEADERS, StreamedAnswer } from './streamed.js';
  * answer; the in-process doors write `JSON.stringify` of it).
  */
 
+/** The most chunks one write carries when no delay is set between them. */
+const BATCH = 16;
+
 /** Every answer says which model a request got, the mock's fingerprint: a string (the SDK refuses null on chunks). */
 const SYSTEM_FINGERPRINT = 'fp_openrouter_keys_mock';
 
 export function usageOf(planned: PlannedCompletion, settled: Settled): ChatUsage {
-  const promptCost = planned.model.free ? 0 : planned.fixedCost !== undefined ? 0 : planned.model.cost(planned.promptTokens, 0);
+  const { promptCost } = planned;
   return {
     prompt_tokens: planned.promptTokens,
     completion_tokens: settled.completionTokens,
@@ -34,11 +37,7 @@ export function usageOf(planned: PlannedCompletion, settled: Settled): ChatUsage
   };
 }
 
-const head = (planned: PlannedCompletion) => ({ id: planned.id, provider: providerName(planned), model: planned.model.id, created: planned.created });
-const providerName = (planned: PlannedCompletion) => {
-  const vendor = planned.model.id.split('/')[0] ?? '';
-  return ({ openai: 'OpenAI', anthropic: 'Anthropic', google: 'Google', 'meta-llama': 'Meta' } as Record<string, string>)[vendor] ?? vendor;
-};
+const head = (planned: PlannedCompletion) => ({ id: planned.id, provider: planned.provider, model: planned.model.id, created: planned.created });
 
 /** The non-streaming answer of a settled completion. */
 export function chatCompletion(planned: PlannedCompletion, settled: Settled): ChatCompletionResponse {
@@ -75,12 +74,13 @@ export interface StreamHooks {
 
 /**
  * The streamed answer of a planned completion. Chunks are made as the client reads them (the
- * stream's pull: back-pressure reaches the generator, nothing is queued ahead); the completion is
- * settled when the last chunk is made, or — cut off by the client — for what was sent.
+ * stream's pull: back-pressure reaches the generator; without a delay between chunks, up to 16
+ * go out as one write); the completion is settled when the last chunk is made, or — cut off by
+ * the client — for what was sent.
  */
 export function chatStream(planned: PlannedCompletion, hooks: StreamHooks, headers: Record<string, string>): StreamedAnswer {
   const encoder = new TextEncoder();
-  const event = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
+  const event = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
   const parts = pieces(planned.text);
   let next = 0;
   let sent = '';
@@ -97,6 +97,38 @@ export function chatStream(planned: PlannedCompletion, hooks: StreamHooks, heade
     system_fingerprint: SYSTEM_FINGERPRINT,
     choices: [{ index: 0, delta: first ? { role: 'assistant', content } : { content }, finish_reason: null, native_finish_reason: null }],
   });
+  /** The next event's text (a content chunk, the last chunk and [DONE], or the error chunk and [DONE]). */
+  const nextEvent = (): string => {
+    const failure = planned.failure;
+    if (failure && next >= failure.afterChunks) {
+      done = true;
+      const result = settleOnce({ cancelled: false, finishReason: 'error' })!;
+      const error: ChatCompletionErrorChunk = {
+        ...head(planned),
+        object: 'chat.completion.chunk',
+        system_fingerprint: SYSTEM_FINGERPRINT,
+        error: { code: failure.code, message: failure.message },
+        choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: null }],
+        usage: usageOf(planned, result),
+      };
+      return `${event(error)}${SSE_DONE}\n\n`;
+    }
+    if (next < parts.length) {
+      const content = parts[next]!;
+      sent += content;
+      return event(chunk(content, next++ === 0));
+    }
+    done = true;
+    const result = settleOnce({ cancelled: false, finishReason: 'stop' })!;
+    const last: ChatCompletionChunk = {
+      ...head(planned),
+      object: 'chat.completion.chunk',
+      system_fingerprint: SYSTEM_FINGERPRINT,
+      choices: [{ index: 0, delta: { content: '' }, finish_reason: 'stop', native_finish_reason: 'stop' }],
+      usage: usageOf(planned, result),
+    };
+    return `${event(last)}${SSE_DONE}\n\n`;
+  };
   const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
@@ -106,42 +138,13 @@ export function chatStream(planned: PlannedCompletion, hooks: StreamHooks, heade
         if (done) return;
         if (next > 0 && planned.chunkDelayMs > 0) await hooks.wait(planned.chunkDelayMs);
         if (settled) return;
-        const failure = planned.failure;
-        if (failure && next >= failure.afterChunks) {
-          done = true;
-          const result = settleOnce({ cancelled: false, finishReason: 'error' })!;
-          const error: ChatCompletionErrorChunk = {
-            ...head(planned),
-            object: 'chat.completion.chunk',
-            system_fingerprint: SYSTEM_FINGERPRINT,
-            error: { code: failure.code, message: failure.message },
-            choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: null }],
-            usage: usageOf(planned, result),
-          };
-          controller.enqueue(event(error));
-          controller.enqueue(encoder.encode(`${SSE_DONE}\n\n`));
-          controller.close();
-          return;
-        }
-        if (next < parts.length) {
-          const content = parts[next]!;
-          controller.enqueue(event(chunk(content, next === 0)));
-          sent += content;
-          next++;
-          return;
-        }
-        done = true;
-        const result = settleOnce({ cancelled: false, finishReason: 'stop' })!;
-        const last: ChatCompletionChunk = {
-          ...head(planned),
-          object: 'chat.completion.chunk',
-          system_fingerprint: SYSTEM_FINGERPRINT,
-          choices: [{ index: 0, delta: { content: '' }, finish_reason: 'stop', native_finish_reason: 'stop' }],
-          usage: usageOf(planned, result),
-        };
-        controller.enqueue(event(last));
-        controller.enqueue(encoder.encode(`${SSE_DONE}\n\n`));
-        controller.close();
+        // Without a delay between chunks, the events of up to BATCH chunks go out as one write:
+        // a write is most of a chunk's cost. With a delay, one chunk at a time.
+        let text = '';
+        const batch = planned.chunkDelayMs > 0 ? 1 : BATCH;
+        for (let made = 0; made < batch && !done; made++) text += nextEvent();
+        controller.enqueue(encoder.encode(text));
+        if (done) controller.close();
       },
       cancel() {
         settleOnce({ cancelled: true, finishReason: 'cancelled' });

@@ -233,7 +233,8 @@ describe('a stream the client cuts off', () => {
     const created = (await (
       await mock.fetch('/api/v1/keys', { method: 'POST', headers: { authorization: `Bearer ${MANAGEMENT_KEY}`, 'content-type': 'application/json' }, body: '{"name":"cut"}' })
     ).json()) as { data: { hash: string }; key: string };
-    await mock.completion({ content: 'aaa bbb ccc ddd eee fff ggg hhh', cost: 0.8, times: 1 });
+    // A delay between chunks: one chunk a write (without one, up to 16 go out together).
+    await mock.completion({ content: 'aaa bbb ccc ddd eee fff ggg hhh', cost: 0.8, chunk_delay_ms: 1, times: 1 });
     const res = await mock.fetch('/api/v1/chat/completions', {
       method: 'POST',
       headers: { authorization: `Bearer ${created.key}`, 'content-type': 'application/json' },
