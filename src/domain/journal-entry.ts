@@ -4,6 +4,13 @@
  * for it. journal.ts re-exports it for its readers.
  */
 
+/** What a request was charged (a chat completion): the key's hash, USD, and whether it was BYOK. */
+export interface JournalCharge {
+  key: string;
+  usd: number;
+  byok: boolean;
+}
+
 /** One API request as the journal keeps it: enough to assert "the app sent exactly this PATCH". */
 export interface JournalEntry {
   id: number;
@@ -19,4 +26,6 @@ export interface JournalEntry {
   account_id: string | null;
   /** The `:hash` of the route, when it has one. */
   hash: string | null;
+  /** What it was charged, for a chat completion that was (a stream's once it ended). */
+  charged?: JournalCharge;
 }

@@ -1,5 +1,5 @@
 import type { MockEvents } from './events.js';
-import type { JournalEntry } from './journal-entry.js';
+import type { JournalCharge, JournalEntry } from './journal-entry.js';
 import { holdsSecrets, redactSecrets } from './redaction.js';
 
 export { redactSecrets } from './redaction.js';
@@ -106,6 +106,8 @@ export class RequestJournal {
   private readonly bodies: unknown[];
   private readonly accounts: (string | null)[];
   private readonly hashes: (string | null)[];
+  /** What each entry's request was charged, if anything (a stream's is filled in when it ends). */
+  private readonly charges: (JournalCharge | undefined)[];
   private next = 0;
   private count = 0;
   private held = 0;
@@ -128,6 +130,7 @@ export class RequestJournal {
     this.bodies = new Array<unknown>(capacity).fill(null);
     this.accounts = new Array<string | null>(capacity).fill(null);
     this.hashes = new Array<string | null>(capacity).fill(null);
+    this.charges = new Array<JournalCharge | undefined>(capacity).fill(undefined);
   }
 
   get size(): number {
@@ -153,7 +156,7 @@ export class RequestJournal {
 
   record(entry: JournalRecord): void {
     const size = entryBytes(entry.path.length + JSON.stringify(entry.query).length, entry.body === null ? 0 : (JSON.stringify(entry.body)?.length ?? 0));
-    this.append(entry.time, entry.method, entry.path, entry.query, entry.body, entry.status, entry.duration_ms, entry.account_id, entry.hash, size);
+    this.append(entry.time, entry.method, entry.path, entry.query, entry.body, entry.status, entry.duration_ms, entry.account_id, entry.hash, size, entry.charged);
   }
 
   /** `record` without an entry object, for the request path; `size` is the entry's `entryBytes`. */
@@ -168,6 +171,7 @@ export class RequestJournal {
     accountId: string | null,
     hash: string | null,
     size: number = ENTRY_BYTES,
+    charged?: JournalCharge,
   ): void {
     if (this.capacity === 0) return;
     if (this.count === this.capacity) this.dropOldest();
@@ -183,6 +187,7 @@ export class RequestJournal {
     this.durations[at] = durationMs;
     this.accounts[at] = accountId;
     this.hashes[at] = hash;
+    this.charges[at] = charged;
     this.sizes[at] = size;
     this.held += size;
     this.next = at + 1 === this.capacity ? 0 : at + 1;
@@ -197,6 +202,7 @@ export class RequestJournal {
     this.held -= this.sizes[at]!;
     this.queries[at] = undefined;
     this.bodies[at] = null;
+    this.charges[at] = undefined;
     this.count--;
   }
 
@@ -207,7 +213,7 @@ export class RequestJournal {
 
   /** The entry in slot `at`, as `list` and the event stream show it. */
   private entryAt(at: number): JournalEntry {
-    return {
+    const entry: JournalEntry = {
       id: this.ids[at]!,
       time: new Date(this.times[at]!).toISOString(),
       method: this.methods[at]!,
@@ -219,6 +225,9 @@ export class RequestJournal {
       account_id: this.accounts[at]!,
       hash: this.hashes[at]!,
     };
+    const charged = this.charges[at];
+    if (charged) entry.charged = { key: charged.key, usd: charged.usd, byok: charged.byok };
+    return entry;
   }
 
   private matchesAt(matches: ReturnType<typeof journalMatcher>, at: number): boolean {

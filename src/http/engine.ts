@@ -409,6 +409,7 @@ export class Engine {
       hash !== null && hash.includes(KEY_PREFIX) ? (redactSecrets(hash) as string) : hash,
       // What is kept of a body is at most JOURNAL_BODY_LIMIT (a larger one is a summary).
       entryBytes(url.length, Math.min(rawSize, JOURNAL_BODY_LIMIT)),
+      call.charged,
     );
   }
 }

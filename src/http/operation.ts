@@ -1,4 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
+import type { JournalCharge } from '../domain/journal-entry.js';
 import type { Principal } from '../domain/key-store.js';
 import { API_PREFIX, TAGS } from '../domain/paths.js';
 import type { MockRuntime } from '../mock-runtime.js';
@@ -40,6 +41,8 @@ export interface Call<Params = unknown, Query = unknown, Body = unknown> {
   principal: Principal | null;
   /** When the request arrived, on the virtual clock (for the journal). */
   arrivedAt: number;
+  /** What the request was charged (a chat completion), for its journal entry; a stream's is filled in when it ends. */
+  charged?: JournalCharge;
 }
 
 /** How long the request has taken so far, in milliseconds (Fastify's reply has it). */

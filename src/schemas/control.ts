@@ -190,6 +190,12 @@ export const JournalEntrySchema = Type.Object({
   duration_ms: Type.Number(),
   account_id: Nullable(Type.String()),
   hash: Nullable(Type.String()),
+  charged: Type.Optional(
+    Type.Object(
+      { key: Type.String({ description: 'The hash of the key charged' }), usd: Type.Number(), byok: Type.Boolean() },
+      { description: 'What a chat completion was charged (a stream\'s once it ended)' },
+    ),
+  ),
 });
 
 export const JournalPageSchema = Type.Object({

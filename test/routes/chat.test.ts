@@ -49,6 +49,23 @@ describe.each(DOORS)('chat completions (%s door)', (door) => {
     expect(errorOf(await api(app, 'GET', '/generation?id=gen-1-nothing')).message).toBe('Generation gen-1-nothing not found');
   });
 
+  it('the journal says which key was charged and how much; a refusal was charged nothing', async () => {
+    const app = buildTestDoor(door);
+    const { data, key } = await keyOf(app, { name: 'journalled', limit: 2 });
+    await app.handle.completion({ cost: 0.75, times: 3 });
+    const plain = (await chat(app, key, { messages: USER })).json();
+    await chat(app, key, { stream: true, messages: USER });
+    await chat(app, key, { messages: USER });
+    const entries = await app.handle.requests({ path: '/api/v1/chat/completions' });
+    // Newest first: $0.50 left does not pay for the third (402), the stream, the plain answer.
+    expect(entries.map((entry) => [entry.status, entry.charged])).toEqual([
+      [402, undefined],
+      [200, { key: data.hash, usd: 0.75, byok: false }],
+      [200, { key: data.hash, usd: 0.75, byok: false }],
+    ]);
+    expect(plain.usage.cost).toBe(0.75);
+  });
+
   it('the reply is the same for the same seed and prompt, and another for another seed', async () => {
     const text = async (seed: number) => {
       const app = buildTestDoor(door, { seed });

@@ -45,20 +45,30 @@ export const chatOperations = apiOperationFile({
       });
       const headers = { 'x-generation-id': planned.id };
       const started = performance.now();
+      // The journal entry's charge: the key, and (a stream's once it ends) what was charged.
+      const charged = { key: planned.principal.key.hash, usd: 0, byok: planned.byok };
+      call.charged = charged;
       if (planned.stream) {
         return chatStream(
           planned,
           {
-            settle: (completionTokens, how) =>
-              inference.settle(planned, { completionTokens, ...how, latencyMs: 0, generationMs: Math.round(performance.now() - started) }),
+            settle: (completionTokens, how) => {
+              const settled = inference.settle(planned, { completionTokens, ...how, latencyMs: 0, generationMs: Math.round(performance.now() - started) });
+              charged.usd = settled.cost;
+              return settled;
+            },
             wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
           },
           headers,
         );
       }
       // A rule's failure on a plain answer: the error itself, nothing charged.
-      if (planned.failure) throw apiError('injected', planned.failure.code, planned.failure.message);
+      if (planned.failure) {
+        call.charged = undefined;
+        throw apiError('injected', planned.failure.code, planned.failure.message);
+      }
       const settled = inference.settle(planned);
+      charged.usd = settled.cost;
       return new Reply(chatCompletion(planned, settled), headers);
     },
   }),
