@@ -12,9 +12,9 @@ import { ConfigError, createMswHandlers } from '../../src/msw.js';
 import { createInProcessMock } from '../../src/in-process-mock.js';
 import { DOCS_HASH, TEST_NOW } from '../helpers/build.js';
 
-const CHAT = 'https://openrouter.ai/api/v1/chat/completions';
+const EMBEDDINGS = 'https://openrouter.ai/api/v1/embeddings';
 /** The app's own handler for an endpoint the mock does not serve. */
-const appChat = http.post(CHAT, () => HttpResponse.json({ id: 'gen-from-the-app' }));
+const appEmbeddings = http.post(EMBEDDINGS, () => HttpResponse.json({ object: 'list', data: [], model: 'from-the-app' }));
 
 let server: ReturnType<typeof setupServer> | undefined;
 afterEach(() => {
@@ -30,11 +30,11 @@ async function listening(options: Parameters<typeof createMswHandlers>[0], ...af
 }
 
 describe('createMswHandlers takes only the operations the mock serves', () => {
-  it("an app's handler for POST /api/v1/chat/completions, registered after the mock's, answers; the mock's routes still do", async () => {
-    const { mock } = await listening({}, appChat);
-    const chat = await fetch(CHAT, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"model":"x","messages":[]}' });
-    expect(chat.status).toBe(200);
-    expect(await chat.json()).toEqual({ id: 'gen-from-the-app' });
+  it("an app's handler for POST /api/v1/embeddings, registered after the mock's, answers; the mock's routes still do", async () => {
+    const { mock } = await listening({}, appEmbeddings);
+    const embeddings = await fetch(EMBEDDINGS, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"model":"x","input":"hello"}' });
+    expect(embeddings.status).toBe(200);
+    expect(await embeddings.json()).toEqual({ object: 'list', data: [], model: 'from-the-app' });
     const auth = { Authorization: `Bearer ${mock.managementKey}` };
     const listed = await fetch('https://openrouter.ai/api/v1/keys', { headers: auth });
     expect(listed.status).toBe(200);
@@ -77,10 +77,10 @@ describe('createMswHandlers takes only the operations the mock serves', () => {
   });
 
   it('catchAll: true answers every other path under /api/v1 and /__mock with the mock’s 404, before later handlers', async () => {
-    await listening({ catchAll: true }, appChat);
-    const chat = await fetch(CHAT, { method: 'POST', body: '{}' });
-    expect(chat.status).toBe(404);
-    expect(await chat.json()).toEqual({ error: { code: 404, message: expect.stringContaining('/api/v1/chat/completions') } });
+    await listening({ catchAll: true }, appEmbeddings);
+    const embeddings = await fetch(EMBEDDINGS, { method: 'POST', body: '{}' });
+    expect(embeddings.status).toBe(404);
+    expect(await embeddings.json()).toEqual({ error: { code: 404, message: expect.stringContaining('/api/v1/embeddings') } });
     expect((await fetch('https://openrouter.ai/__mock/nothing-here')).status).toBe(404);
   });
 

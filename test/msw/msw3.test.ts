@@ -35,8 +35,8 @@ describe.skipIf(!msw3Runs)('msw 3: setupServer from msw 3 with the handlers buil
     mock = built.mock;
     // Typed as msw 2's handlers (types do not see the vi.mock); at run time they are msw 3's.
     // Beside them, the app's own handler for an endpoint the mock does not serve.
-    const appChat = msw3.http.post('https://openrouter.ai/api/v1/chat/completions', () => msw3.HttpResponse.json({ id: 'gen-from-the-app' }));
-    server = setupServer(...(built.handlers as unknown as AnyHandler[]), appChat);
+    const appEmbeddings = msw3.http.post('https://openrouter.ai/api/v1/embeddings', () => msw3.HttpResponse.json({ object: 'list', data: [], model: 'from-the-app' }));
+    server = setupServer(...(built.handlers as unknown as AnyHandler[]), appEmbeddings);
     // msw 3's name for msw 2's `onUnhandledRequest`.
     server.listen({ onUnhandledFrame: 'error' });
   });
@@ -55,9 +55,9 @@ describe.skipIf(!msw3Runs)('msw 3: setupServer from msw 3 with the handlers buil
     expect(patch).toMatchObject({ status: 200, body: { name: 'renamed under msw 3', limit: 20 } });
   });
 
-  it("an app's handler for POST /api/v1/chat/completions, registered after the mock's, answers; the mock's routes still do", async () => {
-    const chat = await fetch('https://openrouter.ai/api/v1/chat/completions', { method: 'POST', body: '{}' });
-    expect(await chat.json()).toEqual({ id: 'gen-from-the-app' });
+  it("an app's handler for POST /api/v1/embeddings, registered after the mock's, answers; the mock's routes still do", async () => {
+    const embeddings = await fetch('https://openrouter.ai/api/v1/embeddings', { method: 'POST', body: '{}' });
+    expect(await embeddings.json()).toEqual({ object: 'list', data: [], model: 'from-the-app' });
     const listed = await fetch('https://openrouter.ai/api/v1/keys', { headers: { Authorization: `Bearer ${mock.managementKey}` } });
     expect(listed.status).toBe(200);
   });
