@@ -3,7 +3,7 @@ import type { CompletionRule, CompletionRules } from './completion-rules.js';
 import { apiError } from './errors.js';
 import type { Generations } from './generations.js';
 import type { KeyStore } from './key-store.js';
-import { FREE_MODEL_DAILY_REQUESTS } from './limit.js';
+import { FREE_MODEL_DAILY_REQUESTS, roundUsd } from './limit.js';
 import type { CatalogueModel, Model, ModelCatalogue } from './models.js';
 import { toIso } from './rules.js';
 import { checkCredits, checkKeyLimit, type LimitErrorStyle, type SpendRequest } from './spend-limit.js';
@@ -167,8 +167,9 @@ export class Inference {
     const whole = completionTokens === planned.completionTokens;
     let cost: number;
     if (planned.model.free) cost = 0;
-    else if (planned.fixedCost !== undefined) cost = whole || planned.completionTokens === 0 ? planned.fixedCost : (planned.fixedCost * completionTokens) / planned.completionTokens;
-    else cost = planned.model.cost(planned.promptTokens, completionTokens);
+    // A share of a rule's cost, rounded as usage keeps USD: what the answer says is what is charged.
+    else if (planned.fixedCost !== undefined) cost = whole || planned.completionTokens === 0 ? planned.fixedCost : roundUsd((planned.fixedCost * completionTokens) / planned.completionTokens);
+    else cost = roundUsd(planned.model.cost(planned.promptTokens, completionTokens));
     if (planned.model.free) this.countFree(planned.principal.key.hash);
     else store.charge(planned.principal, cost, planned.byok);
     generations.add({

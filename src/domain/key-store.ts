@@ -5,6 +5,7 @@ import { Directory } from './directory.js';
 import type { AccountChange, KeyChange, MockEvents } from './events.js';
 import { apiError } from './errors.js';
 import { instantOf } from './instant.js';
+import { roundUsd } from './limit.js';
 import { copyAccount, currentKeyView, keyView } from './key-views.js';
 import type { RandomSource } from './random.js';
 import {
@@ -60,7 +61,7 @@ function resetWindows(key: StoredKey, crossed: { daily: boolean; weekly: boolean
 }
 
 /** Sums drop floating-point noise below 1e-10 USD (usage can be fractions of a cent). */
-const addUsd = (a: number, b: number) => (a + b < 1e5 ? Math.round((a + b) * 1e10) / 1e10 : a + b);
+const addUsd = (a: number, b: number) => roundUsd(a + b);
 
 /** Spend added to every window and the total: OpenRouter credits, and external BYOK spend. */
 function addSpend(key: StoredKey, amount: number, byok: number): void {

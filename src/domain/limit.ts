@@ -46,3 +46,6 @@ export const roundMicro = (usd: number): number => (Math.abs(usd) < 1e9 ? Math.r
  * figure for an account that has bought credits (1,000; 50 without). Past it, a 429.
  */
 export const FREE_MODEL_DAILY_REQUESTS = 1000;
+
+/** USD as usage keeps it: floating-point noise below 1e-10 dropped (usage can be fractions of a cent). */
+export const roundUsd = (usd: number): number => (Math.abs(usd) < 1e5 ? Math.round(usd * 1e10) / 1e10 : usd);
