@@ -8,6 +8,7 @@ import { OpenRouter } from '@openrouter/sdk';
 import type { ChatResult, ChatStreamChunk } from '@openrouter/sdk/models';
 import {
   ForbiddenResponseError,
+  NotFoundResponseError,
   OpenRouterError,
   PaymentRequiredResponseError,
   TooManyRequestsResponseError,
@@ -131,6 +132,20 @@ describe('refusals as the SDK’s error classes', () => {
     expect((await server.completions()).length).toBe(1);
   });
 
+  // A bug (src/domain/spend-limit.ts `affordable`): with a rule's fixed `cost` the price has no
+  // per-token part (completionPrice 0), and `affordable` then answers `maxTokens` whatever is left,
+  // so the 402 says "You requested up to 16384 tokens, but can only afford 16384." — it can afford
+  // none (the cost is 2, 1 is left). Expected: fewer than requested; here 0.
+  it.fails('402 for a rule’s cost that does not fit says it can afford fewer tokens than requested (0)', async () => {
+    const { key } = await newKey({ limit: 1 });
+    await server.completion({ cost: 2 });
+    const error = (await rejection(() => client(key).chat.send({ chatRequest: { messages: hello } }))) as PaymentRequiredResponseError;
+    expect(error.statusCode).toBe(402);
+    const [, requested, affordable] = /You requested up to (\d+) tokens, but can only afford (\d+)\./.exec(error.message)!;
+    expect(Number(affordable)).toBeLessThan(Number(requested));
+    expect(Number(affordable)).toBe(0);
+  });
+
   it('402 PaymentRequiredResponseError "Insufficient credits…" when the account has none left (openrouter_credits)', async () => {
     const { key } = await newKey();
     await server.setCredits(await accountId(), { total_credits: 0 });
@@ -203,6 +218,67 @@ describe('refusals as the SDK’s error classes', () => {
   });
 });
 
+describe('more refusals and a stream that fails', () => {
+  it('401 "User not found." for a deleted key; 401 "API key has expired" past expires_at', async () => {
+    const deleted = await newKey();
+    await management().apiKeys.delete({ hash: deleted.hash });
+    const gone = await rejection(() => client(deleted.key).chat.send({ chatRequest: { messages: hello } }));
+    expect(gone).toBeInstanceOf(UnauthorizedResponseError);
+    expect((gone as UnauthorizedResponseError).message).toBe('User not found.');
+
+    const created = await management().apiKeys.create({ requestBody: { name: 'expiring', expiresAt: new Date(Date.parse(TEST_NOW) + 3_600_000) } });
+    await client(created.key).chat.send({ chatRequest: { messages: hello } });
+    await server.clock.advance('2h');
+    const expired = await rejection(() => client(created.key).chat.send({ chatRequest: { messages: hello } }));
+    expect(expired).toBeInstanceOf(UnauthorizedResponseError);
+    expect((expired as UnauthorizedResponseError).statusCode).toBe(401);
+    expect((expired as UnauthorizedResponseError).message).toBe('API key has expired');
+  });
+
+  it('--limit-errors documented: a spent key is a 402 PaymentRequiredResponseError, same message', async () => {
+    const documented = await createMockServer({ port: 0, now: TEST_NOW, limitErrors: 'documented' });
+    try {
+      const sdk = (apiKey: string) => new OpenRouter({ apiKey, serverURL: documented.url, retryConfig: { strategy: 'none' } });
+      const { key } = await sdk(documented.managementKey).apiKeys.create({ requestBody: { name: 'documented', limit: 1, limitReset: 'weekly' } });
+      await documented.completion({ cost: 1, times: 1 });
+      await sdk(key).chat.send({ chatRequest: { messages: hello } });
+      const error = await rejection(() => sdk(key).chat.send({ chatRequest: { messages: hello } }));
+      expect(error).toBeInstanceOf(PaymentRequiredResponseError);
+      expect((error as PaymentRequiredResponseError).statusCode).toBe(402);
+      expect((error as PaymentRequiredResponseError).message).toBe('Key limit exceeded (weekly limit)');
+    } finally {
+      await documented.close();
+    }
+  });
+
+  it('a rule’s mid-stream error: the SDK yields a chunk with a top-level error and finish_reason "error"; charged for what was sent', async () => {
+    const { key, hash } = await newKey();
+    await server.completion({ content: 'one two three four five six seven eight', cost: 0.8, error_after_chunks: 2, error: { code: 502, message: 'Provider fell over' } });
+    const stream = await client(key).chat.send({ chatRequest: { messages: hello, stream: true } });
+    const chunks: ChatStreamChunk[] = [];
+    for await (const chunk of stream as AsyncIterable<ChatStreamChunk>) chunks.push(chunk);
+    const text = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('');
+    expect(text).toBe('one two ');
+    const last = chunks.at(-1)!;
+    expect(last.error).toMatchObject({ code: 502, message: 'Provider fell over' });
+    expect(last.choices[0]!.finishReason).toBe('error');
+    const cost = last.usage!.cost!;
+    expect(cost).toBeGreaterThan(0);
+    expect(cost).toBeLessThan(0.8);
+    expect((await management().apiKeys.get({ hash })).data.usage).toBeCloseTo(cost, 12);
+  });
+
+  it('a plain request under a mid-stream rule gets the error itself, nothing charged', async () => {
+    const { key, hash } = await newKey();
+    await server.completion({ error_after_chunks: 0, error: { code: 503, message: 'No capacity' } });
+    const error = await rejection(() => client(key).chat.send({ chatRequest: { messages: hello } }));
+    expect(error).toBeInstanceOf(OpenRouterError);
+    expect((error as OpenRouterError).statusCode).toBe(503);
+    expect((error as OpenRouterError).message).toBe('No capacity');
+    expect((await management().apiKeys.get({ hash })).data.usage).toBe(0);
+  });
+});
+
 describe('credits and generations', () => {
   it('credits.getCredits with the management key: the account’s total_usage grows by usage.cost', async () => {
     const before = (await management().credits.getCredits()).data;
@@ -226,5 +302,12 @@ describe('credits and generations', () => {
       expect(data.tokensCompletion).toBe(result.usage!.completionTokens);
       expect(data.streamed).toBe(false);
     }
+  });
+
+  it('getGeneration of an unknown id: NotFoundResponseError "Generation <id> not found"', async () => {
+    const error = await rejection(() => client(LOCAL_DEV_KEY).generations.getGeneration({ id: 'gen-nope' }));
+    expect(error).toBeInstanceOf(NotFoundResponseError);
+    expect((error as NotFoundResponseError).statusCode).toBe(404);
+    expect((error as NotFoundResponseError).message).toBe('Generation gen-nope not found');
   });
 });
