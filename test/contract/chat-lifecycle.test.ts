@@ -22,7 +22,7 @@ import { OpenRouter } from '@openrouter/sdk';
 import type { ChatStreamChunk } from '@openrouter/sdk/models';
 import { OpenRouterError, PaymentRequiredResponseError, UnauthorizedResponseError } from '@openrouter/sdk/models/errors';
 import { setupServer } from 'msw/node';
-import OpenAI from 'openai';
+import OpenAI, { APIError, AuthenticationError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MockHandle } from '../../src/control/handle.js';
 import { createMockFetch } from '../../src/fetch.js';
@@ -111,16 +111,16 @@ function openaiDoor(handle: MockHandle, base: string, managementKey: string, fet
   return {
     handle,
     manage: manager(fetchImpl ?? fetch, base, managementKey),
-    unauthorized: OpenAI.AuthenticationError,
-    paymentRequired: OpenAI.APIError,
+    unauthorized: AuthenticationError,
+    paymentRequired: APIError,
     async chat(key) {
       const completion = await client(key).chat.completions.create({ model: 'openai/gpt-4o-mini', messages });
       return (completion.usage as OpenAI.CompletionUsage & { cost: number }).cost;
     },
     async refused(key) {
       const error = await rejection(() => client(key).chat.completions.create({ model: 'openai/gpt-4o-mini', messages }));
-      expect(error).toBeInstanceOf(OpenAI.APIError);
-      const apiError = error as OpenAI.APIError;
+      expect(error).toBeInstanceOf(APIError);
+      const apiError = error as APIError;
       const envelope = apiError.error as { code: number; message: string; metadata?: Record<string, unknown> };
       expect(envelope.code).toBe(apiError.status);
       expect(apiError.message).toBe(`${apiError.status} ${envelope.message}`);

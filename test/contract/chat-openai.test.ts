@@ -4,7 +4,7 @@
  * streaming: the text, the usage (OpenRouter's `cost` rides along as an extra field the client
  * passes through), and the key's usage moving by exactly `usage.cost` (GET /api/v1/keys/:hash).
  */
-import OpenAI from 'openai';
+import OpenAI, { APIError, AuthenticationError } from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMockServer, type MockServer } from '../../src/server.js';
 import { TEST_NOW } from '../helpers/build.js';
@@ -121,15 +121,15 @@ describe('chat.completions.create through the openai client', () => {
 
   it('refusals reach the client as its APIError classes with the mock’s status and message', async () => {
     const unknown = await rejection(() => openai(`sk-or-v1-${'1'.repeat(64)}`).chat.completions.create({ model: 'openai/gpt-4o', messages }));
-    expect(unknown).toBeInstanceOf(OpenAI.AuthenticationError);
-    expect((unknown as OpenAI.APIError).status).toBe(401);
-    expect((unknown as OpenAI.APIError).message).toBe('401 User not found.');
+    expect(unknown).toBeInstanceOf(AuthenticationError);
+    expect((unknown as APIError).status).toBe(401);
+    expect((unknown as APIError).message).toBe('401 User not found.');
 
     const { key } = await newKey();
     await server.setCredits((await server.accounts())[0]!.id, { total_credits: 0 });
     const broke = await rejection(() => openai(key).chat.completions.create({ model: 'openai/gpt-4o', messages }));
-    expect(broke).toBeInstanceOf(OpenAI.APIError);
-    expect((broke as OpenAI.APIError).status).toBe(402);
-    expect((broke as OpenAI.APIError).message).toBe('402 Insufficient credits. Add more using https://openrouter.ai/settings/credits');
+    expect(broke).toBeInstanceOf(APIError);
+    expect((broke as APIError).status).toBe(402);
+    expect((broke as APIError).message).toBe('402 Insufficient credits. Add more using https://openrouter.ai/settings/credits');
   });
 });
