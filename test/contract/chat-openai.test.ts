@@ -37,13 +37,21 @@ async function management(method: string, path: string, body?: unknown): Promise
   return (await response.json()) as Record<string, unknown>;
 }
 
-async function newKey(): Promise<{ key: string; hash: string }> {
-  const created = (await management('POST', '/keys', { name: 'openai client' })) as { key: string; data: { hash: string } };
+async function newKey(extra: Record<string, unknown> = {}): Promise<{ key: string; hash: string }> {
+  const created = (await management('POST', '/keys', { name: 'openai client', ...extra })) as { key: string; data: { hash: string } };
   return { key: created.key, hash: created.data.hash };
 }
 
-async function usageOf(hash: string): Promise<{ usage: number; usage_daily: number; usage_weekly: number; usage_monthly: number }> {
-  return (await management('GET', `/keys/${hash}`)).data as { usage: number; usage_daily: number; usage_weekly: number; usage_monthly: number };
+interface KeyUsage {
+  usage: number;
+  usage_daily: number;
+  usage_weekly: number;
+  usage_monthly: number;
+  byok_usage: number;
+  limit_remaining: number | null;
+}
+async function usageOf(hash: string): Promise<KeyUsage> {
+  return (await management('GET', `/keys/${hash}`)).data as KeyUsage;
 }
 
 const messages: OpenAI.ChatCompletionMessageParam[] = [
@@ -131,5 +139,38 @@ describe('chat.completions.create through the openai client', () => {
     expect(broke).toBeInstanceOf(APIError);
     expect((broke as APIError).status).toBe(402);
     expect((broke as APIError).message).toBe('402 Insufficient credits. Add more using https://openrouter.ai/settings/credits');
+  });
+
+  it('priced at its worst case: without max_tokens gpt-4o (16384 × $0.00001) does not fit 0.1 left — 402; with max_tokens 200 it does', async () => {
+    const { key, hash } = await newKey({ limit: 0.1 });
+    const refused = await rejection(() => openai(key).chat.completions.create({ model: 'openai/gpt-4o', messages }));
+    expect(refused).toBeInstanceOf(APIError);
+    const error = refused as APIError;
+    expect(error.status).toBe(402);
+    const [, requested, affordable] = /You requested up to (\d+) tokens, but can only afford (\d+)\./.exec(error.message)!;
+    expect(Number(requested)).toBe(16384);
+    expect(Number(affordable)).toBeGreaterThan(9_000);
+    expect(Number(affordable)).toBeLessThan(10_000);
+    expect((error.error as { metadata?: unknown }).metadata).toEqual({ limit_source: 'openrouter_key_limit' });
+
+    const fits = await openai(key).chat.completions.create({ model: 'openai/gpt-4o', messages, max_tokens: 200 });
+    const cost = (fits.usage as RouterUsage).cost;
+    expect(cost).toBeGreaterThan(0);
+    // limit_remaining is rounded to 6 decimal places (README).
+    expect(Math.abs((await usageOf(hash)).limit_remaining! - (0.1 - cost))).toBeLessThanOrEqual(5e-7 + 1e-12);
+  });
+
+  it('a BYOK model (anthropic/claude-3.5-sonnet in the catalogue): is_byok, charged to byok_usage, not to usage, the limit or the credits', async () => {
+    const { key, hash } = await newKey({ limit: 1 });
+    const before = (await management('GET', '/credits')).data as { total_usage: number };
+    const completion = await openai(key).chat.completions.create({ model: 'anthropic/claude-3.5-sonnet', messages });
+    const usage = completion.usage as RouterUsage;
+    expect(usage.is_byok).toBe(true);
+    expect(usage.cost).toBeGreaterThan(0);
+    const after = await usageOf(hash);
+    expect(after.usage).toBe(0);
+    expect(after.byok_usage).toBeCloseTo(usage.cost, 12);
+    expect(after.limit_remaining).toBe(1);
+    expect(((await management('GET', '/credits')).data as { total_usage: number }).total_usage).toBe(before.total_usage);
   });
 });
