@@ -279,6 +279,44 @@ describe('more refusals and a stream that fails', () => {
   });
 });
 
+describe('windows and credits', () => {
+  it('weekly: a spent key is refused until Monday 00:00 UTC, then works again', async () => {
+    const { key, hash } = await newKey({ limit: 1, limitReset: 'weekly' });
+    await server.completion({ match: { key: hash }, cost: 1, times: 1 });
+    await client(key).chat.send({ chatRequest: { messages: hello } });
+    // TEST_NOW is a Wednesday: Sunday 23:59 is still the same week.
+    await server.clock.set('2026-01-18T23:59:00.000Z');
+    const error = await rejection(() => client(key).chat.send({ chatRequest: { messages: hello } }));
+    expect(error).toBeInstanceOf(ForbiddenResponseError);
+    expect((error as ForbiddenResponseError).message).toBe('Key limit exceeded (weekly limit)');
+    await server.clock.set('2026-01-19T00:00:01.000Z');
+    expect((await management().apiKeys.get({ hash })).data.limitRemaining).toBe(1);
+    await client(key).chat.send({ chatRequest: { messages: hello } });
+  });
+
+  it('402 openrouter_credits when the worst case does not fit the account’s credits (not none left: too few)', async () => {
+    const { key } = await newKey();
+    const id = await accountId();
+    const { total_usage } = await server.credits(id);
+    await server.setCredits(id, { total_credits: total_usage + 0.1 });
+    const error = await rejection(() => client(key).chat.send({ chatRequest: { model: 'openai/gpt-4o', messages: hello } }));
+    expect(error).toBeInstanceOf(PaymentRequiredResponseError);
+    const payment = error as PaymentRequiredResponseError;
+    expect(payment.message).toMatch(/^This request requires more credits, or fewer max_tokens\. You requested up to 16384 tokens, but can only afford \d+\. To increase, visit https:\/\/openrouter\.ai\/settings\/credits and add more credits$/);
+    expect(envelopeOf(payment).metadata).toEqual({ limit_source: 'openrouter_credits' });
+    // Fewer max_tokens: it fits.
+    await client(key).chat.send({ chatRequest: { model: 'openai/gpt-4o', messages: hello, maxTokens: 100 } });
+  });
+
+  it('GET /credits with an ordinary key is refused (management keys only)', async () => {
+    const { key } = await newKey();
+    const error = await rejection(() => client(key).credits.getCredits());
+    expect(error).toBeInstanceOf(ForbiddenResponseError);
+    expect((error as ForbiddenResponseError).statusCode).toBe(403);
+    expect((error as ForbiddenResponseError).message).toBe('Only management keys can perform this operation');
+  });
+});
+
 describe('credits and generations', () => {
   it('credits.getCredits with the management key: the account’s total_usage grows by usage.cost', async () => {
     const before = (await management().credits.getCredits()).data;
