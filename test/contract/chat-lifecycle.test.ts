@@ -43,13 +43,13 @@ interface Refusal {
 interface Door {
   handle: MockHandle;
   /** A management call, raw, through the same door. */
-  manage(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  manage(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> }>;
   /** One plain chat completion with `key`: its usage.cost. */
   chat(key: string): Promise<number>;
   /** The refusal of one chat completion with `key` (the client's error, unpacked). */
   refused(key: string): Promise<Refusal>;
-  /** Streams with `key`, leaves after `chunks` chunks with content; the content read. */
-  streamAndLeave(key: string, chunks: number): Promise<string>;
+  /** Streams with `key`, leaves after `chunks` chunks with content; the content read and the generation id. */
+  streamAndLeave(key: string, chunks: number): Promise<{ text: string; id: string }>;
   /** The error classes this client raises for 401 and 402 (for `toBeInstanceOf`). */
   unauthorized: abstract new (...args: never[]) => unknown;
   paymentRequired: abstract new (...args: never[]) => unknown;
@@ -59,10 +59,10 @@ const messages = [{ role: 'user' as const, content: 'Count to ten.' }];
 
 /** A raw management call through any fetch. */
 function manager(fetchImpl: typeof fetch, base: string, managementKey: string): Door['manage'] {
-  return async (method, path, body) => {
+  return async (method, path, body, token = managementKey) => {
     const response = await fetchImpl(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${managementKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -93,14 +93,16 @@ function sdkDoor(handle: MockHandle, base: string, managementKey: string): Door 
     async streamAndLeave(key, chunks) {
       const stream = await client(key).chat.send({ chatRequest: { messages, stream: true } });
       let text = '';
+      let id = '';
       let seen = 0;
       // Leaving the loop cancels the SDK's event stream, which cancels the response body.
       for await (const chunk of stream as AsyncIterable<ChatStreamChunk>) {
+        id = chunk.id;
         const content = chunk.choices[0]?.delta.content ?? '';
         text += content;
         if (content !== '' && ++seen === chunks) break;
       }
-      return text;
+      return { text, id };
     },
   };
 }
@@ -129,14 +131,16 @@ function openaiDoor(handle: MockHandle, base: string, managementKey: string, fet
     async streamAndLeave(key, chunks) {
       const stream = await client(key).chat.completions.create({ model: 'openai/gpt-4o-mini', messages, stream: true });
       let text = '';
+      let id = '';
       let seen = 0;
       // Leaving the loop aborts the request (the openai Stream's controller).
       for await (const chunk of stream) {
+        id = chunk.id;
         const content = chunk.choices[0]?.delta.content ?? '';
         text += content;
         if (content !== '' && ++seen === chunks) break;
       }
-      return text;
+      return { text, id };
     },
   };
 }
@@ -211,13 +215,20 @@ function lifecycle(name: string, open: () => Promise<Door>): void {
       const hash = (created.body.data as { hash: string }).hash;
       await door.handle.completion({ match: { key: hash }, content: LONG_REPLY, cost: 1, chunk_delay_ms: 15 });
       const read = await door.streamAndLeave(key, 3);
-      expect(read).toBe('word0 word1 word2 ');
+      expect(read.text).toBe('word0 word1 word2 ');
       // The charge is made when the mock sees the client gone (a moment after the abort, on a port).
       await vi.waitFor(async () => expect((await keyView(hash)).usage).toBeGreaterThan(0), { timeout: 2_000, interval: 10 });
       const charged = (await keyView(hash)).usage;
       expect(charged).toBeLessThan(1);
       // 3 chunks read; a few more may have been made into buffers, not the 40.
       expect(charged).toBeLessThan(0.5);
+      // The generation says so: cancelled, its cost what the key was charged.
+      const generation = await door.manage('GET', `/generation?id=${read.id}`, undefined, key);
+      expect(generation.status).toBe(200);
+      expect(generation.body.data).toMatchObject({ id: read.id, streamed: true, cancelled: true });
+      // Close, not equal: the key's sums are rounded to 1e-10, a proportional cost is not (the
+      // it.fails in chat-sdk.test.ts, "charged exactly the usage.cost it reports").
+      expect((generation.body.data as { total_cost: number }).total_cost).toBeCloseTo(charged, 9);
     });
   });
 }
