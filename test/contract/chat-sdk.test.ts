@@ -189,9 +189,16 @@ describe('refusals as the SDK’s error classes', () => {
     expect(limited.statusCode).toBe(429);
     expect(limited.message).toBe('Rate limit exceeded: free-models-per-day. 1000 free model requests a day; the count resets at midnight UTC');
     expect(envelopeOf(limited).code).toBe(429);
-    // A free model costs nothing.
+    // A free model costs nothing; GET /key counts the requests.
     const { data } = await client(key).apiKeys.getCurrentKeyMetadata();
     expect(data.usage).toBe(0);
+    const raw = (await (await fetch(`${server.url}/key`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: { free_model_daily_requests: unknown } };
+    expect(raw.data.free_model_daily_requests).toEqual({ limit: 1000, remaining: 0, used: 1000 });
+    // The count resets at midnight UTC on the virtual clock.
+    await server.clock.advance('12h');
+    await client(key).chat.send({ chatRequest: { model, messages: hello } });
+    const next = (await (await fetch(`${server.url}/key`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: { free_model_daily_requests: unknown } };
+    expect(next.data.free_model_daily_requests).toEqual({ limit: 1000, remaining: 999, used: 1 });
   }, 30_000);
 
   // A bug (issue 20: "a 429 with X-RateLimit-* headers past the daily limit"): the mock's 429 has none.
