@@ -114,6 +114,7 @@ function openaiDoor(handle: MockHandle, base: string, managementKey: string, fet
     handle,
     manage: manager(fetchImpl ?? fetch, base, managementKey),
     unauthorized: AuthenticationError,
+    // openai has no class of its own for 402: the base APIError, its status 402.
     paymentRequired: APIError,
     async chat(key) {
       const completion = await client(key).chat.completions.create({ model: 'openai/gpt-4o-mini', messages });
