@@ -147,6 +147,14 @@ export class ApiError extends Error {
     this.metadata = metadata;
     return this;
   }
+
+  /** Headers the answer carries besides the envelope (a rate limit's `X-RateLimit-*`). */
+  headers: Readonly<Record<string, string>> | undefined;
+
+  withHeaders(headers: Readonly<Record<string, string>>): this {
+    this.headers = headers;
+    return this;
+  }
 }
 
 export function apiError<K extends MessageId>(id: K, ...args: ArgsOf<K>): ApiError {

@@ -6,6 +6,7 @@ import type { KeyStore } from './key-store.js';
 import { FREE_MODEL_DAILY_REQUESTS, roundUsd } from './limit.js';
 import type { CatalogueModel, Model, ModelCatalogue } from './models.js';
 import { toIso } from './rules.js';
+import { nextReset } from './windows.js';
 import { checkCredits, checkKeyLimit, type LimitErrorStyle, type SpendRequest } from './spend-limit.js';
 import { countPromptTokens, countTextTokens, defaultReplyTokens, generateReply, type CountedMessage } from './tokens.js';
 
@@ -127,7 +128,14 @@ export class Inference {
     const byok = rule?.byok ?? model.byok;
     const spend = spendOf(model, rule, promptTokens, request.maxTokens ?? maxCompletionTokens(model, completionTokens), byok);
     if (model.free) {
-      if (this.freeModelRequests(principal.key.hash).remaining === 0) throw apiError('freeModelsPerDay', FREE_MODEL_DAILY_REQUESTS);
+      if (this.freeModelRequests(principal.key.hash).remaining === 0) {
+        // As OpenRouter's rate limits say it: the limit, none left, and when it resets (epoch ms).
+        throw apiError('freeModelsPerDay', FREE_MODEL_DAILY_REQUESTS).withHeaders({
+          'x-ratelimit-limit': String(FREE_MODEL_DAILY_REQUESTS),
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': String(nextReset(now)),
+        });
+      }
     } else {
       checkKeyLimit(principal.key, spend, this.deps.limitErrors);
       checkCredits(store.credits(principal.account), spend);

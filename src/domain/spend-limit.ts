@@ -57,7 +57,8 @@ const NOTHING = 1e-10;
 
 /** The completion tokens `left` USD pays for after the prompt: never below 0. */
 function affordable(left: number, request: SpendRequest): number {
-  if (request.completionPrice <= 0) return request.maxTokens;
+  // No per-token part (a rule's fixed cost): all of it, or none.
+  if (request.completionPrice <= 0) return left + NOTHING >= request.promptCost ? request.maxTokens : 0;
   return Math.max(0, Math.floor((left - request.promptCost) / request.completionPrice + 1e-9));
 }
 

@@ -320,7 +320,9 @@ export class Engine {
       apiErr = apiError('internal');
     }
     if (journalled) this.record(call, apiErr.status, elapsed);
-    return { status: apiErr.status, body: errorEnvelope(apiErr) };
+    const outcome: Outcome = { status: apiErr.status, body: errorEnvelope(apiErr) };
+    if (apiErr.headers) outcome.headers = { ...apiErr.headers };
+    return outcome;
   }
 
   private answer(op: Operation, call: Call, elapsed: Elapsed): Outcome {

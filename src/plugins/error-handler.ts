@@ -63,6 +63,7 @@ export function errorHandler(engine: Engine) {
     const apiErr = toApiError(error, request);
     if (apiErr.id === 'internal') request.log.error({ err: error }, 'request failed');
     const outcome = engine.fail(apiErr, request, reply, request.routeOptions.config.operation);
+    if (outcome.headers) reply.headers(outcome.headers);
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       answerAfterDiscardingBody(request, reply, request.routeOptions.bodyLimit, () => reply.code(outcome.status).send(outcome.body));
       return undefined;

@@ -132,6 +132,28 @@ describe('every handle method answers what its route answers, for the same input
     await same('clearFaults', (h) => h.clearFaults(), { method: 'DELETE', path: '/faults' });
     await same('clearFaults', (h) => h.clearFaults(), { method: 'DELETE', path: '/faults' });
 
+    // The inference surface: completion rules and an account's credits.
+    const completion = answerOf<{ id: string }>(
+      await same('completion', (h) => h.completion({ match: { model: 'openai/gpt-4o' }, content: 'Hi.', cost: 0.5, times: 2 }), {
+        method: 'POST',
+        path: '/completions',
+        body: { match: { model: 'openai/gpt-4o' }, content: 'Hi.', cost: 0.5, times: 2 },
+      }),
+    );
+    await bad('completion', (h) => h.completion({ error: { code: 502, message: 'x' } }), { method: 'POST', path: '/completions', body: { error: { code: 502, message: 'x' } } });
+    await bad('completion', (h) => h.completion({ times: 0 }), { method: 'POST', path: '/completions', body: { times: 0 } });
+    await same('completions', (h) => h.completions(), { method: 'GET', path: '/completions' });
+    await same('removeCompletion', (h) => h.removeCompletion(completion.id), { method: 'DELETE', path: `/completions/${completion.id}` });
+    await bad('removeCompletion', (h) => h.removeCompletion(completion.id), { method: 'DELETE', path: `/completions/${completion.id}` });
+    await same('completion', (h) => h.completion({}), { method: 'POST', path: '/completions', body: {} });
+    await same('clearCompletions', (h) => h.clearCompletions(), { method: 'DELETE', path: '/completions' });
+    const first = accounts[0]!.id;
+    await same('credits', (h) => h.credits(first), { method: 'GET', path: `/accounts/${first}/credits` });
+    await same('setCredits', (h) => h.setCredits(first, { total_credits: 5 }), { method: 'POST', path: `/accounts/${first}/credits`, body: { total_credits: 5 } });
+    await bad('setCredits', (h) => h.setCredits(first, {}), { method: 'POST', path: `/accounts/${first}/credits`, body: {} });
+    await bad('setCredits', (h) => h.setCredits(first, { total_usage: -1 }), { method: 'POST', path: `/accounts/${first}/credits`, body: { total_usage: -1 } });
+    await bad('credits', (h) => h.credits('acct_nope'), { method: 'GET', path: '/accounts/acct_nope/credits' });
+
     // Accounts and scenarios.
     const created = answerOf<{ id: string }>(
       await same('createAccount', (h) => h.createAccount({ scenario: 'near-limit', seed: 5 }), { method: 'POST', path: '/accounts', body: { scenario: 'near-limit', seed: 5 } }),
