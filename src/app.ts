@@ -1,5 +1,5 @@
 import { maxHeaderSize, type ServerResponse } from 'node:http';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBodyParser, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { MockConfig } from './config.js';
 import type { Duplex } from 'node:stream';
@@ -139,14 +139,20 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
 
   // One content-type parser for every request with a body: the engine's stage (JSON only, 415
   // otherwise; an empty body is "none" for GET, DELETE and the control plane).
+  // Registered for `application/json` as well as `*`, the same function: Fastify caches the parser
+  // it found for a Content-Type only when a type was registered, so with the catch-all alone every
+  // request parsed its header anew (~1,500 instructions under callgrind: slices, lower-casing, two
+  // regular expressions, a Map).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+  const parseBody: FastifyBodyParser<string> = (request, body, done) => {
     try {
-      done(null, engine.readBody(planeOf(request.url), request.method, request.headers['content-type'], body as string));
+      done(null, engine.readBody(planeOf(request.url), request.method, request.headers['content-type'], body));
     } catch (error) {
       done(error as Error, undefined);
     }
-  });
+  };
+  app.addContentTypeParser('*', { parseAs: 'string' }, parseBody);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseBody);
 
   app.decorate('mock', runtime);
   app.decorate('control', control);

@@ -211,10 +211,7 @@ export class KeyStore {
   authenticate(header: string | undefined): Principal {
     // No sync() here: every operation the principal is then used for brings the windows up to
     // date itself, and the expiry check reads the clock on its own (one clock read less a request).
-    if (header === undefined || header.trim() === '') throw apiError('authMissing');
-    const token = bearerToken(header);
-    if (token === undefined) throw apiError('authMalformed');
-    const hash = this.tokenHashes.of(token);
+    const hash = header !== undefined && header === this.lastHeader ? this.lastHeaderHash : this.headerHash(header);
     const managed = this.directory.managedBy(hash);
     if (managed) return { kind: 'management', account: managed };
     const owner = this.directory.ownerOf(hash);
@@ -224,6 +221,25 @@ export class KeyStore {
     if (this.isExpired(key)) throw apiError('authExpired');
     return { kind: 'key', account: owner, key };
   }
+
+  /**
+   * The token hash of an `Authorization` header, or 401 (missing, malformed). The last header
+   * is remembered: a client sends the same one on every request, and comparing it with the last
+   * costs less than the hash table's lookup (which hashes the fresh header string first).
+   */
+  private headerHash(header: string | undefined): string {
+    if (header === undefined || header.trim() === '') throw apiError('authMissing');
+    const token = bearerToken(header);
+    if (token === undefined) throw apiError('authMalformed');
+    const hash = this.tokenHashes.of(token);
+    this.lastHeader = header;
+    this.lastHeaderHash = hash;
+    return hash;
+  }
+
+  /** The last `Authorization` header `headerHash` read, and its token's hash. Never logged or exported. */
+  private lastHeader: string | undefined;
+  private lastHeaderHash = '';
 
   /** The account of a management principal, or 403 for an ordinary key. */
   requireManagement(principal: Principal): Account {

@@ -69,21 +69,20 @@ export const timestampRule: FieldRule = (v) =>
     : 'must be an ISO 8601 UTC timestamp ending in "Z" (e.g. "2027-12-31T23:59:59Z")';
 
 const DAY_MS = 86_400_000;
-const isoCodes = new Uint16Array(24);
-const utf16 = new TextDecoder('utf-16le');
 let lastIsoMs = Number.NaN;
 let lastIso = '';
-const put2 = (at: number, n: number) => {
-  isoCodes[at] = 48 + ((n / 10) | 0);
-  isoCodes[at + 1] = 48 + (n % 10);
-};
+/** The character codes of a number's tens and units digits (0–99). */
+const tens = (n: number) => 48 + ((n / 10) | 0);
+const units = (n: number) => 48 + (n % 10);
 
 /**
  * The canonical form the mock writes every timestamp in: exactly `Date.prototype.toISOString()`
  * (UTC, milliseconds, `Z`). For years 1970–9999 it is computed by arithmetic (days → civil date,
- * Hinnant's algorithm) straight into character codes, which yields one flat string without
- * allocating a Date — a 100,000-key dataset writes 250,000 timestamps at start-up. (Assembling it
- * from string parts was as fast but left a tree of pieces per timestamp: +50 MB of heap.)
+ * Hinnant's algorithm) straight into character codes for one `String.fromCharCode`, which yields
+ * one flat string without allocating a Date — a 100,000-key dataset writes 250,000 timestamps at
+ * start-up, a PATCH one. (Assembling it from string parts was as fast but left a tree of pieces
+ * per timestamp: +50 MB of heap; decoding the codes from a Uint16Array as UTF-16 with a
+ * TextDecoder took twice as long as `fromCharCode`.)
  */
 export function toIso(ms: number): string {
   // Under load many requests stamp the same millisecond (and a frozen clock always does).
@@ -101,25 +100,18 @@ export function toIso(ms: number): string {
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
   const milli = inDay % 1000;
-  put2(0, (year / 100) | 0);
-  put2(2, year % 100);
-  isoCodes[4] = 45; // -
-  put2(5, month);
-  isoCodes[7] = 45;
-  put2(8, day);
-  isoCodes[10] = 84; // T
-  put2(11, Math.floor(inDay / 3_600_000));
-  isoCodes[13] = 58; // :
-  put2(14, Math.floor((inDay % 3_600_000) / 60_000));
-  isoCodes[16] = 58;
-  put2(17, Math.floor((inDay % 60_000) / 1000));
-  isoCodes[19] = 46; // .
-  isoCodes[20] = 48 + ((milli / 100) | 0);
-  isoCodes[21] = 48 + (((milli / 10) | 0) % 10);
-  isoCodes[22] = 48 + (milli % 10);
-  isoCodes[23] = 90; // Z
+  const century = (year / 100) | 0;
+  const yy = year % 100;
+  const hour = Math.floor(inDay / 3_600_000);
+  const minute = Math.floor((inDay % 3_600_000) / 60_000);
+  const second = Math.floor((inDay % 60_000) / 1000);
   lastIsoMs = ms;
-  lastIso = utf16.decode(isoCodes);
+  // `YYYY-MM-DDTHH:MM:SS.mmmZ`: 45 -, 84 T, 58 :, 46 ., 90 Z.
+  lastIso = String.fromCharCode(
+    tens(century), units(century), tens(yy), units(yy), 45, tens(month), units(month), 45, tens(day), units(day),
+    84, tens(hour), units(hour), 58, tens(minute), units(minute), 58, tens(second), units(second),
+    46, 48 + ((milli / 100) | 0), 48 + (((milli / 10) | 0) % 10), 48 + (milli % 10), 90,
+  );
   return lastIso;
 }
 

@@ -85,6 +85,10 @@ export const MAX_JSON_ELEMENTS = 8_000_000;
 function checkJsonBounds(text: string): void {
   // A text this short can be neither that deep nor have that many elements.
   if (text.length <= MAX_JSON_DEPTH) return;
+  // Nor can one with no more opening brackets than MAX_JSON_DEPTH (counted in strings too) and no
+  // more characters than MAX_JSON_ELEMENTS: a few native searches, where the scan below is a
+  // JavaScript loop over every character (a PATCH body's ~1,400 instructions under callgrind).
+  if (text.length <= MAX_JSON_ELEMENTS && openingsAtMost(text, MAX_JSON_DEPTH)) return;
   let depth = 0;
   let elements = 0;
   for (let i = 0; i < text.length; i++) {
@@ -100,6 +104,14 @@ function checkJsonBounds(text: string): void {
       throw apiError('jsonTooManyElements', MAX_JSON_ELEMENTS);
     }
   }
+}
+
+/** Whether `text` holds at most `most` of `{` and `[` together. */
+function openingsAtMost(text: string, most: number): boolean {
+  let count = 0;
+  for (let at = text.indexOf('{'); at !== -1; at = text.indexOf('{', at + 1)) if (++count > most) return false;
+  for (let at = text.indexOf('['); at !== -1; at = text.indexOf('[', at + 1)) if (++count > most) return false;
+  return true;
 }
 
 /** Where the string opened by the quote at `open` ends (the text's length when it never does). */
