@@ -16,10 +16,8 @@
  * BENCH_GC_NODE_FLAGS (extra Node flags for the server, e.g. `--max-semi-space-size=32`).
  */
 import { spawn } from 'node:child_process';
-import http from 'node:http';
-import { DEFAULT_MANAGEMENT_KEY } from '../src/config.js';
-import { cpuMicros } from './servers.js';
-import { CLI as BUILT_CLI, DOCS_HASH, envNumber, freePort, PATCH_BODY, PROJECT_ARGS, ROOT } from './shared.js';
+import { cpuMicros, patchSender } from './servers.js';
+import { CLI as BUILT_CLI, envNumber, freePort, PROJECT_ARGS, ROOT } from './shared.js';
 
 const REQUESTS = Math.round(envNumber('BENCH_GC_REQUESTS', 60_000));
 const WARMUP = Math.round(envNumber('BENCH_GC_WARMUP', 5_000));
@@ -62,36 +60,7 @@ async function measure(name: string, args: string[]): Promise<GcReport> {
       else markCompacts++;
     }
   });
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  const patch = () =>
-    new Promise<number>((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'PATCH',
-          path: `/api/v1/keys/${DOCS_HASH}`,
-          agent,
-          headers: { authorization: `Bearer ${DEFAULT_MANAGEMENT_KEY}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(PATCH_BODY) },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      req.end(PATCH_BODY);
-    });
-  const patches = async (count: number) => {
-    let left = count;
-    const worker = async () => {
-      while (left-- > 0) {
-        const status = await patch();
-        if (status !== 200) throw new Error(`${name}: PATCH answered ${status}`);
-      }
-    };
-    await Promise.all(Array.from({ length: 8 }, worker));
-  };
+  const { one: patch, many: patches, close: closeConnections } = patchSender(port, name, 8);
   try {
     for (let waited = 0; (await patch().catch(() => 0)) !== 200; waited += 100) {
       if (waited > 30_000) throw new Error(`${name}: no answer within 30 s`);
@@ -105,7 +74,7 @@ async function measure(name: string, args: string[]): Promise<GcReport> {
     await sleep(200);
     measuring = false;
   } finally {
-    agent.destroy();
+    closeConnections();
     child.kill('SIGKILL');
   }
   const sorted = [...pauses].sort((a, b) => a - b);

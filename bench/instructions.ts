@@ -24,12 +24,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_MANAGEMENT_KEY } from '../src/config.js';
+import { patchSender } from './servers.js';
 import { measureStages, stageTable } from './stages.js';
-import { CEILING, CLI as BUILT_CLI, compileCeiling, DOCS_HASH, envNumber, freePort, PATCH_BODY, PROJECT_ARGS, ROOT } from './shared.js';
+import { CEILING, CLI as BUILT_CLI, compileCeiling, envNumber, freePort, PROJECT_ARGS, ROOT } from './shared.js';
 
 const REQUESTS = Math.round(envNumber('BENCH_IC_REQUESTS', 3000));
 const WARMUP = Math.round(envNumber('BENCH_IC_WARMUP', 3000));
@@ -73,37 +72,7 @@ async function measure(spec: Case, index: number): Promise<number> {
   const exited = new Promise<never>((_resolve, reject) =>
     child.on('exit', (code, signal) => reject(new Error(`${spec.name}: server exited (${code ?? signal}): ${stderr.trim().slice(-800)}`))),
   );
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-  const patch = () =>
-    new Promise<number>((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'PATCH',
-          path: `/api/v1/keys/${DOCS_HASH}`,
-          agent,
-          headers: { authorization: `Bearer ${DEFAULT_MANAGEMENT_KEY}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(PATCH_BODY) },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      req.end(PATCH_BODY);
-    });
-  /** `count` PATCHes over four keep-alive connections; every answer must be a 200. */
-  const patches = async (count: number) => {
-    let left = count;
-    const worker = async () => {
-      while (left-- > 0) {
-        const status = await patch();
-        if (status !== 200) throw new Error(`${spec.name}: PATCH answered ${status}`);
-      }
-    };
-    await Promise.all([worker(), worker(), worker(), worker()]);
-  };
+  const { one: patch, many: patches, close: closeConnections } = patchSender(port, spec.name, 4);
   const control = (flag: string) => {
     const result = spawnSync('callgrind_control', [flag, String(child.pid)], { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`callgrind_control ${flag} failed: ${result.stderr}`);
@@ -138,7 +107,7 @@ async function measure(spec: Case, index: number): Promise<number> {
     }
     throw new Error(`${spec.name}: callgrind wrote no dump`);
   } finally {
-    agent.destroy();
+    closeConnections();
     child.removeAllListeners('exit');
     child.kill('SIGKILL');
     children.delete(child);

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_MANAGEMENT_KEY } from '../src/config.js';
-import { CEILING, CLI, DOCS_HASH, freePort, PROJECT_ARGS, ROOT } from './shared.js';
+import { CEILING, CLI, DOCS_HASH, freePort, PATCH_BODY, PROJECT_ARGS, ROOT } from './shared.js';
 
 /** The documented development management key: what the servers use without configuration. */
 export const MANAGEMENT_KEY = DEFAULT_MANAGEMENT_KEY;
@@ -152,4 +152,47 @@ export function cpuMicros(pid: number): number {
 /** Kills every server still running (for a runner that fails half-way). */
 export function killServers(): void {
   for (const child of children) child.kill('SIGKILL');
+}
+
+/**
+ * PATCHes of the docs key to a server on `port`, over `connections` keep-alive connections: `one()`
+ * sends one and resolves to its status; `many(count)` sends `count`, each of which must be a 200;
+ * `close()` ends the connections.
+ */
+export function patchSender(
+  port: number,
+  name: string,
+  connections: number,
+): { one: () => Promise<number>; many: (count: number) => Promise<void>; close: () => void } {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const one = () =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'PATCH',
+          path: `/api/v1/keys/${DOCS_HASH}`,
+          agent,
+          headers: { ...HEADERS, 'content-length': Buffer.byteLength(PATCH_BODY) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(PATCH_BODY);
+    });
+  const many = async (count: number) => {
+    let left = count;
+    const worker = async () => {
+      while (left-- > 0) {
+        const status = await one();
+        if (status !== 200) throw new Error(`${name}: PATCH answered ${status}`);
+      }
+    };
+    await Promise.all(Array.from({ length: connections }, worker));
+  };
+  return { one, many, close: () => agent.destroy() };
 }
