@@ -38,6 +38,8 @@ export function usageOf(planned: PlannedCompletion, settled: Settled): ChatUsage
 }
 
 const head = (planned: PlannedCompletion) => ({ id: planned.id, provider: planned.provider, model: planned.model.id, created: planned.created });
+/** What every chunk of a stream starts with, in the chunk schemas' order. */
+const chunkHead = (planned: PlannedCompletion) => ({ ...head(planned), object: 'chat.completion.chunk' as const, system_fingerprint: SYSTEM_FINGERPRINT });
 
 /** The non-streaming answer of a settled completion. */
 export function chatCompletion(planned: PlannedCompletion, settled: Settled): ChatCompletionResponse {
@@ -92,9 +94,7 @@ export function chatStream(planned: PlannedCompletion, hooks: StreamHooks, heade
     return hooks.settle(Math.min(planned.completionTokens, countTextTokens(sent)), how);
   };
   const chunk = (content: string, first: boolean): ChatCompletionChunk => ({
-    ...head(planned),
-    object: 'chat.completion.chunk',
-    system_fingerprint: SYSTEM_FINGERPRINT,
+    ...chunkHead(planned),
     choices: [{ index: 0, delta: first ? { role: 'assistant', content } : { content }, finish_reason: null, native_finish_reason: null }],
   });
   /** The next event's text (a content chunk, the last chunk and [DONE], or the error chunk and [DONE]). */
@@ -104,9 +104,7 @@ export function chatStream(planned: PlannedCompletion, hooks: StreamHooks, heade
       done = true;
       const result = settleOnce({ cancelled: false, finishReason: 'error' })!;
       const error: ChatCompletionErrorChunk = {
-        ...head(planned),
-        object: 'chat.completion.chunk',
-        system_fingerprint: SYSTEM_FINGERPRINT,
+        ...chunkHead(planned),
         error: { code: failure.code, message: failure.message },
         choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: null }],
         usage: usageOf(planned, result),
@@ -121,9 +119,7 @@ export function chatStream(planned: PlannedCompletion, hooks: StreamHooks, heade
     done = true;
     const result = settleOnce({ cancelled: false, finishReason: 'stop' })!;
     const last: ChatCompletionChunk = {
-      ...head(planned),
-      object: 'chat.completion.chunk',
-      system_fingerprint: SYSTEM_FINGERPRINT,
+      ...chunkHead(planned),
       choices: [{ index: 0, delta: { content: '' }, finish_reason: 'stop', native_finish_reason: 'stop' }],
       usage: usageOf(planned, result),
     };
