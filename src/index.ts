@@ -23,7 +23,7 @@ export {
 export { KeyStore, PAGE_SIZE, type Principal } from './domain/key-store.js';
 export { ApiError } from './domain/errors.js';
 export { limitRemaining, usedAgainstLimit } from './domain/limit.js';
-export type { FaultSpec, FaultRule, FaultMatch } from './domain/faults.js';
+export type { FaultSpec, FaultRule, FaultMatch, FaultEdit, FaultState } from './domain/faults.js';
 export type { JournalEntry, JournalFilter } from './domain/journal.js';
 export type { MockEvent, MockEventType } from './domain/events.js';
 export { FixtureError } from './data/fixtures.js';

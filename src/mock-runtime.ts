@@ -129,7 +129,7 @@ export function createRuntime(config: MockConfig, platform: RuntimePlatform): Mo
     clock,
     store,
     journal: new RequestJournal(config.journalSize, events),
-    faults: new FaultRegistry(platform.apiRoutes, events),
+    faults: new FaultRegistry(platform.apiRoutes, events, () => clock.now()),
     completionRules,
     generations,
     inference,

@@ -1,5 +1,5 @@
 import type { CompletionRule, CompletionSpec } from '../domain/completion-rules.js';
-import type { FaultRule, FaultSpec } from '../domain/faults.js';
+import type { FaultEdit, FaultRule, FaultSpec } from '../domain/faults.js';
 import type { AccountCredits } from '../domain/types.js';
 import type { JournalEntry } from '../domain/journal.js';
 import { toIso } from '../domain/rules.js';
@@ -65,6 +65,8 @@ export interface MockHandle {
   fault(spec: FaultSpec): Promise<FaultRule>;
   /** `GET /__mock/faults`. */
   faults(): Promise<FaultRule[]>;
+  /** `PATCH /__mock/faults/:id`: enable, disable or change a rule (a null clears a field; `times` restarts the count). */
+  editFault(id: string, change: FaultEdit): Promise<FaultRule>;
   /** `DELETE /__mock/faults/:id`. */
   removeFault(id: string): Promise<Deleted>;
   /** `DELETE /__mock/faults`. */
@@ -127,6 +129,7 @@ export function createHandle(owner: { readonly control: MockControl }): MockHand
     clearCompletions: async () => control.inference.clearCompletionRules(),
     fault: async (spec) => control.addFault(spec),
     faults: async () => control.faults(),
+    editFault: async (id, change) => control.editFault(id, change),
     removeFault: async (id) => control.removeFault(id),
     clearFaults: async () => control.clearFaults(),
     requests: async (filter = {}) => {

@@ -1,6 +1,6 @@
 import { parseDuration } from '../domain/duration.js';
 import { apiError } from '../domain/errors.js';
-import type { FaultRule, FaultSpec } from '../domain/faults.js';
+import type { FaultEdit, FaultRule, FaultSpec } from '../domain/faults.js';
 import { CLOCK_MAX, CLOCK_MIN, clockCanStandAt } from '../domain/instant.js';
 import { JOURNAL_FILTER_KEYS, journalMatcher, type JournalEntry, type JournalFilter } from '../domain/journal.js';
 import { maskKeys } from '../domain/redaction.js';
@@ -21,6 +21,7 @@ import {
   AccountCreateBody,
   AccountKeysQuery as AccountKeysQuerySchema,
   ClockChangeBody,
+  FaultEditBody,
   FaultSpecBody,
   HashParams,
   IdParams,
@@ -345,13 +346,20 @@ export class ControlCore {
     return this.runtime.faults.list();
   }
 
+  /** Edits a rule: checked as an add is; a refused edit, or one of an unknown id (404), changes nothing. */
+  editFault(id: string, change: FaultEdit): FaultRule {
+    const rule = this.runtime.faults.edit(id, change);
+    if (!rule) throw apiError('faultNotFound', id);
+    return rule;
+  }
+
   removeFault(id: string): Deleted {
     if (!this.runtime.faults.remove(id)) throw apiError('faultNotFound', id);
     return { deleted: 1 };
   }
 
   clearFaults(): Deleted {
-    const deleted = this.runtime.faults.size;
+    const deleted = this.runtime.faults.listed;
     this.runtime.faults.clear();
     return { deleted };
   }
@@ -493,6 +501,11 @@ export class MockControl {
 
   faults(): FaultRule[] {
     return this.unchecked.faults();
+  }
+
+  editFault(id: string, change: FaultEdit): FaultRule {
+    check(IdParams, { id }, 'params');
+    return this.unchecked.editFault(id, check(FaultEditBody, change));
   }
 
   removeFault(id: string): Deleted {

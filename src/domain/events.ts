@@ -10,7 +10,7 @@ import type { JournalEntry } from './journal-entry.js';
 
 export type KeyChange = 'created' | 'updated' | 'deleted' | 'usage' | 'windows';
 export type AccountChange = 'added' | 'removed' | 'replaced' | 'loaded' | 'credits';
-export type FaultChange = 'added' | 'removed' | 'cleared' | 'used';
+export type FaultChange = 'added' | 'edited' | 'removed' | 'cleared' | 'used';
 
 export type MockEvent =
   /** An API request was journalled (the entry as `GET /__mock/requests` shows it). */

@@ -1,9 +1,12 @@
 /**
  * Injected faults: rules that make matching API requests fail, stall or drop, a given number of
  * times or until removed (like MSW's one-shot handlers and WireMock's faults). Pure bookkeeping:
- * the HTTP layer carries the chosen action out.
+ * the HTTP layer carries the chosen action out. A rule can be disabled and edited; one used up
+ * (`times` spent) stays listed, `state: "used_up"`, so that what answered a request can still be
+ * named afterwards, and never fires again unless an edit gives it `times` anew.
  */
 import { apiError } from './errors.js';
+import { toIso } from './rules.js';
 import type { FaultChange, MockEvents } from './events.js';
 import { API_PREFIX, CONTROL_PREFIX, paramNames, shownPath, type Route } from './paths.js';
 
@@ -35,7 +38,23 @@ export interface FaultSpec {
   retry_after?: number;
   /** `reset` destroys the socket; `timeout` never answers. */
   fault?: FaultKind;
+  /** False: the rule is kept but never fires. Default true. */
+  enabled?: boolean;
 }
+
+/** The spec's optional fields an edit may set, or clear with null. */
+type Clearable = 'status' | 'body' | 'delay_ms' | 'jitter_ms' | 'times' | 'retry_after' | 'fault';
+const CLEARABLE: readonly Clearable[] = ['status', 'body', 'delay_ms', 'jitter_ms', 'times', 'retry_after', 'fault'];
+
+/**
+ * `PATCH /__mock/faults/:id`: the fields given replace the rule's (`match` as a whole), a null
+ * clears one; `times` given (or cleared) starts the count again, so a used-up rule fires anew.
+ * Hits and the last hit are kept: they are the rule's history.
+ */
+export type FaultEdit = { match?: FaultMatch; enabled?: boolean } & { [K in Clearable]?: FaultSpec[K] | null };
+
+/** `active`: can fire; `disabled`: turned off; `used_up`: its `times` are spent. */
+export type FaultState = 'active' | 'disabled' | 'used_up';
 
 export interface FaultRule extends FaultSpec {
   id: string;
@@ -43,6 +62,10 @@ export interface FaultRule extends FaultSpec {
   /** Requests the rule still applies to, or null for unlimited. */
   remaining: number | null;
   hits: number;
+  enabled: boolean;
+  state: FaultState;
+  /** When it last answered a request, by the virtual clock (the journal's `time`), or null. */
+  last_hit: string | null;
 }
 
 export interface FaultRequest {
@@ -246,28 +269,35 @@ export function unmatchable(match: FaultMatch, apiRoutes: readonly Route[]): [fi
   return null;
 }
 
-type StoredRule = FaultRule & { matchesPath?: (path: string) => boolean };
+/** A rule as kept: `seq` orders rules by age, `hitAt` is the last hit (ms, virtual clock). */
+type StoredRule = Omit<FaultRule, 'state' | 'last_hit'> & { seq: number; hitAt: number | null; matchesPath?: ((path: string) => boolean) | undefined };
+
+/** Whether a kept rule can fire: enabled, with uses left. */
+const armed = (rule: StoredRule): boolean => rule.enabled && rule.remaining !== 0;
 
 export class FaultRegistry {
   /** Newest first: a rule added later overrides an older one that matches the same requests. */
   private rules: StoredRule[] = [];
   /**
-   * The rules each API route ("GET /api/v1/keys/:hash") can meet, newest first: a request tries its
-   * route's rules only, so rules for other routes cost it nothing.
+   * The armed rules (enabled, not used up) each API route ("GET /api/v1/keys/:hash") can meet,
+   * newest first: a request tries its route's rules only, so rules for other routes, disabled
+   * ones and used-up ones cost it nothing.
    */
   private byRoute = new Map<string, StoredRule[]>();
   private lastId = 0;
+  private armedCount = 0;
 
   private readonly routes: FaultRoutes;
 
   /**
    * `apiRoutes`: the API's routes, HEAD twins included (the engine's operation table gives them:
-   * API_ROUTES in src/http/api-operations.ts). `events`: told of every rule added, removed,
-   * cleared or used; optional.
+   * API_ROUTES in src/http/api-operations.ts). `events`: told of every rule added, edited,
+   * removed, cleared or used; optional. `now`: the virtual clock (ms), for `last_hit`.
    */
   constructor(
     private readonly apiRoutes: readonly Route[],
     private readonly events?: MockEvents,
+    private readonly now: () => number = Date.now,
   ) {
     this.routes = routesOf(apiRoutes);
   }
@@ -276,29 +306,134 @@ export class FaultRegistry {
     if (this.events?.listening('faults')) this.events.emit({ type: 'faults', change, id });
   }
 
+  /** A 400 saying why a spec could never match, or null. */
+  private static problem(match: FaultMatch, apiRoutes: readonly Route[]) {
+    const problem = unmatchable(match, apiRoutes);
+    return problem ? apiError('invalidField', 'request body', `field "${problem[0]}"`, problem[1]) : null;
+  }
+
   /** Adds a rule; one that could never match any API request, or one past MAX_FAULT_RULES, is a 400 saying why. */
   add(spec: FaultSpec): FaultRule {
-    const problem = unmatchable(spec.match ?? {}, this.apiRoutes);
-    if (problem) throw apiError('invalidField', 'request body', `field "${problem[0]}"`, problem[1]);
-    if (this.rules.length >= MAX_FAULT_RULES) {
-      throw apiError('badRequest', `at most ${MAX_FAULT_RULES} fault rules at once; remove some first (DELETE /__mock/faults/:id, or DELETE /__mock/faults for all)`);
+    const problem = FaultRegistry.problem(spec.match ?? {}, this.apiRoutes);
+    if (problem) throw problem;
+    this.makeRoom(1);
+    const rule = this.stored(spec);
+    this.rules.unshift(rule);
+    this.arm(rule);
+    this.changed('added', rule.id);
+    return this.public(rule);
+  }
+
+  /**
+   * Replaces every rule with these (a state document's): all checked first, so a bad one changes
+   * nothing. Ids are new; hits start at 0.
+   */
+  replace(specs: readonly FaultSpec[]): void {
+    if (specs.length > MAX_FAULT_RULES) throw apiError('badRequest', `at most ${MAX_FAULT_RULES} fault rules at once`);
+    for (const [i, spec] of specs.entries()) {
+      const problem = unmatchable(spec.match ?? {}, this.apiRoutes);
+      if (problem) throw apiError('invalidField', 'state document', `field "faults[${i}].${problem[0]}"`, problem[1]);
     }
-    const rule: StoredRule = {
-      ...spec,
+    this.rules = [];
+    this.byRoute.clear();
+    this.armedCount = 0;
+    // Listed newest first, as exported: the last is the oldest, added first.
+    for (const spec of [...specs].reverse()) {
+      const rule = this.stored(spec);
+      this.rules.unshift(rule);
+      this.arm(rule);
+    }
+    this.changed('cleared', null);
+  }
+
+  /**
+   * Room for `n` more rules under MAX_FAULT_RULES: used-up rules are only kept for the record, so
+   * the oldest of them make way; with none to drop, a 400.
+   */
+  private makeRoom(n: number): void {
+    while (this.rules.length + n > MAX_FAULT_RULES) {
+      let oldest = -1;
+      for (let i = this.rules.length - 1; i >= 0; i--) {
+        if (this.rules[i]!.remaining === 0) {
+          oldest = i;
+          break;
+        }
+      }
+      if (oldest === -1) {
+        throw apiError('badRequest', `at most ${MAX_FAULT_RULES} fault rules at once; remove some first (DELETE /__mock/faults/:id, or DELETE /__mock/faults for all)`);
+      }
+      this.rules.splice(oldest, 1);
+    }
+  }
+
+  private stored(spec: FaultSpec): StoredRule {
+    const { enabled = true, ...rest } = spec;
+    return {
+      ...rest,
       id: `fault_${++this.lastId}`,
+      seq: this.lastId,
       match: { ...spec.match },
       remaining: spec.times ?? null,
       hits: 0,
+      hitAt: null,
+      enabled,
       ...(spec.match?.path ? { matchesPath: pathMatcher(spec.match.path) } : {}),
     };
-    this.rules.unshift(rule);
+  }
+
+  /** Puts an armed rule in its routes' lists, in age order (a re-enabled rule goes back where it was). */
+  private arm(rule: StoredRule): void {
+    if (!armed(rule)) return;
+    this.armedCount++;
     for (const route of this.routes.met(rule.match)) {
       const key = routeKey(route.method, route.path);
       const list = this.byRoute.get(key);
-      if (list) list.unshift(rule);
-      else this.byRoute.set(key, [rule]);
+      if (!list) {
+        this.byRoute.set(key, [rule]);
+        continue;
+      }
+      const at = list.findIndex((other) => other.seq < rule.seq);
+      list.splice(at === -1 ? list.length : at, 0, rule);
     }
-    this.changed('added', rule.id);
+  }
+
+  /** Takes a rule out of its routes' lists (it stays listed). */
+  private disarm(rule: StoredRule): void {
+    for (const route of this.routes.met(rule.match)) {
+      const key = routeKey(route.method, route.path);
+      const list = this.byRoute.get(key);
+      const at = list ? list.indexOf(rule) : -1;
+      if (at === -1) continue;
+      list!.splice(at, 1);
+      if (list!.length === 0) this.byRoute.delete(key);
+    }
+  }
+
+  /**
+   * Edits a rule (see `FaultEdit`): checked as an add is, and a refused edit changes nothing.
+   * Undefined when there is no such rule.
+   */
+  edit(id: string, change: FaultEdit): FaultRule | undefined {
+    const rule = this.rules.find((r) => r.id === id);
+    if (!rule) return undefined;
+    const match = change.match === undefined ? rule.match : { ...change.match };
+    const problem = FaultRegistry.problem(match, this.apiRoutes);
+    if (problem) throw problem;
+    const wasArmed = armed(rule);
+    if (wasArmed) this.disarm(rule);
+    if (wasArmed) this.armedCount--;
+    rule.match = match;
+    rule.matchesPath = match.path ? pathMatcher(match.path) : undefined;
+    for (const field of CLEARABLE) {
+      const value = change[field];
+      if (value === undefined) continue;
+      if (value === null) delete rule[field];
+      else (rule as Record<string, unknown>)[field] = value;
+    }
+    if (change.times !== undefined) rule.remaining = change.times ?? null;
+    if (change.enabled !== undefined) rule.enabled = change.enabled;
+    this.arm(rule);
+    this.changed('edited', id);
     return this.public(rule);
   }
 
@@ -306,15 +441,21 @@ export class FaultRegistry {
     return this.rules.map((rule) => this.public(rule));
   }
 
+  /** The rules as a state document carries them: each one's spec and `enabled`, newest first. */
+  specs(): FaultSpec[] {
+    return this.rules.map((rule) => {
+      const { id: _id, remaining: _remaining, hits: _hits, seq: _seq, hitAt: _hitAt, matchesPath: _matcher, enabled, ...spec } = rule;
+      return { ...spec, match: { ...rule.match }, ...(enabled ? {} : { enabled }) };
+    });
+  }
+
   remove(id: string): boolean {
     const at = this.rules.findIndex((rule) => rule.id === id);
     if (at === -1) return false;
     const [rule] = this.rules.splice(at, 1);
-    for (const route of this.routes.met(rule!.match)) {
-      const key = routeKey(route.method, route.path);
-      const list = this.byRoute.get(key)!.filter((other) => other !== rule);
-      if (list.length === 0) this.byRoute.delete(key);
-      else this.byRoute.set(key, list);
+    if (armed(rule!)) {
+      this.disarm(rule!);
+      this.armedCount--;
     }
     this.changed('removed', id);
     return true;
@@ -323,17 +464,24 @@ export class FaultRegistry {
   clear(): void {
     this.rules = [];
     this.byRoute.clear();
+    this.armedCount = 0;
     this.changed('cleared', null);
   }
 
+  /** The rules that can fire (enabled, uses left): 0 lets a request skip the faults stage. */
   get size(): number {
+    return this.armedCount;
+  }
+
+  /** Every rule listed, disabled and used-up ones included. */
+  get listed(): number {
     return this.rules.length;
   }
 
-  /** The rule that applies to this request, counted as used (an exhausted rule then disappears). */
+  /** The rule that applies to this request, counted as used (an exhausted rule then stays listed, used up). */
   take(request: FaultRequest): FaultRule | undefined {
-    if (this.rules.length === 0) return undefined;
-    const candidates = request.route === undefined ? this.rules : this.byRoute.get(routeKey(request.method, request.route));
+    if (this.armedCount === 0) return undefined;
+    const candidates = request.route === undefined ? this.rules.filter(armed) : this.byRoute.get(routeKey(request.method, request.route));
     const rule = candidates?.find(
       (r) =>
         (!r.match.method || r.match.method.toUpperCase() === request.method) &&
@@ -342,26 +490,37 @@ export class FaultRegistry {
     );
     if (!rule) return undefined;
     rule.hits++;
+    rule.hitAt = this.now();
     if (rule.remaining !== null) rule.remaining--;
-    // Used, then (its last use) removed: a one-shot rule that fires is told as used too.
+    if (rule.remaining === 0) {
+      this.disarm(rule);
+      this.armedCount--;
+    }
     this.changed('used', rule.id);
-    if (rule.remaining !== null && rule.remaining <= 0) this.remove(rule.id);
     return this.public(rule);
   }
 
   /**
    * A copy for the caller in the order the route's serializer writes `FaultRuleSchema` — its
-   * required fields first (match, id, remaining, hits), then the spec's, each only when set — and
-   * the match's fields in the schema's order, whatever order the client sent them in. So
-   * `JSON.stringify` of it is the server's bytes.
+   * required fields first (match, id, remaining, hits, enabled, state, last_hit), then the
+   * spec's, each only when set — and the match's fields in the schema's order, whatever order the
+   * client sent them in. So `JSON.stringify` of it is the server's bytes.
    */
-  private public(rule: FaultRule): FaultRule {
+  private public(rule: StoredRule): FaultRule {
     const { method, path, hash } = rule.match;
     const match: FaultMatch = {};
     if (method !== undefined) match.method = method;
     if (path !== undefined) match.path = path;
     if (hash !== undefined) match.hash = hash;
-    const out: FaultRule = { match, id: rule.id, remaining: rule.remaining, hits: rule.hits };
+    const out: FaultRule = {
+      match,
+      id: rule.id,
+      remaining: rule.remaining,
+      hits: rule.hits,
+      enabled: rule.enabled,
+      state: !rule.enabled ? 'disabled' : rule.remaining === 0 ? 'used_up' : 'active',
+      last_hit: rule.hitAt === null ? null : toIso(rule.hitAt),
+    };
     if (rule.status !== undefined) out.status = rule.status;
     if (rule.body !== undefined) out.body = rule.body;
     if (rule.delay_ms !== undefined) out.delay_ms = rule.delay_ms;

@@ -11,6 +11,7 @@ import {
   ClockSchema,
   CreatedAccountSchema,
   DeletedCountSchema,
+  FaultEditBody,
   FaultRuleSchema,
   FaultSpecBody,
   HashParams,
@@ -178,6 +179,15 @@ export const CONTROL_TABLE = {
     schema: { summary: 'Add a fault rule', body: FaultSpecBody, response: { 201: Type.Object({ data: FaultRuleSchema }), ...errors } },
   }),
   clearFaults: control('DELETE', '/faults', { status: 200, schema: { summary: 'Remove every fault rule', response: { 200: DeletedCountSchema, ...errors } } }),
+  editFault: control('PATCH', '/faults/:id', {
+    status: 200,
+    schema: {
+      summary: 'Edit a fault rule: enable, disable, or change what it matches and does (checked as an add; a refused edit changes nothing)',
+      params: IdParams,
+      body: FaultEditBody,
+      response: { 200: Type.Object({ data: FaultRuleSchema }), ...errors },
+    },
+  }),
   removeFault: control('DELETE', '/faults/:id', {
     status: 200,
     schema: { summary: 'Remove one fault rule', params: IdParams, response: { 200: DeletedCountSchema, ...errors } },
@@ -245,6 +255,7 @@ export function controlOperations(mock: MockControl, { enabled, startedAt = Date
     faults: () => ({ data: core.faults() }),
     addFault: (call) => ({ data: core.addFault(call.body) }),
     clearFaults: () => core.clearFaults(),
+    editFault: (call) => ({ data: core.editFault(call.params.id, call.body) }),
     removeFault: (call) => core.removeFault(call.params.id),
     requests: (call) => core.requests(call.query),
     clearRequests: () => core.clearRequests(),

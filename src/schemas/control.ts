@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { AccountState, KeyRecord } from '../domain/types.js';
-import { Nullable, StringEnum } from './common.js';
+import { Nullable, NullableEnum, StringEnum } from './common.js';
 import { KeyRecordSchema, ListKeysQuerySchema } from './keys.js';
 
 /** The test-control plane's wire contract (`/__mock`). */
@@ -148,16 +148,42 @@ export const FaultSpecBody = Type.Object(
     times: Type.Optional(Type.Integer({ minimum: 1 })),
     retry_after: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
     fault: Type.Optional(StringEnum(['reset', 'timeout'] as const)),
+    enabled: Type.Optional(Type.Boolean({ description: 'False: kept, never fires (default true)' })),
+  },
+  { additionalProperties: false },
+);
+
+const { enabled: _enabled, ...specFields } = FaultSpecBody.properties;
+/**
+ * `PATCH /__mock/faults/:id`: the fields given replace the rule's (`match` as a whole); null
+ * clears an optional one; `times` given or cleared starts the count again.
+ */
+export const FaultEditBody = Type.Object(
+  {
+    match: Type.Optional(FaultMatchSchema),
+    enabled: Type.Optional(Type.Boolean()),
+    status: Type.Optional(Nullable(Type.Integer({ minimum: 400, maximum: 599 }))),
+    body: Type.Optional(
+      Type.Unsafe<string | Record<string, unknown> | null>({ type: ['string', 'object', 'null'], additionalProperties: true, description: 'The message, or {error:{message, metadata}}; null clears it' }),
+    ),
+    delay_ms: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 600_000 }))),
+    jitter_ms: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 600_000 }))),
+    times: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+    retry_after: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 86_400 }))),
+    fault: Type.Optional(NullableEnum(['reset', 'timeout'] as const)),
   },
   { additionalProperties: false },
 );
 
 export const FaultRuleSchema = Type.Object({
-  ...FaultSpecBody.properties,
+  ...specFields,
   id: Type.String(),
   match: FaultMatchSchema,
-  remaining: Nullable(Type.Integer()),
+  remaining: Nullable(Type.Integer({ description: 'Requests it still applies to (0: used up), null: unlimited' })),
   hits: Type.Integer(),
+  enabled: Type.Boolean(),
+  state: StringEnum(['active', 'disabled', 'used_up'] as const),
+  last_hit: Nullable(Type.String({ description: 'When it last answered a request, by the virtual clock (as journal entries\' time)' })),
 });
 
 /** How many entries a read of the journal gives without `limit`, and at most. */

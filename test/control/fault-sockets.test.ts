@@ -90,7 +90,7 @@ describe('over real sockets', () => {
     const patches = await server.requests({ method: 'PATCH' });
     expect(patches.map((e) => e.status)).toEqual([200, 500, 500]);
     for (const entry of patches) expect(entry.path).toBe(`/api/v1/keys/${DOCS_HASH}`);
-    expect(await server.faults()).toEqual([]);
+    expect(await server.faults()).toMatchObject([{ remaining: 0, hits: 2, state: 'used_up' }]);
   });
 
   it('the official SDK with a fast backoff also retries through it', async () => {

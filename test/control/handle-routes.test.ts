@@ -127,6 +127,10 @@ describe('every handle method answers what its route answers, for the same input
     await bad('fault', (h) => h.fault({ match: { path: 'keys' } }), { method: 'POST', path: '/faults', body: { match: { path: 'keys' } } });
     await bad('fault', (h) => h.fault({ match: { path: '/__mock/**' } }), { method: 'POST', path: '/faults', body: { match: { path: '/__mock/**' } } });
     await same('faults', (h) => h.faults(), { method: 'GET', path: '/faults' });
+    await same('editFault', (h) => h.editFault(rule.id, { enabled: false, delay_ms: null }), { method: 'PATCH', path: `/faults/${rule.id}`, body: { enabled: false, delay_ms: null } });
+    await bad('editFault', (h) => h.editFault(rule.id, { status: 200 }), { method: 'PATCH', path: `/faults/${rule.id}`, body: { status: 200 } });
+    await bad('editFault', (h) => h.editFault(rule.id, { match: { path: '/__mock/**' } }), { method: 'PATCH', path: `/faults/${rule.id}`, body: { match: { path: '/__mock/**' } } });
+    await bad('editFault', (h) => h.editFault('fault_404', { enabled: true }), { method: 'PATCH', path: '/faults/fault_404', body: { enabled: true } });
     await same('removeFault', (h) => h.removeFault(rule.id), { method: 'DELETE', path: `/faults/${rule.id}` });
     await bad('removeFault', (h) => h.removeFault(rule.id), { method: 'DELETE', path: `/faults/${rule.id}` });
     await same('clearFaults', (h) => h.clearFaults(), { method: 'DELETE', path: '/faults' });

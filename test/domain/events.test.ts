@@ -22,15 +22,14 @@ describe('MockEvents', () => {
       { type: 'faults', change: 'added', id: rule.id },
       { type: 'faults', change: 'used', id: rule.id },
       { type: 'faults', change: 'used', id: rule.id },
-      { type: 'faults', change: 'removed', id: rule.id },
     ]);
     stop();
     expect(events.listening('faults')).toBe(false);
     faults.add({ status: 500 });
-    expect(seen).toHaveLength(4);
+    expect(seen).toHaveLength(3);
   });
 
-  it('a one-shot fault rule that fires is told as used, then as removed', () => {
+  it('a one-shot fault rule that fires is told as used, and stays listed as used up', () => {
     const events = new MockEvents();
     const seen: MockEvent[] = [];
     events.on((event) => seen.push(event), ['faults']);
@@ -40,8 +39,9 @@ describe('MockEvents', () => {
     expect(seen).toEqual([
       { type: 'faults', change: 'added', id: rule.id },
       { type: 'faults', change: 'used', id: rule.id },
-      { type: 'faults', change: 'removed', id: rule.id },
     ]);
+    expect(faults.list()).toMatchObject([{ id: rule.id, remaining: 0, hits: 1, state: 'used_up' }]);
+    expect(faults.take({ method: 'GET', path: '/api/v1/keys' })).toBeUndefined();
   });
 
   it('a listener that throws stops neither the others nor the change', () => {

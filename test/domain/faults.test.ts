@@ -154,7 +154,7 @@ describe('FaultRegistry: rules by route, and at most MAX_FAULT_RULES', () => {
     expect(faults.add({ status: 500 }).id).toBe(`fault_${MAX_FAULT_RULES + 1}`);
   });
 
-  it('takes the rule a naive scan of every rule, newest first, takes (adds, removals and one-shot rules mixed)', () => {
+  it('takes the rule a naive scan of every rule, newest first, takes (adds, removals, one-shot rules, disables and re-enables mixed)', () => {
     const METHODS = [undefined, 'GET', 'get', 'HEAD', 'POST', 'PATCH', 'DELETE'];
     const PATHS = [undefined, '/keys', '/keys/*', '/keys/**', '/**', '/api/v1/key', '/k*', '/keys/a*', '/*/*', '/key'];
     const HASHES = [undefined, 'a', 'ab'];
@@ -173,8 +173,9 @@ describe('FaultRegistry: rules by route, and at most MAX_FAULT_RULES', () => {
       spec.map((s) => ({ kind: 'add' as const, ...s })),
       request.map((r) => ({ kind: 'take' as const, ...r })),
       fc.nat(20).map((n) => ({ kind: 'remove' as const, n })),
+      fc.tuple(fc.nat(20), fc.boolean()).map(([n, enabled]) => ({ kind: 'toggle' as const, n, enabled })),
     );
-    type ModelRule = { id: string; method?: string; pattern?: RegExp; hash?: string; remaining: number | null };
+    type ModelRule = { id: string; method?: string; pattern?: RegExp; hash?: string; remaining: number | null; enabled: boolean };
     fc.assert(
       fc.property(fc.array(command, { maxLength: 40 }), (commands) => {
         const faults = new FaultRegistry(API_ROUTES);
@@ -189,7 +190,7 @@ describe('FaultRegistry: rules by route, and at most MAX_FAULT_RULES', () => {
               expect(unmatchable(match, API_ROUTES)).not.toBeNull();
               continue;
             }
-            const rule: ModelRule = { id: added.id, remaining: c.times ?? null };
+            const rule: ModelRule = { id: added.id, remaining: c.times ?? null, enabled: true };
             if (c.method) rule.method = c.method.toUpperCase();
             if (c.path) rule.pattern = referencePattern(c.path);
             if (c.hash) rule.hash = c.hash;
@@ -199,6 +200,11 @@ describe('FaultRegistry: rules by route, and at most MAX_FAULT_RULES', () => {
             if (!victim) continue;
             expect(faults.remove(victim.id)).toBe(true);
             model = model.filter((rule) => rule !== victim);
+          } else if (c.kind === 'toggle') {
+            const target = model[c.n % Math.max(model.length, 1)];
+            if (!target) continue;
+            expect(faults.edit(target.id, { enabled: c.enabled })?.enabled).toBe(c.enabled);
+            target.enabled = c.enabled;
           } else {
             const hashed = c.route.path.endsWith(':hash');
             // The router folds no trailing slash (src/http/router.ts): the one routed URL ending in
@@ -209,13 +215,17 @@ describe('FaultRegistry: rules by route, and at most MAX_FAULT_RULES', () => {
             const req = { method: c.route.method, path, route: c.route.path, ...(hashed ? { hash } : {}) };
             const expected = model.find(
               (rule) =>
+                rule.enabled &&
+                rule.remaining !== 0 &&
                 (!rule.method || rule.method === req.method) && (!rule.pattern || rule.pattern.test(path)) && (!rule.hash || rule.hash === req.hash),
             );
-            if (expected && expected.remaining !== null && --expected.remaining <= 0) model = model.filter((rule) => rule !== expected);
+            // A used-up rule stays listed (remaining 0) and is skipped from then on.
+            if (expected && expected.remaining !== null) expected.remaining--;
             expect(faults.take(req)?.id, `${req.method} ${path}`).toBe(expected?.id);
           }
         }
-        expect(faults.list().map((rule) => rule.id)).toEqual(model.map((rule) => rule.id));
+        expect(faults.list().map((rule) => [rule.id, rule.remaining, rule.enabled])).toEqual(model.map((rule) => [rule.id, rule.remaining, rule.enabled]));
+        expect(faults.size).toBe(model.filter((rule) => rule.enabled && rule.remaining !== 0).length);
       }),
       { numRuns: 400 },
     );

@@ -59,7 +59,7 @@ describe('key views in wire order', () => {
     expect(Object.keys(full)).toEqual(serializerOrder(FaultRuleSchema));
     expect(Object.keys(full.match)).toEqual(['method', 'path', 'hash']);
     const bare = faults.add({ delay_ms: 1 });
-    expect(Object.keys(bare)).toEqual(['match', 'id', 'remaining', 'hits', 'delay_ms']);
+    expect(Object.keys(bare)).toEqual(['match', 'id', 'remaining', 'hits', 'enabled', 'state', 'last_hit', 'delay_ms']);
     expect(bare.match).toStrictEqual({});
   });
 });

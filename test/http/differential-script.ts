@@ -186,6 +186,8 @@ export const SCRIPT: ScriptEntry[] = [
   step(control('GET', '/faults')),
   step({ method: 'HEAD', path: '/__mock/faults' }),
   step(control('POST', '/faults', { match: { path: '/keys' }, status: 418 }), 'removed fault'),
+  step((a) => control('PATCH', `/faults/${a.json('removed fault').data.id}`, { enabled: false, status: 503, delay_ms: null })),
+  step((a) => control('PATCH', `/faults/${a.json('removed fault').data.id}`, { match: { path: '/__mock' } })),
   step((a) => control('DELETE', `/faults/${a.json('removed fault').data.id}`)),
   step(control('DELETE', '/faults/nope')),
   step(get(`${API}/keys`)),

@@ -197,6 +197,7 @@ describe('wire order: what the HTTP layer is handed serialises the same through 
     await same(ctl(app, 'GET', '/faults'), 200);
     await api(app, 'DELETE', `/keys/${DOCS_HASH}`); // uses up nothing (no times) but counts a hit
     await same(ctl(app, 'GET', '/faults'), 200);
+    await same(ctl(app, 'PATCH', `/faults/${rule.id}`, { enabled: false, delay_ms: null, status: 502 }), 200);
     await same(ctl(app, 'DELETE', `/faults/${rule.id}`), 200);
     await same(ctl(app, 'DELETE', '/faults'), 200);
 
