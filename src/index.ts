@@ -17,6 +17,7 @@ export {
   type ClockChange,
   type ScenarioSummary,
   type StateSummary,
+  type StateDocument,
   type Deleted,
   type RequestsQuery,
 } from './control/mock-control.js';

@@ -4,7 +4,7 @@ import type { AccountCredits } from '../domain/types.js';
 import type { JournalEntry } from '../domain/journal.js';
 import { toIso } from '../domain/rules.js';
 import type { KeyView, StoreState } from '../domain/types.js';
-import type { AccountKeysQuery, MockControl } from './mock-control.js';
+import type { AccountKeysQuery, MockControl, StateDocument } from './mock-control.js';
 import type { AccountKey, AccountSummary, ClockState, CreatedAccount, Deleted, RequestsQuery, ScenarioSummary, StateSummary, WaitOptions } from './mock-control.js';
 
 /**
@@ -17,10 +17,10 @@ import type { AccountKey, AccountSummary, ClockState, CreatedAccount, Deleted, R
 export interface MockHandle {
   /** `POST /__mock/reset`: back to exactly the start-up state; faults and journal emptied. */
   reset(): Promise<StateSummary>;
-  /** `GET /__mock/state`: every account and key. */
-  state(): Promise<StoreState>;
-  /** `PUT /__mock/state`: replaces the whole state (validated: a bad document changes nothing). */
-  load(state: StoreState): Promise<StateSummary>;
+  /** `GET /__mock/state`: every account and key; `{include: ['clock', 'faults']}` (either or both) adds them. */
+  state(options?: { include?: readonly ('clock' | 'faults')[] }): Promise<StateDocument>;
+  /** `PUT /__mock/state`: replaces the whole state (validated: a bad document changes nothing); a document's clock and faults, when present, too. */
+  load(state: StateDocument): Promise<StateSummary>;
   /** `GET /__mock/scenarios`. */
   scenarios(): Promise<ScenarioSummary[]>;
   /** `POST /__mock/scenarios/:name`: replaces an account's keys (default: the first account's). */
@@ -104,7 +104,7 @@ export function createHandle(owner: { readonly control: MockControl }): MockHand
   const { control } = owner;
   return {
     reset: async () => control.reset(),
-    state: async () => control.state(),
+    state: async (options = {}) => control.state(options.include === undefined ? {} : { include: options.include.join(',') }),
     load: async (state) => control.load(state),
     scenarios: async () => control.scenarios(),
     scenario: async (name, options) => control.scenario(name, options),

@@ -29,11 +29,18 @@ import {
   JournalQuery,
   ScenarioApplyBody,
   ScenarioNameParams,
+  StateQuery,
   UsageBody,
 } from '../schemas/control.js';
 import { listKeysOptions } from '../schemas/keys.js';
 import { AccountIds } from './account-ids.js';
-import { checkStateDocument } from './state-document.js';
+import { checkStateDocument, type StateDocument } from './state-document.js';
+import { stateError } from '../domain/state-rules.js';
+
+export type { StateDocument } from './state-document.js';
+
+/** `GET /__mock/state`'s query: `include=clock,faults` adds them to the export. */
+export type StateQueryInput = Static<typeof StateQuery>;
 
 /** `GET /__mock/accounts/:id/keys`' query: `GET /api/v1/keys`' own. */
 export type AccountKeysQuery = Static<typeof AccountKeysQuerySchema>;
@@ -211,13 +218,32 @@ export class ControlCore {
     return { accounts, keys };
   }
 
-  state(): StoreState {
-    return this.runtime.store.export();
+  /** Every account and key; with `include`, the clock and the fault rules too (a document `load` takes back). */
+  state(query: StateQueryInput = {}): StateDocument {
+    const document: StateDocument = this.runtime.store.export();
+    const include = query.include?.split(',') ?? [];
+    if (include.includes('clock')) document.clock = this.clock();
+    if (include.includes('faults')) document.faults = this.runtime.faults.specs();
+    return document;
   }
 
-  /** Replaces the whole state; a document of the wrong shape or that breaks a rule is a 400 naming the entry. */
+  /**
+   * Replaces the whole state; a document of the wrong shape or that breaks a rule is a 400 naming
+   * the entry. Its `clock` and `faults`, when present, replace the clock and the rules (all checked
+   * before anything changes); absent, those stay as they are.
+   */
   load(document: unknown): StateSummary {
-    this.runtime.store.load(copyState(checkStateDocument(document)));
+    const checked = checkStateDocument(document);
+    const { runtime } = this;
+    const at = checked.clock === undefined ? undefined : this.clockTarget(checked.clock.now, (reason) => stateError(document, ['clock', 'now'], reason));
+    if (checked.faults !== undefined) runtime.faults.check(checked.faults, (i, field, reason) => stateError(document, ['faults', i, ...field.split('.')], reason));
+    runtime.store.load(copyState({ accounts: checked.accounts }));
+    if (checked.faults !== undefined) runtime.faults.replace(checked.faults);
+    if (checked.clock !== undefined) {
+      runtime.clock.freeze(checked.clock.frozen);
+      runtime.clock.set(at!);
+      this.clockChanged();
+    }
     return this.summary();
   }
 
@@ -295,16 +321,7 @@ export class ControlCore {
       throw apiError('invalidField', 'request body', 'fields "now" and "advance"', 'cannot be combined; send one');
     }
     let target: number | undefined;
-    if (change.now !== undefined) {
-      const at = parseUtcInstant(change.now) ?? (/[+-]\d{2}:\d{2}$/.test(change.now) ? Date.parse(change.now) : Number.NaN);
-      if (!Number.isFinite(at)) {
-        throw apiError('invalidField', 'request body', 'field "now"', 'must be an ISO 8601 date-time such as "2026-03-01T00:00:00Z"');
-      }
-      if (!clockCanStandAt(at)) {
-        throw apiError('invalidField', 'request body', 'field "now"', `must be within the clock's range, ${CLOCK_RANGE}`);
-      }
-      target = at;
-    }
+    if (change.now !== undefined) target = this.clockTarget(change.now);
     if (change.advance !== undefined) {
       const ms = typeof change.advance === 'number' ? change.advance : parseDuration(change.advance);
       if (ms === null || !Number.isSafeInteger(ms) || ms < 0) {
@@ -326,6 +343,18 @@ export class ControlCore {
     if (target !== undefined) clock.set(target);
     this.clockChanged();
     return this.clock();
+  }
+
+  /**
+   * The instant a `now` names (ISO 8601, UTC or with an offset), or a 400: of the request body's
+   * field "now", or `refuse(reason)`'s (a state document's clock).
+   */
+  private clockTarget(now: string, refuse?: (reason: string) => Error): number {
+    const fail = (reason: string) => (refuse ? refuse(reason) : apiError('invalidField', 'request body', 'field "now"', reason));
+    const at = parseUtcInstant(now) ?? (/[+-]\d{2}:\d{2}$/.test(now) ? Date.parse(now) : Number.NaN);
+    if (!Number.isFinite(at)) throw fail('must be an ISO 8601 date-time such as "2026-03-01T00:00:00Z"');
+    if (!clockCanStandAt(at)) throw fail(`must be within the clock's range, ${CLOCK_RANGE}`);
+    return at;
   }
 
   /** Tells listeners where the clock now is (the clock itself only counts time). */
@@ -436,8 +465,9 @@ export class MockControl {
     return this.unchecked.reset();
   }
 
-  state(): StoreState {
-    return this.unchecked.state();
+  /** Every account and key; `include: "clock,faults"` (either or both) adds them. */
+  state(query: StateQueryInput = {}): StateDocument {
+    return this.unchecked.state(check(StateQuery, query, 'querystring'));
   }
 
   /** Replaces the whole state; a document of the wrong shape or that breaks a rule is a 400 naming the entry. */

@@ -1,5 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import { stateError, validateState, type JsonPath } from '../domain/state-rules.js';
+import type { FaultSpec } from '../domain/faults.js';
 import type { StoreState } from '../domain/types.js';
 import { rule } from '../schemas/validation-message.js';
 import { StateDocumentSchema } from '../schemas/control.js';
@@ -8,13 +9,22 @@ import { sharedValidators } from '../schemas/validators.js';
 let validate: ValidateFunction | undefined;
 
 /**
+ * A state document: the accounts, and when it carries them (an export asked for them with
+ * `?include=clock,faults`) the virtual clock and the fault rules as specs.
+ */
+export interface StateDocument extends StoreState {
+  clock?: { now: string; frozen: boolean };
+  faults?: FaultSpec[];
+}
+
+/**
  * A state document checked in full — its shape (the schema), then every rule — or a 400 whose
  * message names the entry and the field in one style, whichever check failed:
  * `Invalid state document: accounts[0].keys[3] ("Staging backend") field "usage_daily" must be a number`.
  * `PUT /__mock/state` and `load()` both check through here (the route does not validate the body
  * itself, so that its messages are these).
  */
-export function checkStateDocument(document: unknown): StoreState {
+export function checkStateDocument(document: unknown): StateDocument {
   validate ??= sharedValidators().body.compile(StateDocumentSchema);
   if (!validate(document)) {
     const error = validate.errors?.[0];
@@ -32,5 +42,5 @@ export function checkStateDocument(document: unknown): StoreState {
     throw stateError(document, path, rule(error));
   }
   validateState(document as StoreState);
-  return document as StoreState;
+  return document as StateDocument;
 }

@@ -329,11 +329,7 @@ export class FaultRegistry {
    * nothing. Ids are new; hits start at 0.
    */
   replace(specs: readonly FaultSpec[]): void {
-    if (specs.length > MAX_FAULT_RULES) throw apiError('badRequest', `at most ${MAX_FAULT_RULES} fault rules at once`);
-    for (const [i, spec] of specs.entries()) {
-      const problem = unmatchable(spec.match ?? {}, this.apiRoutes);
-      if (problem) throw apiError('invalidField', 'state document', `field "faults[${i}].${problem[0]}"`, problem[1]);
-    }
+    this.check(specs, (i, field, reason) => apiError('invalidField', 'request body', `field "faults[${i}].${field}"`, reason));
     this.rules = [];
     this.byRoute.clear();
     this.armedCount = 0;
@@ -344,6 +340,18 @@ export class FaultRegistry {
       this.arm(rule);
     }
     this.changed('cleared', null);
+  }
+
+  /**
+   * Throws `refuse(index, field, reason)` for the first spec that could never match (or a 400 past
+   * MAX_FAULT_RULES): what `replace` checks, for a caller that must check before changing anything else.
+   */
+  check(specs: readonly FaultSpec[], refuse: (index: number, field: string, reason: string) => Error): void {
+    if (specs.length > MAX_FAULT_RULES) throw apiError('badRequest', `at most ${MAX_FAULT_RULES} fault rules at once`);
+    for (const [i, spec] of specs.entries()) {
+      const problem = unmatchable(spec.match ?? {}, this.apiRoutes);
+      if (problem) throw refuse(i, problem[0], problem[1]);
+    }
   }
 
   /**

@@ -22,6 +22,7 @@ import {
   ScenarioApplyBody,
   ScenarioNameParams,
   StateDocumentSchema,
+  StateQuery,
   UsageBody,
 } from '../schemas/control.js';
 import { CompletionRuleSchema, CompletionSpecBody, CreditsBody, CreditsSchema } from '../schemas/inference-control.js';
@@ -98,7 +99,14 @@ export const CONTROL_TABLE = {
     status: 200,
     schema: { summary: 'Back to exactly the start-up state', response: { 200: Type.Object({ data: SummarySchema }), ...errors } },
   }),
-  state: control('GET', '/state', { status: 200, schema: { summary: 'Export every account and key', response: { 200: StateDocumentSchema, ...errors } } }),
+  state: control('GET', '/state', {
+    status: 200,
+    schema: {
+      summary: 'Export every account and key (with ?include=clock,faults, the clock and the fault rules too)',
+      querystring: StateQuery,
+      response: { 200: StateDocumentSchema, ...errors },
+    },
+  }),
   load: control('PUT', '/state', {
     status: 200,
     schema: {
@@ -240,7 +248,7 @@ export function controlOperations(mock: MockControl, { enabled, startedAt = Date
       return { status, version: VERSION, uptime_ms: Date.now() - startedAt, accounts, keys };
     },
     reset: () => ({ data: core.reset() }),
-    state: () => core.state(),
+    state: (call) => core.state(call.query),
     load: (call) => ({ data: core.load(call.body) }),
     scenarios: () => ({ data: core.scenarios() }),
     scenario: (call) => ({ data: core.scenario(call.params.name, call.body) }),

@@ -35,10 +35,6 @@ export const AccountStateSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const StateDocumentSchema = Type.Object(
-  { accounts: Type.Array(AccountStateSchema) },
-  { additionalProperties: false, description: 'Every account and key: GET exports it, PUT replaces the state with it' },
-);
 
 // The state document and the domain's state must describe the same objects.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -174,6 +170,37 @@ export const FaultEditBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/**
+ * The state document: every account and key, and — when the export asked for them
+ * (`?include=clock,faults`) — the virtual clock and the fault rules. A document without `clock`
+ * or `faults` (every older one) imports as before and leaves them as they are.
+ */
+export const StateDocumentSchema = Type.Object(
+  {
+    accounts: Type.Array(AccountStateSchema),
+    clock: Type.Optional(
+      Type.Object(
+        { now: Type.String({ description: 'The virtual clock (ISO 8601 UTC)' }), frozen: Type.Boolean() },
+        { additionalProperties: false, description: 'Imported: the clock is set to `now`, frozen or running; absent: left as it is' },
+      ),
+    ),
+    faults: Type.Optional(
+      Type.Array(FaultSpecBody, {
+        maxItems: 1000,
+        description: 'Fault rules, newest first, as specs (imported with new ids, no hits); absent: left as they are',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Every account and key (and, asked for, the clock and fault rules): GET exports it, PUT replaces the state with it' },
+);
+
+/** `GET /__mock/state?include=clock,faults`: what the export carries besides the accounts. */
+export const StateQuery = Type.Object({
+  include: Type.Optional(
+    Type.String({ pattern: '^(clock|faults)(,(clock|faults))*$', description: 'Also export the clock and/or the fault rules: "clock", "faults" or "clock,faults"' }),
+  ),
+});
 
 export const FaultRuleSchema = Type.Object({
   ...specFields,

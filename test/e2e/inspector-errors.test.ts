@@ -33,6 +33,7 @@ describe.runIf(canRun)('the inspector’s control errors (headless Chromium)', (
     const panel = suite.page.locator('details.control').filter({ has: suite.page.locator('summary', { hasText: 'Scenarios and state' }) });
     await panel.locator('summary').click();
     await panel.getByLabel('Import state').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"accounts": 3}') });
+    await panel.getByRole('button', { name: 'Replace with the file' }).click();
     const alert = panel.getByRole('alert');
     await alert.waitFor({ timeout: 2_000 });
     expect(await alert.textContent()).toContain('Invalid state document');

@@ -120,13 +120,14 @@ describe.runIf(canRun)('the inspector (headless Chromium)', () => {
     await form.getByLabel('Path').fill('/keys');
     await form.getByLabel('Status', { exact: true }).fill('429');
     await form.getByRole('button', { name: 'Add fault' }).click();
-    await page.getByText('GET /keys → 429 (every time, 0 hits)').waitFor({ timeout: 1_000 });
+    const rule = page.locator('.rules li', { hasText: 'GET /keys → 429 (every time)' });
+    await rule.getByText('0 hits').waitFor({ timeout: 1_000 });
 
     const faulted = await fetch(`${mock.url}/keys`, { headers: auth });
     expect(faulted.status).toBe(429);
     expect(faulted.headers.get('retry-after')).toBe('1');
     // The page follows the rule's hits (a `faults` event).
-    await page.getByText('GET /keys → 429 (every time, 1 hit)').waitFor({ timeout: 1_000 });
+    await rule.getByText('1 hit, last').waitFor({ timeout: 1_000 });
 
     await page.getByRole('button', { name: /^Remove fault/ }).click();
     await page.getByText('No fault rules').waitFor({ timeout: 1_000 });
@@ -153,7 +154,8 @@ describe.runIf(canRun)('the inspector (headless Chromium)', () => {
     await openInspector(page, origin);
     await page.locator('summary', { hasText: 'Scenarios and state' }).click();
     await page.getByLabel('Scenario').selectOption('empty');
-    await page.getByRole('button', { name: 'Load into this account' }).click();
+    await page.getByRole('button', { name: 'Load into this account…' }).click();
+    await page.getByRole('button', { name: 'Replace the keys' }).click();
     await page.getByText('No keys on this page').waitFor({ timeout: 2_000 });
     await page.getByRole('button', { name: 'Reset…' }).click();
     await page.getByRole('button', { name: 'Reset everything' }).click();
@@ -165,13 +167,15 @@ describe.runIf(canRun)('the inspector (headless Chromium)', () => {
     await page.locator('summary', { hasText: 'Scenarios and state' }).click();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export state' }).click()]);
     const exported = await readFile((await download.path())!, 'utf8');
-    expect(exported).toBe(await (await fetch(`${origin}/__mock/state`)).text());
+    // The export carries the clock and the fault rules too.
+    expect(exported).toBe(await (await fetch(`${origin}/__mock/state?include=clock,faults`)).text());
 
     await mock.scenario('empty');
     await page.getByText('No keys on this page').waitFor({ timeout: 2_000 });
     await page.getByLabel('Import state').setInputFiles({ name: 'state.json', mimeType: 'application/json', buffer: Buffer.from(exported) });
+    await page.getByRole('button', { name: 'Replace with the file' }).click();
     await keyRow(page, 'My Production Key').waitFor({ timeout: 2_000 });
-    expect(await (await fetch(`${origin}/__mock/state`)).text()).toBe(exported);
+    expect(await (await fetch(`${origin}/__mock/state?include=clock,faults`)).text()).toBe(exported);
   });
 
   it('pages like the API, 100 keys a page, and filters the page shown by name and state', async () => {
