@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { adminToken, control, describeError, HttpError, setAdminToken, type Account, type JournalEntry } from './api';
-import { ClockPanel, AccountsPanel, DataPanel, FaultsPanel, NoAccounts } from './controls';
+import { ClockPanel, AccountsPanel, DataPanel, NoAccounts } from './controls';
+import { FaultsPanel } from './faults-panel';
 import { ErrorBoundary } from './error-boundary';
 import { openEventStream, type StreamState } from './events';
 import { type ClockReading } from './format';
@@ -141,6 +142,8 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
   // The account whose pasted management key the API just refused (401): the prompt says so.
   const [refusedKey, setRefusedKey] = useState<string | null>(null);
   const [clock, setClock] = useState<ClockReading | null>(null);
+  // Which of keys and journal a narrow screen shows (both show side by side on a wide one).
+  const [view, setView] = useState<'keys' | 'journal'>('keys');
   const [entries, setEntries] = useState<JournalEntry[]>([]);
   // False when the mock runs with --journal-size 0: the journal then says why it stays empty.
   const [journalEnabled, setJournalEnabled] = useState(true);
@@ -264,13 +267,35 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
 
   return (
     <>
+      {/* The first thing a Tab reaches: past the controls and every key, to the journal (shown first on a phone). */}
+      <a
+        class="skip-link"
+        href="#journal"
+        onClick={(event) => {
+          event.preventDefault();
+          setView('journal');
+          requestAnimationFrame(() => document.getElementById('journal')?.focus());
+        }}
+      >
+        Skip to the journal
+      </a>
       <section class="controls" aria-label="Mock controls">
         <ClockPanel clock={clock} announce={announce} />
         <FaultsPanel tick={faultsTick} announce={announce} />
-        <DataPanel account={account} announce={announce} />
+        <DataPanel account={account} accounts={accounts} announce={announce} />
         <AccountsPanel announce={announce} onCreated={(id) => void reloadAccounts().then(() => chooseAccount(id))} />
       </section>
-      <div class="layout">
+      {/* Narrower than two columns (a phone), one of keys and journal at a time: the journal is a tap away, not below every key. */}
+      <div class="view-switch" role="group" aria-label="Show">
+        <button aria-pressed={view === 'keys'} aria-controls="keys-pane" onClick={() => setView('keys')}>
+          Keys
+        </button>
+        <button aria-pressed={view === 'journal'} aria-controls="journal" onClick={() => setView('journal')}>
+          Journal <span class="count">{entries.length}</span>
+        </button>
+      </div>
+      <div class="layout" data-view={view}>
+        <div id="keys-pane" class="pane pane-keys">
         {account ? <KeysSection
           accounts={accounts}
           account={account}
@@ -296,7 +321,11 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
           tick={keysTick}
           announce={announce}
         /> : <NoAccounts announce={announce} onCreated={(id) => void reloadAccounts().then(() => chooseAccount(id))} />}
-        <JournalSection entries={entries} enabled={journalEnabled} announce={announce} />
+        </div>
+        {/* The skip link's target: focusable, so the focus moves there and the next Tab is in the journal. */}
+        <div id="journal" class="pane pane-journal" tabIndex={-1}>
+          <JournalSection entries={entries} enabled={journalEnabled} announce={announce} />
+        </div>
       </div>
     </>
   );

@@ -1,17 +1,17 @@
-import { useEffect, useState } from 'preact/hooks';
-import { adminHeaders, control, describeError, type Account, type Clock, type FaultRule, type Scenario } from './api';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { adminHeaders, control, describeError, type Account, type Clock, type Scenario } from './api';
 import { virtualNow, type ClockReading } from './format';
 import { useEvery } from './hooks';
 import { SecretOnce } from './keys';
 
-type Announce = (text: string) => void;
+export type Announce = (text: string) => void;
 
 /**
  * A panel's own error: shown inside the panel, next to the controls that caused it (not in the page's
  * status line far below), announced by screen readers (role="alert") and tied to those controls
  * (aria-describedby). `run` is `act` with the failure kept there; a success clears it.
  */
-function usePanelError(announce: Announce, id: string) {
+export function usePanelError(announce: Announce, id: string) {
   const [error, setError] = useState('');
   const run = async (done: string, call: () => Promise<unknown>): Promise<boolean> => {
     try {
@@ -53,7 +53,7 @@ export function ClockPanel({ clock, announce }: { clock: ClockReading | null; an
     return at.toISOString();
   };
   return (
-    <details class="control">
+    <details class="control" onKeyDown={closeOnEscape}>
       <summary>
         Clock <time dateTime={now ?? undefined}>{shown}</time> {clock?.frozen ? '(frozen)' : '(running)'}
       </summary>
@@ -101,137 +101,89 @@ export function ClockPanel({ clock, announce }: { clock: ClockReading | null; an
   );
 }
 
-function describeRule(rule: FaultRule): string {
-  const where = `${rule.match.method ?? 'any method'} ${rule.match.path ?? 'any path'}${rule.match.hash ? ` hash ${rule.match.hash.slice(0, 8)}…` : ''}`;
-  const what = [
-    rule.fault ?? (rule.status !== undefined ? String(rule.status) : null),
-    rule.delay_ms ? `delay ${rule.delay_ms} ms` : null,
-    rule.retry_after !== undefined ? `Retry-After ${rule.retry_after}` : null,
-  ].filter(Boolean);
-  const left = rule.remaining === null ? 'every time' : `${rule.remaining} left`;
-  return `${where} → ${what.join(', ') || 'pass'} (${left}, ${rule.hits} hit${rule.hits === 1 ? '' : 's'})`;
+/**
+ * Escape closes an open control panel and gives the focus back to its summary, as a menu closes:
+ * a confirmation or an edit inside it handles Escape first (and stops it), so one press cancels
+ * one thing.
+ */
+export function closeOnEscape(event: KeyboardEvent) {
+  const details = event.currentTarget as HTMLDetailsElement;
+  if (event.key !== 'Escape' || !details.open) return;
+  event.preventDefault();
+  details.open = false;
+  details.querySelector('summary')?.focus();
 }
 
-/** Fault rules: `GET/POST/DELETE /__mock/faults`; reloaded on `faults` events (added, removed, used). */
-export function FaultsPanel({ tick, announce }: { tick: number; announce: Announce }) {
-  const { run, fail, describedBy, shown: errorShown } = usePanelError(announce, 'faults-error');
-  const [rules, setRules] = useState<FaultRule[]>([]);
-  useEffect(() => {
-    if (tick === 0) return; // loaded once the event stream is open, as the keys are
-    control<{ data: FaultRule[] }>('GET', '/faults').then(
-      ({ data }) => setRules(data),
-      (error) => fail(error),
-    );
-  }, [tick, announce]);
-
-  async function add(event: Event) {
-    event.preventDefault();
-    const form = event.currentTarget as HTMLFormElement;
-    const fields = new FormData(form);
-    const text = (name: string) => String(fields.get(name) ?? '').trim();
-    const number = (name: string) => (text(name) === '' ? undefined : Number(text(name)));
-    const match = { ...(text('method') && { method: text('method') }), ...(text('path') && { path: text('path') }), ...(text('hash') && { hash: text('hash') }) };
-    const fault = text('fault');
-    const spec = {
-      match,
-      ...(fault ? { fault } : number('status') !== undefined && { status: number('status') }),
-      ...(number('times') !== undefined && { times: number('times') }),
-      ...(number('delay_ms') !== undefined && { delay_ms: number('delay_ms') }),
-      ...(number('retry_after') !== undefined && { retry_after: number('retry_after') }),
-    };
-    if (await run('Fault added', () => control('POST', '/faults', spec))) form.reset();
-  }
-
+/**
+ * A question before something that cannot be undone: what goes, a confirm button (focused, so
+ * Enter confirms and Escape or Cancel takes it back) and the focus returned where it was.
+ */
+function Confirm({ text, action, onConfirm, onCancel }: { text: string; action: string; onConfirm: () => void; onCancel: () => void }) {
+  const opener = useRef<Element | null>(document.activeElement);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => confirmButton.current?.focus(), []);
+  const back = () => (opener.current instanceof HTMLElement && opener.current.isConnected ? opener.current.focus() : undefined);
+  const cancel = () => {
+    onCancel();
+    back();
+  };
   return (
-    <details class="control">
-      <summary>
-        Faults <span class="count">{rules.length}</span>
-      </summary>
-      <div class="control-body">
-        {rules.length === 0 ? (
-          <p class="muted">No fault rules: every API request gets the real answer.</p>
-        ) : (
-          <ul class="rules">
-            {rules.map((rule) => (
-              <li key={rule.id}>
-                <span>{describeRule(rule)}</span>
-                <button aria-describedby={describedBy}
-                  aria-label={`Remove fault ${describeRule(rule)}`}
-                  onClick={() => void run('Fault removed', () => control('DELETE', `/faults/${encodeURIComponent(rule.id)}`))}
-                >
-                  Remove
-                </button>
-              </li>
-            ))}
-          </ul>
-        )}
-        <form class="grid-form" onSubmit={add}>
-          <fieldset>
-            <legend>Add a fault</legend>
-            <label>
-              Method{' '}
-              <select name="method">
-                <option value="">any</option>
-                <option>GET</option>
-                <option>POST</option>
-                <option>PATCH</option>
-                <option>DELETE</option>
-              </select>
-            </label>
-            <label>
-              Path <input name="path" placeholder="/keys/**" size={12} />
-            </label>
-            <label>
-              Hash <input name="hash" size={12} />
-            </label>
-            <label>
-              Status <input name="status" type="number" min="400" max="599" defaultValue="429" />
-            </label>
-            <label>
-              Or{' '}
-              <select name="fault">
-                <option value="">answer with the status</option>
-                <option value="reset">reset the connection</option>
-                <option value="timeout">never answer</option>
-              </select>
-            </label>
-            <label>
-              Times (empty: every time) <input name="times" type="number" min="1" />
-            </label>
-            <label>
-              Delay (ms) <input name="delay_ms" type="number" min="0" />
-            </label>
-            <label>
-              Retry-After (s) <input name="retry_after" type="number" min="0" />
-            </label>
-            <button aria-describedby={describedBy} type="submit">Add fault</button>
-          </fieldset>
-        </form>
-        <button aria-describedby={describedBy} disabled={rules.length === 0} onClick={() => void run('Faults cleared', () => control('DELETE', '/faults'))}>
-          Clear all faults
+    <div
+      class="confirm"
+      role="alertdialog"
+      aria-modal="false"
+      aria-labelledby="confirm-text"
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape') return;
+        event.preventDefault();
+        event.stopPropagation();
+        cancel();
+      }}
+    >
+      <p id="confirm-text">{text}</p>
+      <div class="row">
+        <button
+          ref={confirmButton}
+          class="destructive"
+          onClick={() => {
+            onConfirm();
+            back();
+          }}
+        >
+          {action}
         </button>
-        {errorShown}
+        <button onClick={cancel}>Cancel</button>
       </div>
-    </details>
+    </div>
   );
 }
 
-/** Scenarios, reset, and the whole state as a file (`GET`/`PUT /__mock/state`). */
-export function DataPanel({ account, announce }: { account: Account | undefined; announce: Announce }) {
+/** "1 key", "5,000 keys". */
+export const plural = (n: number, one: string) => `${n.toLocaleString('en')} ${one}${n === 1 ? '' : 's'}`;
+
+type Pending = { text: string; action: string; go: () => void; cancelled?: () => void };
+
+/**
+ * Scenarios, reset, and the whole state as a file (`GET`/`PUT /__mock/state`, the export with the
+ * clock and the fault rules). Each of reset, a scenario load and an import asks first, saying how
+ * many keys go (the counts of `GET /__mock/accounts`, which the page already holds).
+ */
+export function DataPanel({ account, accounts, announce }: { account: Account | undefined; accounts: Account[]; announce: Announce }) {
   const { run, fail, describedBy, shown: errorShown } = usePanelError(announce, 'data-error');
   const [scenarios, setScenarios] = useState<Scenario[]>([]);
-  const [confirmReset, setConfirmReset] = useState(false);
+  const [pending, setPending] = useState<Pending | null>(null);
   useEffect(() => {
     control<{ data: Scenario[] }>('GET', '/scenarios').then(
       ({ data }) => setScenarios(data),
       (error) => fail(error),
     );
   }, [announce]);
+  const allKeys = accounts.reduce((n, a) => n + a.keys, 0);
 
   async function exportState() {
     try {
       // Streamed to a Blob as it is: an export of 100,000 keys is ~60 MB, no need to parse it.
-      const response = await fetch('/__mock/state', { headers: adminHeaders(), cache: 'no-store' });
+      const response = await fetch('/__mock/state?include=clock,faults', { headers: adminHeaders(), cache: 'no-store' });
       if (!response.ok) throw new Error(`GET /__mock/state: ${response.status}`);
       const url = URL.createObjectURL(await response.blob());
       const link = document.createElement('a');
@@ -239,22 +191,29 @@ export function DataPanel({ account, announce }: { account: Account | undefined;
       link.download = 'openrouter-keys-mock-state.json';
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      announce('State exported');
+      announce('State exported (keys, clock and fault rules)');
     } catch (error) {
       fail(error);
     }
   }
 
-  async function importState(event: Event) {
+  function importState(event: Event) {
     const input = event.currentTarget as HTMLInputElement;
     const file = input.files?.[0];
     if (!file) return;
-    await run(`State imported from ${file.name}`, async () => control('PUT', '/state', await file.text()));
-    input.value = '';
+    setPending({
+      text: `Import ${file.name}? It replaces every account and key: ${plural(allKeys, 'key')} in ${plural(accounts.length, 'account')} go (and the clock and fault rules, if the file has them).`,
+      action: 'Replace with the file',
+      go: () => {
+        void run(`State imported from ${file.name}`, async () => control('PUT', '/state', await file.text()));
+        input.value = '';
+      },
+      cancelled: () => (input.value = ''),
+    });
   }
 
   return (
-    <details class="control">
+    <details class="control" onKeyDown={closeOnEscape}>
       <summary>Scenarios and state</summary>
       <div class="control-body">
         {account && <form
@@ -262,9 +221,12 @@ export function DataPanel({ account, announce }: { account: Account | undefined;
           onSubmit={(event) => {
             event.preventDefault();
             const name = String(new FormData(event.currentTarget).get('scenario'));
-            void run(`Scenario ${name} loaded into ${account.id}`, () =>
-              control('POST', `/scenarios/${encodeURIComponent(name)}`, { account_id: account.id }),
-            );
+            const scenario = scenarios.find((s) => s.name === name);
+            setPending({
+              text: `Load the scenario ${name} into ${account.id}? Its ${plural(account.keys, 'key')} go, replaced by the scenario's ${plural(scenario?.keys ?? 0, 'key')}.`,
+              action: 'Replace the keys',
+              go: () => void run(`Scenario ${name} loaded into ${account.id}`, () => control('POST', `/scenarios/${encodeURIComponent(name)}`, { account_id: account.id })),
+            });
           }}
         >
           <label>
@@ -277,30 +239,40 @@ export function DataPanel({ account, announce }: { account: Account | undefined;
               ))}
             </select>
           </label>
-          <button aria-describedby={describedBy} type="submit">Load into this account</button>
+          <button aria-describedby={describedBy} type="submit">Load into this account…</button>
         </form>}
         <div class="row">
-          {confirmReset ? (
-            <>
-              <button aria-describedby={describedBy}
-                class="destructive"
-                onClick={() => {
-                  setConfirmReset(false);
-                  void run('Mock reset to its start-up state', () => control('POST', '/reset'));
-                }}
-              >
-                Reset everything
-              </button>
-              <button aria-describedby={describedBy} onClick={() => setConfirmReset(false)}>Cancel</button>
-            </>
-          ) : (
-            <button aria-describedby={describedBy} onClick={() => setConfirmReset(true)}>Reset…</button>
-          )}
+          <button
+            aria-describedby={describedBy}
+            onClick={() =>
+              setPending({
+                text: `Reset the mock to its start-up state? ${plural(allKeys, 'key')} in ${plural(accounts.length, 'account')} go, with the fault rules and the journal.`,
+                action: 'Reset everything',
+                go: () => void run('Mock reset to its start-up state', () => control('POST', '/reset')),
+              })
+            }
+          >
+            Reset…
+          </button>
           <button aria-describedby={describedBy} onClick={() => void exportState()}>Export state</button>
           <label class="file">
-            Import state <input aria-describedby={describedBy} type="file" accept="application/json,.json" onChange={(e) => void importState(e)} />
+            Import state <input aria-describedby={describedBy} type="file" accept="application/json,.json" onChange={importState} />
           </label>
         </div>
+        {pending && (
+          <Confirm
+            text={pending.text}
+            action={pending.action}
+            onConfirm={() => {
+              setPending(null);
+              pending.go();
+            }}
+            onCancel={() => {
+              setPending(null);
+              pending.cancelled?.();
+            }}
+          />
+        )}
         {errorShown}
       </div>
     </details>
@@ -312,7 +284,7 @@ export function AccountsPanel({ announce, onCreated }: { announce: Announce; onC
   const { fail, describedBy, shown: errorShown } = usePanelError(announce, 'accounts-error');
   const [created, setCreated] = useState<{ id: string; management_key: string } | null>(null);
   return (
-    <details class="control">
+    <details class="control" onKeyDown={closeOnEscape}>
       <summary>Accounts</summary>
       <div class="control-body">
         <button aria-describedby={describedBy}
