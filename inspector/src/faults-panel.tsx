@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { control, type FaultRule } from './api';
 import { closeOnEscape, plural, usePanelError, type Announce } from './controls';
@@ -25,7 +26,7 @@ const STATE_LABELS: Record<FaultRule['state'], string> = { active: 'active', dis
 const shownInstant = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 
 /** The fields of a rule, empty for a new one or filled with a rule's own for an edit. */
-function RuleFields({ rule, legend }: { rule?: FaultRule; legend: string }) {
+function RuleFields({ rule, legend, children }: { rule?: FaultRule; legend: string; children?: ComponentChildren }) {
   const value = (n: number | undefined) => (n === undefined ? '' : String(n));
   return (
     <fieldset>
@@ -75,6 +76,7 @@ function RuleFields({ rule, legend }: { rule?: FaultRule; legend: string }) {
       <label>
         Retry-After (s) <input name="retry_after" type="number" min="0" defaultValue={value(rule?.retry_after)} />
       </label>
+      {children}
     </fieldset>
   );
 }
@@ -189,11 +191,10 @@ export function FaultsPanel({ tick, announce }: { tick: number; announce: Announ
                       if (await run('Fault edited', () => control('PATCH', path(rule), ruleSpec(form, rule)))) setEditing(null);
                     }}
                   >
-                    <RuleFields rule={rule} legend="Edit the fault" />
-                    <div class="row">
+                    <RuleFields rule={rule} legend="Edit the fault">
                       <button aria-describedby={describedBy} type="submit">Save fault</button>
                       <button type="button" onClick={() => setEditing(null)}>Cancel</button>
-                    </div>
+                    </RuleFields>
                   </form>
                 )}
               </li>
@@ -201,8 +202,9 @@ export function FaultsPanel({ tick, announce }: { tick: number; announce: Announ
           </ul>
         )}
         <form class="grid-form" onSubmit={add} ref={addForm}>
-          <RuleFields legend="Add a fault" />
-          <button aria-describedby={describedBy} type="submit">Add fault</button>
+          <RuleFields legend="Add a fault">
+            <button aria-describedby={describedBy} type="submit">Add fault</button>
+          </RuleFields>
         </form>
         <button aria-describedby={describedBy} disabled={rules.length === 0} onClick={() => void run('Faults cleared', () => control('DELETE', '/faults'))}>
           Clear all faults
