@@ -154,45 +154,75 @@ export function killServers(): void {
   for (const child of children) child.kill('SIGKILL');
 }
 
+/** What a sender sends: one request, the same each time. */
+export interface SentRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /**
- * PATCHes of the docs key to a server on `port`, over `connections` keep-alive connections: `one()`
- * sends one and resolves to its status; `many(count)` sends `count`, each of which must be a 200;
+ * The same request to a server on `port`, over `connections` keep-alive connections: `one()` sends
+ * one and resolves to its status; `many(count)` sends `count`, each of which must be a 200;
  * `close()` ends the connections.
  */
-export function patchSender(
+export function sender(
   port: number,
   name: string,
   connections: number,
+  sent: SentRequest,
 ): { one: () => Promise<number>; many: (count: number) => Promise<void>; close: () => void } {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const headers = { ...sent.headers, 'content-length': String(Buffer.byteLength(sent.body)) };
   const one = () =>
     new Promise<number>((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'PATCH',
-          path: `/api/v1/keys/${DOCS_HASH}`,
-          agent,
-          headers: { ...HEADERS, 'content-length': Buffer.byteLength(PATCH_BODY) },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
+      const req = http.request({ host: '127.0.0.1', port, method: sent.method, path: sent.path, agent, headers }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
       req.on('error', reject);
-      req.end(PATCH_BODY);
+      req.end(sent.body);
     });
   const many = async (count: number) => {
     let left = count;
     const worker = async () => {
       while (left-- > 0) {
         const status = await one();
-        if (status !== 200) throw new Error(`${name}: PATCH answered ${status}`);
+        if (status !== 200) throw new Error(`${name}: ${sent.method} ${sent.path} answered ${status}`);
       }
     };
     await Promise.all(Array.from({ length: connections }, worker));
   };
   return { one, many, close: () => agent.destroy() };
 }
+
+/** PATCHes of the docs key (the README's example body), as `sender`. */
+export const patchSender = (port: number, name: string, connections: number) =>
+  sender(port, name, connections, { method: 'PATCH', path: `/api/v1/keys/${DOCS_HASH}`, headers: HEADERS, body: PATCH_BODY });
+
+/** The body of a measured plain chat completion (what `npm run bench` sends). */
+export const CHAT_BODY = JSON.stringify({ messages: [{ role: 'user', content: 'Say hello to the benchmark.' }] });
+/** The body of a measured streamed one (a completion rule gives it its reply). */
+export const CHAT_STREAM_BODY = JSON.stringify({ stream: true, messages: [{ role: 'user', content: 'Stream fifty words.' }] });
+/** The words of a 50-chunk stream (the reply is sent a word a chunk). */
+export const FIFTY_WORDS = Array.from({ length: 50 }, (_, i) => `word${i}`).join(' ');
+
+/**
+ * A key without a limit for chat completions, made on a running server with the management key:
+ * its plaintext, for `chatSender`.
+ */
+export async function chatKey(port: number): Promise<string> {
+  const created = await request(port, 'POST', '/api/v1/keys', { headers: HEADERS, body: JSON.stringify({ name: 'bench chat' }), timeoutMs: 60_000 });
+  if (created.status !== 201 && created.status !== 200) throw new Error(`creating the chat key answered ${created.status}: ${created.body.slice(0, 200)}`);
+  return (JSON.parse(created.body) as { key: string }).key;
+}
+
+/** Chat completions with an ordinary key's plaintext (`body`: CHAT_BODY, or CHAT_STREAM_BODY), as `sender`. */
+export const chatSender = (port: number, name: string, connections: number, key: string, body = CHAT_BODY) =>
+  sender(port, name, connections, {
+    method: 'POST',
+    path: '/api/v1/chat/completions',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body,
+  });

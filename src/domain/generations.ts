@@ -32,12 +32,15 @@ export interface GenerationRecord {
 }
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const ALPHANUMERIC_CODES = Array.from(ALPHANUMERIC, (c) => c.charCodeAt(0));
 
 /** The default number of generations kept. */
 export const GENERATIONS_KEPT = 10_000;
 
 export class Generations {
   private readonly byId = new Map<string, GenerationRecord>();
+  /** The character codes of an id's tail, reused from one id to the next. */
+  private readonly tail: number[] = new Array<number>(20).fill(0);
 
   constructor(
     private readonly random: RandomSource,
@@ -50,9 +53,11 @@ export class Generations {
 
   /** A fresh id for a generation answered at `now` (epoch ms): seeded, so a replayed run gets the same ids. */
   newId(now: number): string {
-    let tail = '';
-    for (let i = 0; i < 20; i++) tail += ALPHANUMERIC[Math.floor(this.random.next() * ALPHANUMERIC.length)];
-    return `gen-${Math.floor(now / 1000)}-${tail}`;
+    // The same draws as a character at a time, written as codes into one flat string: twenty
+    // one-character pieces made a chain the id's first hash (the generations' Map) had to flatten.
+    const codes = this.tail;
+    for (let i = 0; i < 20; i++) codes[i] = ALPHANUMERIC_CODES[Math.floor(this.random.next() * ALPHANUMERIC_CODES.length)]!;
+    return `gen-${Math.floor(now / 1000)}-${String.fromCharCode.apply(null, codes)}`;
   }
 
   add(record: GenerationRecord): void {

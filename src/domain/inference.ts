@@ -87,8 +87,12 @@ const DAY_MS = 86_400_000;
 export class Inference {
   /** Free-model requests of each key today: the UTC day (epoch days) and the count. */
   private readonly freeRequests = new Map<string, { day: number; used: number }>();
-  /** Replies made lately, by prompt and length (bounded): see `reply`. */
-  private readonly replies = new Map<string, { text: string; tokens: number }>();
+  /**
+   * Replies made lately, by prompt, then by the lengths asked for (bounded: see `reply`). Two
+   * levels, so that a lookup hashes the prompt as it arrived, not a fresh string made of it.
+   */
+  private readonly replies = new Map<string, Map<string, { text: string; tokens: number }>>();
+  private repliesKept = 0;
 
   constructor(private readonly deps: InferenceDeps) {}
 
@@ -113,7 +117,7 @@ export class Inference {
     const now = store.sync();
     const match = { model: model.id, keyHash: principal.key.hash, accountId: principal.account.id };
     const rule = rules.peek(match);
-    const promptText = request.messages.map((message) => (typeof message.content === 'string' ? message.content : '')).join('\n');
+    const promptText = promptTextOf(request.messages);
     const promptTokens = rule?.prompt_tokens ?? countPromptTokens(request.messages);
     let completionTokens: number;
     let text: string;
@@ -142,6 +146,8 @@ export class Inference {
     }
     // Every check passed: the rule is used now (a refused request does not use it up).
     const taken = rule ? rules.take(match) : undefined;
+    // Every field written, in one order, whether a rule set it or not: one shape for every
+    // completion (the readers test `failure` and `fixedCost` for undefined).
     const planned: PlannedCompletion = {
       id: this.deps.generations.newId(now),
       principal,
@@ -155,11 +161,12 @@ export class Inference {
       byok,
       stream: request.stream,
       chunkDelayMs: rule?.chunk_delay_ms ?? 0,
-      ...(rule?.error_after_chunks !== undefined
-        ? { failure: { afterChunks: rule.error_after_chunks, code: rule.error?.code ?? 502, message: rule.error?.message ?? 'Upstream error from the provider (mock rule)' } }
-        : {}),
-      ...(rule?.cost !== undefined ? { fixedCost: rule.cost } : {}),
-      ...(taken ? { ruleId: taken.id } : {}),
+      failure:
+        rule?.error_after_chunks !== undefined
+          ? { afterChunks: rule.error_after_chunks, code: rule.error?.code ?? 502, message: rule.error?.message ?? 'Upstream error from the provider (mock rule)' }
+          : undefined,
+      fixedCost: rule?.cost,
+      ruleId: taken?.id,
     };
     return planned;
   }
@@ -186,7 +193,7 @@ export class Inference {
       key_hash: planned.principal.key.hash,
       created_at: toIso(planned.created * 1000),
       model: planned.model.id,
-      provider_name: providerOf(planned.model.id),
+      provider_name: planned.provider,
       tokens_prompt: planned.promptTokens,
       tokens_completion: completionTokens,
       total_cost: cost,
@@ -208,16 +215,21 @@ export class Inference {
    */
   private reply(prompt: string, maxTokens: number | undefined, tokens: number | undefined): { text: string; tokens: number } {
     const cacheable = prompt.length <= 4096;
-    const key = `${maxTokens ?? ''}|${tokens ?? ''}|${prompt}`;
-    if (cacheable) {
-      const known = this.replies.get(key);
-      if (known) return known;
-    }
+    const lengths = maxTokens === undefined && tokens === undefined ? '' : `${maxTokens ?? ''}|${tokens ?? ''}`;
+    const byLength = cacheable ? this.replies.get(prompt) : undefined;
+    const known = byLength?.get(lengths);
+    if (known) return known;
     const count = tokens ?? defaultReplyTokens(this.deps.seed, prompt, maxTokens);
     const reply = { text: generateReply(this.deps.seed, prompt, count), tokens: count };
     if (cacheable) {
-      if (this.replies.size >= 256) this.replies.clear();
-      this.replies.set(key, reply);
+      if (this.repliesKept >= 256) {
+        this.replies.clear();
+        this.repliesKept = 0;
+      }
+      let kept = this.replies.get(prompt);
+      if (!kept) this.replies.set(prompt, (kept = new Map()));
+      kept.set(lengths, reply);
+      this.repliesKept++;
     }
     return reply;
   }
@@ -233,6 +245,13 @@ export class Inference {
     if (entry && entry.day === day) entry.used++;
     else this.freeRequests.set(hash, { day, used: 1 });
   }
+}
+
+/** The prompt's text, for the seeded reply: the messages' string contents, a line each (one message: its content as it is). */
+function promptTextOf(messages: readonly CountedMessage[]): string {
+  const textOf = (message: CountedMessage) => (typeof message.content === 'string' ? message.content : '');
+  if (messages.length === 1) return textOf(messages[0]!);
+  return messages.map(textOf).join('\n');
 }
 
 /** The provider's name, as OpenRouter names the one that served a model (its id's vendor, capitalised). */

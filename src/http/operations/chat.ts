@@ -44,11 +44,11 @@ export const chatOperations = apiOperationFile({
         stream: stream === true,
       });
       const headers = { 'x-generation-id': planned.id };
-      const started = performance.now();
       // The journal entry's charge: the key, and (a stream's once it ends) what was charged.
       const charged = { key: planned.principal.key.hash, usd: 0, byok: planned.byok };
       call.charged = charged;
       if (planned.stream) {
+        const started = performance.now();
         return chatStream(
           planned,
           {
