@@ -27,7 +27,7 @@ import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { MIXED_LEGEND, mixedGroup } from './mixed.js';
 import { openStreams, STREAMS_NOTE, streamsGroup } from './streams.js';
-import { AUTH_ONLY, cpuMicros, HEADERS, killServers, memoryOf, request, startCeiling, startProject, stopServer, type Server } from './servers.js';
+import { AUTH_ONLY, CHAT_BODY, CHAT_STREAM_BODY, cpuMicros, FIFTY_WORDS, HEADERS, killServers, memoryOf, request, startCeiling, startProject, stopServer, type Server } from './servers.js';
 import { type BenchCaseRow, type BenchTargetRow, CLI, compileCeiling, DOCS_HASH, envNumber, fmt, median, NOW, PATCH_BODY, POST_BODY, quantile, round, ROOT, table } from './shared.js';
 
 // ---- settings -----------------------------------------------------------------------------
@@ -285,9 +285,6 @@ async function singleCases(project: Server, ceilingRps: number): Promise<void> {
   await chatCases(project, ceilingRps);
 }
 
-/** The words of a 50-chunk stream (the reply is sent a word a chunk). */
-const FIFTY_WORDS = Array.from({ length: 50 }, (_, i) => `word${i}`).join(' ');
-
 /**
  * Chat completions: a plain one against the ceiling's PATCH (a key without a limit, on the
  * default model), and a 50-chunk stream (a completion rule's reply of 50 words), reported per
@@ -297,7 +294,7 @@ async function chatCases(project: Server, ceilingRps: number): Promise<void> {
   const created = await request(project.port, 'POST', '/api/v1/keys', { headers: HEADERS, body: JSON.stringify({ name: 'bench chat' }) });
   const { key } = JSON.parse(created.body) as { key: string };
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-  const plain: LoadSpec = { method: 'POST', path: '/api/v1/chat/completions', headers, body: JSON.stringify({ messages: [{ role: 'user', content: 'Say hello to the benchmark.' }] }) };
+  const plain: LoadSpec = { method: 'POST', path: '/api/v1/chat/completions', headers, body: CHAT_BODY };
   await warm(project, plain);
   log('POST /chat/completions');
   const c = await load(project, plain);
@@ -305,7 +302,7 @@ async function chatCases(project: Server, ceilingRps: number): Promise<void> {
   target('chat completion, not streamed (× ceiling PATCH req/s)', chat.ratio, TARGETS.chatRatio, '>=', '×', `server CPU ${round(c.cpuPerRequest, 1)} µs a completion`);
 
   await request(project.port, 'POST', '/__mock/completions', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: FIFTY_WORDS }) });
-  const streamed: LoadSpec = { ...plain, body: JSON.stringify({ stream: true, messages: [{ role: 'user', content: 'Stream fifty words.' }] }) };
+  const streamed: LoadSpec = { ...plain, body: CHAT_STREAM_BODY };
   await warm(project, streamed);
   log('POST /chat/completions, stream: true, 50 chunks');
   const st = await load(project, streamed);
