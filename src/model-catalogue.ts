@@ -104,11 +104,17 @@ export function parseCatalogue(input: unknown, source = 'models'): CatalogueEntr
         }
       }
     }
-    // In the order the server's serializer writes a model, so that JSON.stringify (the in-process
-    // doors) sends the same bytes; `mock` (never sent) last.
-    const { mock, ...model } = valid;
-    return { ...inSerializerOrder(ModelSchema, model), ...(mock === undefined ? {} : { mock }) } as CatalogueEntry;
+    return ordered(valid);
   });
+}
+
+/**
+ * An entry in the order the server's serializer writes a model, so that JSON.stringify (the
+ * in-process doors) sends the same bytes; `mock` (never sent) last.
+ */
+function ordered(entry: CatalogueEntry): CatalogueEntry {
+  const { mock, ...model } = entry;
+  return { ...inSerializerOrder(ModelSchema, model), ...(mock === undefined ? {} : { mock }) } as CatalogueEntry;
 }
 
 /** `parseCatalogue`, then the catalogue. */
@@ -118,8 +124,11 @@ let embedded: WireCatalogue | undefined;
 
 /**
  * The embedded catalogue (src/data/models.json, bundled like the fixtures: no file is read), built
- * once on first use and shared: a catalogue is immutable.
+ * once on first use and shared: a catalogue is immutable. Its entries are the project's own, held
+ * to the schema and the rules by test/domain/models.test.ts (`parseCatalogue` takes them, and builds
+ * the same bytes): not checked again here, where compiling the entry schema would cost the first
+ * chat or models request (or an in-process door's first read) tens of milliseconds.
  */
 export function embeddedCatalogue(): WireCatalogue {
-  return (embedded ??= createCatalogue(EMBEDDED_MODELS, EMBEDDED_MODELS_SOURCE));
+  return (embedded ??= new ModelCatalogue<Model>((EMBEDDED_MODELS as CatalogueEntry[]).map(ordered)));
 }
