@@ -118,7 +118,10 @@ export function createRuntime(config: MockConfig, platform: RuntimePlatform): Mo
   const generations = new Generations({ next: () => runtime.generationRandom.next(), hex: (n) => runtime.generationRandom.hex(n) });
   const inference = new Inference({
     store,
-    catalogue: config.models.catalogue,
+    // Read when a completion begins, not now: the embedded catalogue is built on first use (options.ts).
+    get catalogue() {
+      return config.models.catalogue;
+    },
     generations,
     rules: completionRules,
     seed: config.seed,

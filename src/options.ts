@@ -322,7 +322,7 @@ export interface MockConfig {
   keys: number;
   /** The first account's fixture keys: `--fixtures`, else the scenario's. */
   fixtures: { source: string; entries: unknown };
-  /** The model catalogue, validated: `--models`, else the embedded one. */
+  /** The model catalogue, validated: `--models` (at start-up), else the embedded one (on first read). */
   models: { source: string; catalogue: WireCatalogue };
   /** How a spent key is refused by chat completions (`--limit-errors`). */
   limitErrors: LimitErrorStyle;
@@ -464,7 +464,15 @@ export function resolveOptions(options: MockOptions, origins: Partial<Record<Opt
           : edge.readFixtures(fixtures),
     models:
       models === undefined
-        ? { source: EMBEDDED_MODELS_SOURCE, catalogue: embeddedCatalogue() }
+        ? // Built on first use (a models or chat request, the in-process doors' first read): checking
+          // and ordering the embedded entries at every start cost a few milliseconds that most runs
+          // (key management only) never needed. It is the same shared, immutable catalogue either way.
+          {
+            source: EMBEDDED_MODELS_SOURCE,
+            get catalogue() {
+              return embeddedCatalogue();
+            },
+          }
         : Array.isArray(models)
           ? catalogue('models', models)
           : (({ source, entries }) => catalogue(source, entries))(edge.readModels(models)),

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from '../schemas/typebox.js';
 import type { MockControl } from '../control/mock-control.js';
 import { CONTROL_PREFIX, TAGS } from '../domain/paths.js';
 import { errorResponses } from '../schemas/common.js';

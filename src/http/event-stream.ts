@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from '../schemas/typebox.js';
 import { apiError } from '../domain/errors.js';
 import { MOCK_EVENT_TYPES, type MockEvent, type MockEvents } from '../domain/events.js';
 import { CONTROL_PREFIX, TAGS } from '../domain/paths.js';

@@ -1,4 +1,5 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type } from './typebox.js';
+import type { Static, TSchema } from '@sinclair/typebox';
 
 /**
  * `T | null` written as JSON Schema's `type: [T, "null"]` rather than `anyOf`, so that a wrong

@@ -1,4 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from './typebox.js';
+import type { Static } from '@sinclair/typebox';
 import type { AccountState, KeyRecord } from '../domain/types.js';
 import { Nullable, NullableEnum, StringEnum } from './common.js';
 import { KeyRecordSchema, ListKeysQuerySchema } from './keys.js';

@@ -1,4 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from './typebox.js';
+import type { Static } from '@sinclair/typebox';
 
 /**
  * `GET /api/v1/credits` (management key): the account's credits and what it has spent, in USD.

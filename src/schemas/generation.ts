@@ -1,4 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from './typebox.js';
+import type { Static } from '@sinclair/typebox';
 import type { GenerationRecord } from '../domain/generations.js';
 import { DATA_REGIONS } from '../domain/types.js';
 import { Nullable, StringEnum } from './common.js';

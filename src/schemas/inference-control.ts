@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from './typebox.js';
 import { Nullable } from './common.js';
 
 /** The test-control plane's wire contract for the inference surface (`/__mock`). */

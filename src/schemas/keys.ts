@@ -1,4 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from './typebox.js';
+import type { Static } from '@sinclair/typebox';
 import { DATA_REGIONS, LIMIT_RESETS, type CurrentKeyView, type KeyListQuery, type KeyView } from '../domain/types.js';
 import { Nullable, NullableEnum, StringEnum } from './common.js';
 

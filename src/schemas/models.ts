@@ -1,4 +1,5 @@
-import { Type, type ObjectOptions, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
+import { Type } from './typebox.js';
+import type { ObjectOptions, Static, TProperties, TSchema } from '@sinclair/typebox';
 import { PRICE_PATTERN, type CatalogueEntry as DomainEntry } from '../domain/models.js';
 import { Nullable } from './common.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EMBEDDED_MODELS } from '../../src/data/models.js';
+import { EMBEDDED_MODELS, EMBEDDED_MODELS_SOURCE } from '../../src/data/models.js';
 import { embeddedCatalogue } from '../../src/model-catalogue.js';
 import { CatalogueError, ModelCatalogue } from '../../src/domain/models.js';
 import { createCatalogue, parseCatalogue } from '../../src/model-catalogue.js';
@@ -123,6 +123,12 @@ describe('ModelCatalogue', () => {
 });
 
 describe('parseCatalogue: a user-provided catalogue, checked entry by entry', () => {
+  it('the embedded catalogue (built unchecked, on first use) is one parseCatalogue takes, and the same bytes', () => {
+    const checked = createCatalogue(EMBEDDED_MODELS, EMBEDDED_MODELS_SOURCE);
+    expect(JSON.stringify(embeddedCatalogue().list())).toBe(JSON.stringify(checked.list()));
+    expect(embeddedCatalogue().list().map((m) => embeddedCatalogue().find(m.id)!.byok)).toEqual(checked.list().map((m) => checked.find(m.id)!.byok));
+  });
+
   it('takes an array of models, or a GET /api/v1/models answer', () => {
     expect(parseCatalogue(entries).map((e) => e.id)).toEqual(entries.map((e) => e.id));
     const answer = { data: embeddedCatalogue().list(), links: { next: null }, total_count: entries.length };
