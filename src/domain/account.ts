@@ -21,11 +21,8 @@ export class Account {
   /** The keys by hash; read-only — write through `load`, `add`, `delete` and `setDisabled`. */
   readonly keys: ReadonlyMap<string, StoredKey> = this.records;
   private listings = new ListingIndex<StoredKey>();
-  /**
-   * The search orders (name, label, hash), built on the first search and kept up to date from
-   * then on: start-up, resets and imports do not pay for a search nobody makes.
-   */
-  private searchIndex: SearchIndex<StoredKey> | undefined;
+  /** The search orders (name, label, hash): each built on its field's first search (src/domain/search-index.ts). */
+  private searchIndex = new SearchIndex<StoredKey>(() => this.records.values());
 
   constructor(readonly state: Omit<AccountState, 'keys'>) {}
 
@@ -38,14 +35,14 @@ export class Account {
     this.records.clear();
     for (const key of keys) this.records.set(key.hash, key);
     this.listings = ListingIndex.of<StoredKey>(keys);
-    this.searchIndex = undefined;
+    this.searchIndex = new SearchIndex<StoredKey>(() => this.records.values());
   }
 
   add(key: KeyRecord): void {
     if (this.records.has(key.hash)) throw new Error(`duplicate key hash ${key.hash}`);
     this.records.set(key.hash, key);
     this.listings.add(key);
-    this.searchIndex?.add(key);
+    this.searchIndex.add(key);
   }
 
   delete(hash: string): boolean {
@@ -53,7 +50,7 @@ export class Account {
     if (!key) return false;
     this.records.delete(hash);
     this.listings.remove(key);
-    this.searchIndex?.remove(key);
+    this.searchIndex.remove(key);
     return true;
   }
 
@@ -66,7 +63,7 @@ export class Account {
   /** Renames a key: its place in the name order moves with it (one remove and one insert). */
   rename(key: StoredKey, name: string): void {
     if (key.name === name) return;
-    this.searchIndex?.renaming(key, name);
+    this.searchIndex.renaming(key, name);
     key.name = name;
   }
 
@@ -75,7 +72,6 @@ export class Account {
    * `offset` on, in that field's order (`reverse`: the other way). O(log n + count).
    */
   search(workspaceId: string, field: SearchField, prefix: string, offset: number, count: number, reverse: boolean): { total: number; keys: StoredKey[] } {
-    this.searchIndex ??= SearchIndex.of<StoredKey>([...this.records.values()]);
     return this.searchIndex.search(workspaceId, field, prefix, offset, count, reverse);
   }
 

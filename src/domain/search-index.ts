@@ -258,58 +258,44 @@ export class SortedTerms<K extends { readonly hash: string }> {
   }
 }
 
-/** One workspace's three orders. */
-type WorkspaceTerms<K extends SearchableKey> = Record<SearchField, SortedTerms<K>>;
-
 /**
- * The search orders of one account, per workspace. Told by `Account` of every key that enters or
- * leaves and of every rename (labels, hashes and workspaces never change once a key is stored).
+ * The search orders of one account: per field, per workspace. A field's orders are built from
+ * `source` (the account's keys) on that field's first search — one sort, so that start-up, resets
+ * and imports do not pay for searches nobody makes — and kept up to date from then on: `Account`
+ * tells the index of every key that enters or leaves and of every rename (labels, hashes and
+ * workspaces never change once a key is stored).
  */
 export class SearchIndex<K extends SearchableKey> {
-  private readonly workspaces = new Map<string, WorkspaceTerms<K>>();
+  private readonly orders = new Map<SearchField, Map<string, SortedTerms<K>>>();
 
-  constructor(private readonly maxChunk = MAX_CHUNK) {}
-
-  static of<K extends SearchableKey>(keys: readonly K[], maxChunk = MAX_CHUNK): SearchIndex<K> {
-    const index = new SearchIndex<K>(maxChunk);
-    const groups = new Map<string, K[]>();
-    for (const key of keys) {
-      let group = groups.get(key.workspace_id);
-      if (!group) groups.set(key.workspace_id, (group = []));
-      group.push(key);
-    }
-    for (const [workspace, group] of groups) {
-      const of = (field: SearchField) => SortedTerms.of(group.map((key) => ({ term: searchTerm(field, key), key })), maxChunk);
-      index.workspaces.set(workspace, { name: of('name'), label: of('label'), hash: of('hash') });
-    }
-    return index;
-  }
+  constructor(
+    private readonly source: () => Iterable<K>,
+    private readonly maxChunk = MAX_CHUNK,
+  ) {}
 
   add(key: K): void {
-    const terms = this.workspace(key.workspace_id);
-    for (const field of SEARCH_FIELDS) terms[field].insert(searchTerm(field, key), key);
+    for (const [field, workspaces] of this.orders) this.order(workspaces, key.workspace_id).insert(searchTerm(field, key), key);
   }
 
   remove(key: K): void {
-    const terms = this.workspaces.get(key.workspace_id);
-    if (!terms) return;
-    for (const field of SEARCH_FIELDS) terms[field].remove(searchTerm(field, key), key);
+    for (const [field, workspaces] of this.orders) workspaces.get(key.workspace_id)?.remove(searchTerm(field, key), key);
   }
 
-  /** Call before a key's name changes to `name`: one remove and one insert in the name order. */
+  /** Call before a key's name changes to `name`: one remove and one insert in the name order, if it is built. */
   renaming(key: K, name: string): void {
-    const order = this.workspace(key.workspace_id).name;
+    const workspaces = this.orders.get('name');
+    if (!workspaces) return;
+    const order = this.order(workspaces, key.workspace_id);
     order.remove(searchTerm('name', key), key);
     order.insert(name.toLowerCase(), key);
   }
 
   /**
-   * The keys of a workspace whose `field` starts with `prefix` (compared lowercased for names and
-   * labels): the total, and up to `count` of them from `offset` on, in term order or (`reverse`)
-   * the reverse of it.
+   * The keys of a workspace whose `field` starts with `prefix` (compared lowercased): the total,
+   * and up to `count` of them from `offset` on, in term order or (`reverse`) the reverse of it.
    */
   search(workspaceId: string, field: SearchField, prefix: string, offset: number, count: number, reverse = false): { total: number; keys: K[] } {
-    const order = this.workspaces.get(workspaceId)?.[field];
+    const order = this.built(field).get(workspaceId);
     if (!order) return { total: 0, keys: [] };
     const { from, to } = order.range(prefix.toLowerCase());
     const total = to - from;
@@ -320,12 +306,24 @@ export class SearchIndex<K extends SearchableKey> {
     return { total, keys: order.slice(start, end - start).reverse() };
   }
 
-  private workspace(workspaceId: string): WorkspaceTerms<K> {
-    let terms = this.workspaces.get(workspaceId);
-    if (!terms) {
-      terms = { name: new SortedTerms<K>(this.maxChunk), label: new SortedTerms<K>(this.maxChunk), hash: new SortedTerms<K>(this.maxChunk) };
-      this.workspaces.set(workspaceId, terms);
+  /** A field's orders, built on first use: the keys grouped by workspace, one sort each. */
+  private built(field: SearchField): Map<string, SortedTerms<K>> {
+    let workspaces = this.orders.get(field);
+    if (workspaces) return workspaces;
+    const groups = new Map<string, { term: string; key: K }[]>();
+    for (const key of this.source()) {
+      let group = groups.get(key.workspace_id);
+      if (!group) groups.set(key.workspace_id, (group = []));
+      group.push({ term: searchTerm(field, key), key });
     }
-    return terms;
+    workspaces = new Map([...groups].map(([workspace, entries]) => [workspace, SortedTerms.of(entries, this.maxChunk)]));
+    this.orders.set(field, workspaces);
+    return workspaces;
+  }
+
+  private order(workspaces: Map<string, SortedTerms<K>>, workspaceId: string): SortedTerms<K> {
+    let order = workspaces.get(workspaceId);
+    if (!order) workspaces.set(workspaceId, (order = new SortedTerms<K>(this.maxChunk)));
+    return order;
   }
 }
