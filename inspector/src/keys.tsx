@@ -55,7 +55,7 @@ export function KeysSection(props: KeysProps) {
   const [changed, setChanged] = useState<ReadonlySet<string>>(new Set());
   const sequence = useRef(0);
   /** What the last read showed, by hash, and for which query: a reload of the same page highlights what moved. */
-  const seen = useRef<{ query: string; rows: Map<string, string> }>({ query: '', rows: new Map() });
+  const seen = useRef<{ accountId: string; asked: string; rows: Map<string, string> }>({ accountId: '', asked: '', rows: new Map() });
   const query = search.trim();
 
   useEffect(() => setOffset(0), [account.id, workspaceId, query, field, reverse]);
@@ -80,14 +80,14 @@ export function KeysSection(props: KeysProps) {
           if (data.keys.length === 0 && offset > 0) setOffset(Math.max(0, Math.floor((data.total - 1) / PAGE) * PAGE));
           const rows = new Map(data.keys.map((key) => [key.hash, JSON.stringify(key)]));
           const before = seen.current;
-          if (before.query === `${account.id}|${asked}`) {
+          if (before.accountId === account.id && before.asked === asked) {
             const moved = new Set(data.keys.filter((key) => before.rows.get(key.hash) !== rows.get(key.hash)).map((key) => key.hash));
             if (moved.size > 0) {
               setChanged(moved);
               setTimeout(() => setChanged((now) => (now === moved ? new Set() : now)), CHANGED_MS);
             }
           } else setChanged(new Set());
-          seen.current = { query: `${account.id}|${asked}`, rows };
+          seen.current = { accountId: account.id, asked, rows };
           setPage(data);
           setError('');
           setFetchedAt(performance.now());
@@ -97,7 +97,7 @@ export function KeysSection(props: KeysProps) {
           setError(describeError(failure));
         },
       );
-    }, query && seen.current.query.split('|')[1] !== asked ? 150 : 0);
+    }, query && seen.current.asked !== asked ? 150 : 0);
     return () => clearTimeout(timer);
   }, [account.id, workspaceId, offset, tick, query, field, reverse]);
 
