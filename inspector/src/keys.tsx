@@ -230,7 +230,7 @@ export function KeysSection(props: KeysProps) {
                     <th scope="col" class="num">Week</th>
                     <th scope="col" class="num">Month</th>
                     <th scope="col" class="num">Total</th>
-                    <th scope="col">A chat call gets</th>
+                    <th scope="col" class="admission-head">A chat call gets</th>
                     <th scope="col" class="dates-head">Created, updated</th>
                   </tr>
                 </thead>
