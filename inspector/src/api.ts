@@ -6,6 +6,10 @@
 
 // The page's types are the server's own wire types (type-only: nothing of the server is bundled).
 export type { KeyView as Key } from '../../src/domain/types.js';
+export type { SearchField } from '../../src/domain/search-index.js';
+import type { KeySearchPage } from '../../src/control/mock-control.js';
+/** A key as the search answers it: the key's fields and what a chat completion with it would get now. */
+export type FoundKey = KeySearchPage['keys'][number];
 export type { AccountSummary as Account, ClockState as Clock, ScenarioSummary as Scenario } from '../../src/control/mock-control.js';
 export type { FaultRule } from '../../src/domain/faults.js';
 export type { JournalEntry } from '../../src/domain/journal.js';

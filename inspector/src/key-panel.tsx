@@ -1,9 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, control, describeError, type Key } from './api';
+import { api, control, describeError, type FoundKey, type Key } from './api';
 import { dateTime, money } from './format';
+import { KeyHistory, KeyStateSummary } from './key-history';
 
 interface PanelProps {
-  item: Key;
+  /** The key as the table read it last: the state, spend and history shown follow it live. */
+  item: FoundKey;
+  /** The virtual clock's now (epoch ms). */
+  now: number;
   managementKey: string;
   onClose: () => void;
   announce: (text: string) => void;
@@ -16,7 +20,7 @@ interface PanelProps {
  * (only the fields that changed are sent, as a client would), spend recorded through the control
  * plane, and deletion through the real `DELETE`.
  */
-export function KeyPanel({ item, managementKey, onClose, announce, onRefused }: PanelProps) {
+export function KeyPanel({ item, now, managementKey, onClose, announce, onRefused }: PanelProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   // What the form showed when it opened (or was last saved): a field the person left alone is
   // never sent, even if another client changes the key meanwhile.
@@ -104,6 +108,7 @@ export function KeyPanel({ item, managementKey, onClose, announce, onRefused }: 
         <code>{item.label}</code> · hash <code class="wrap">{item.hash}</code> · workspace <code class="wrap">{item.workspace_id}</code> · expires{' '}
         {dateTime(item.expires_at)}
       </p>
+      <KeyStateSummary item={item} now={now} />
       <form onSubmit={save} class="grid-form">
         <fieldset>
           <legend>Edit (PATCH /api/v1/keys/…)</legend>
@@ -151,6 +156,7 @@ export function KeyPanel({ item, managementKey, onClose, announce, onRefused }: 
           </button>
         )}
       </div>
+      <KeyHistory item={item} />
       <p class="status" role="status">
         {note}
       </p>

@@ -1,11 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, control, describeError, HttpError, type Account, type Key } from './api';
-import { dateTime, keyStates, money, resetLabel, shortHash, STATE_LABELS, virtualNow, type ClockReading, type KeyState } from './format';
+import { api, control, describeError, HttpError, type Account, type FoundKey, type Key, type SearchField } from './api';
+import { keyStates, shortHash, STATE_LABELS, virtualNow, type ClockReading, type KeyState } from './format';
 import { copyText } from './hooks';
 import { KeyPanel, ResetField } from './key-panel';
+import { KeyRow, PAGE, Pager } from './key-rows';
 
-/** The API's page size: the table pages exactly as `GET /keys?offset=` does. */
-const PAGE = 100;
 
 interface KeysProps {
   accounts: Account[];
@@ -29,54 +28,83 @@ interface KeysProps {
 
 type StateFilter = 'all' | KeyState;
 
+/** How long a row that just changed stays highlighted, ms. */
+const CHANGED_MS = 2500;
+
 /**
- * The chosen account's keys, one API page at a time: read through `GET /__mock/accounts/:id/keys`
- * (the API's listing, but not journalled, faulted or delayed, so the page's reads never disturb the
- * app under test); edits go through the real API as the account's management key.
+ * The chosen account's keys, one page of 100 at a time: read through
+ * `GET /__mock/accounts/:id/keys/search` — without a search, `GET /keys`'s listing (newest first,
+ * or the reverse); with one, the keys whose name, label or hash starts with it, across the whole
+ * workspace — with the total and what a chat completion with each key would get now. Not
+ * journalled, faulted or delayed, so the page's reads never disturb the app under test; edits go
+ * through the real API as the account's management key.
  */
 export function KeysSection(props: KeysProps) {
   const { account, workspaceId, managementKey, tick, announce } = props;
   const [offset, setOffset] = useState(0);
-  const [rows, setRows] = useState<Key[] | null>(null);
+  const [page, setPage] = useState<{ keys: FoundKey[]; total: number } | null>(null);
   const [error, setError] = useState('');
-  const [nameFilter, setNameFilter] = useState('');
+  const [search, setSearch] = useState('');
+  const [field, setField] = useState<SearchField>('name');
+  const [reverse, setReverse] = useState(false);
   const [stateFilter, setStateFilter] = useState<StateFilter>('all');
   const [openHash, setOpenHash] = useState<string | null>(null);
   const [fetchedAt, setFetchedAt] = useState(0);
+  const [changed, setChanged] = useState<ReadonlySet<string>>(new Set());
   const sequence = useRef(0);
+  /** What the last read showed, by hash, and for which query: a reload of the same page highlights what moved. */
+  const seen = useRef<{ accountId: string; asked: string; rows: Map<string, string> }>({ accountId: '', asked: '', rows: new Map() });
+  const query = search.trim();
 
-  useEffect(() => setOffset(0), [account.id, workspaceId]);
+  useEffect(() => setOffset(0), [account.id, workspaceId, query, field, reverse]);
 
   useEffect(() => {
     // tick 0: the event stream is not open yet (its `ready` asks for the first load).
     if (tick === 0) return;
     const mine = ++sequence.current;
-    const query = new URLSearchParams({ offset: String(offset), include_disabled: 'true', workspace_id: workspaceId });
-    control<{ data: Key[] }>('GET', `/accounts/${encodeURIComponent(account.id)}/keys?${query}`).then(
-      ({ data }) => {
-        if (mine !== sequence.current) return;
-        // Deletions emptied this page: show the one before.
-        if (data.length === 0 && offset > 0) setOffset(Math.max(0, offset - PAGE));
-        setRows(data);
-        setError('');
-        setFetchedAt(performance.now());
-      },
-      (failure) => {
-        if (mine !== sequence.current) return;
-        setError(describeError(failure));
-      },
-    );
-  }, [account.id, workspaceId, offset, tick]);
+    const params = new URLSearchParams({ offset: String(offset), workspace_id: workspaceId });
+    if (query) {
+      params.set('q', query);
+      params.set('field', field);
+    }
+    if (reverse) params.set('reverse', 'true');
+    const asked = params.toString();
+    // A search typed a letter at a time: wait for a pause before asking.
+    const timer = setTimeout(() => {
+      control<{ data: { keys: FoundKey[]; total: number } }>('GET', `/accounts/${encodeURIComponent(account.id)}/keys/search?${asked}`).then(
+        ({ data }) => {
+          if (mine !== sequence.current) return;
+          // Deletions emptied this page: show the last one there is.
+          if (data.keys.length === 0 && offset > 0) setOffset(Math.max(0, Math.floor((data.total - 1) / PAGE) * PAGE));
+          const rows = new Map(data.keys.map((key) => [key.hash, JSON.stringify(key)]));
+          const before = seen.current;
+          if (before.accountId === account.id && before.asked === asked) {
+            const moved = new Set(data.keys.filter((key) => before.rows.get(key.hash) !== rows.get(key.hash)).map((key) => key.hash));
+            if (moved.size > 0) {
+              setChanged(moved);
+              setTimeout(() => setChanged((now) => (now === moved ? new Set() : now)), CHANGED_MS);
+            }
+          } else setChanged(new Set());
+          seen.current = { accountId: account.id, asked, rows };
+          setPage(data);
+          setError('');
+          setFetchedAt(performance.now());
+        },
+        (failure) => {
+          if (mine !== sequence.current) return;
+          setError(describeError(failure));
+        },
+      );
+    }, query && seen.current.asked !== asked ? 150 : 0);
+    return () => clearTimeout(timer);
+  }, [account.id, workspaceId, offset, tick, query, field, reverse]);
 
   const now = props.clock ? virtualNow(props.clock) : Date.now();
+  const rows = page?.keys ?? null;
   const shown = useMemo(() => {
-    const needle = nameFilter.trim().toLowerCase();
-    return (rows ?? []).filter((key) => {
-      if (needle && !key.name.toLowerCase().includes(needle)) return false;
-      return stateFilter === 'all' || keyStates(key, now).includes(stateFilter);
-    });
+    return (rows ?? []).filter((key) => stateFilter === 'all' || keyStates(key, now).includes(stateFilter));
     // `now` moves only with a refetch (fetchedAt) or a clock event.
-  }, [rows, nameFilter, stateFilter, fetchedAt, props.clock]);
+  }, [rows, stateFilter, fetchedAt, props.clock]);
 
   const open = rows?.find((key) => key.hash === openHash) ?? null;
   /** A 401 to an edit: the key in use is wrong (a mistyped paste), so it is forgotten and asked for again. */
@@ -87,7 +115,9 @@ export function KeysSection(props: KeysProps) {
     announce('The API refused the management key (401): paste it again');
     return true;
   };
-  const filtered = nameFilter.trim() !== '' || stateFilter !== 'all';
+  const total = page?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / PAGE));
+  const order = query ? (reverse ? `${FIELD_LABELS[field].toLowerCase()} Z–A` : `${FIELD_LABELS[field].toLowerCase()} A–Z`) : reverse ? 'oldest first' : 'newest first';
 
   return (
     <section class="panel keys" aria-labelledby="keys-title">
@@ -134,9 +164,30 @@ export function KeysSection(props: KeysProps) {
         </p>
       )}
       <>
-        <div class="filters">
+        <div class="filters" role="search">
           <label>
-            Name <input type="search" value={nameFilter} onInput={(e) => setNameFilter(e.currentTarget.value)} />
+            Search{' '}
+            <input type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} maxLength={256} aria-describedby="search-hint" />
+          </label>
+          <label>
+            Search in{' '}
+            <select value={field} onChange={(e) => setField(e.currentTarget.value as SearchField)}>
+              {(Object.keys(FIELD_LABELS) as SearchField[]).map((choice) => (
+                <option value={choice} key={choice}>
+                  {FIELD_LABELS[choice]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <span id="search-hint" class="muted">
+            the start of it, any case, across the workspace
+          </span>
+          <label>
+            Sort{' '}
+            <select value={reverse ? 'reverse' : 'forward'} onChange={(e) => setReverse(e.currentTarget.value === 'reverse')}>
+              <option value="forward">{query ? 'A–Z' : 'Newest first'}</option>
+              <option value="reverse">{query ? 'Z–A' : 'Oldest first'}</option>
+            </select>
           </label>
           <label>
             State{' '}
@@ -159,9 +210,11 @@ export function KeysSection(props: KeysProps) {
         {rows !== null && (
           <>
             <p id="keys-caption" class="caption">
-                  {rows.length === 0
-                    ? 'No keys on this page'
-                    : `Keys ${offset + 1}–${offset + rows.length} of workspace ${shortHash(workspaceId)}, newest first; usage in USD, BYOK below it${filtered ? `: ${shown.length} match the filters (filters narrow this page only)` : ''}`}
+              {rows.length === 0
+                ? query
+                  ? `No key of workspace ${shortHash(workspaceId)} has a ${FIELD_LABELS[field].toLowerCase()} starting with "${query}"`
+                  : 'No keys on this page'
+                : `Keys ${offset + 1}–${offset + rows.length} of ${total.toLocaleString('en')}${query ? ` whose ${FIELD_LABELS[field].toLowerCase()} starts with "${query}"` : ''} in workspace ${shortHash(workspaceId)}, ${order}; usage in USD, BYOK below it${stateFilter !== 'all' ? `: ${shown.length} on this page in that state` : ''}`}
             </p>
             <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="keys-caption">
               <table class="keys-table" aria-labelledby="keys-caption">
@@ -175,103 +228,29 @@ export function KeysSection(props: KeysProps) {
                     <th scope="col" class="num">Week</th>
                     <th scope="col" class="num">Month</th>
                     <th scope="col" class="num">Total</th>
+                    <th scope="col" class="admission-head">A chat call gets</th>
                     <th scope="col" class="dates-head">Created, updated</th>
                   </tr>
                 </thead>
                 <tbody>
                   {shown.map((key) => (
-                    <KeyRow key={key.hash} item={key} now={now} onOpen={() => setOpenHash(key.hash)} />
+                    <KeyRow key={key.hash} item={key} now={now} changed={changed.has(key.hash)} onOpen={() => setOpenHash(key.hash)} />
                   ))}
                 </tbody>
               </table>
             </div>
-            <nav class="pager" aria-label="Key pages">
-              <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-                Previous page
-              </button>
-              <span>Page {offset / PAGE + 1}</span>
-              <button disabled={rows.length < PAGE} onClick={() => setOffset(offset + PAGE)}>
-                Next page
-              </button>
-            </nav>
+            <Pager offset={offset} pages={pages} onOffset={setOffset} />
           </>
         )}
       </>
       {open && managementKey && (
-        <KeyPanel item={open} managementKey={managementKey} onClose={() => setOpenHash(null)} announce={announce} onRefused={refused} />
+        <KeyPanel item={open} now={now} managementKey={managementKey} onClose={() => setOpenHash(null)} announce={announce} onRefused={refused} />
       )}
     </section>
   );
 }
 
-const WINDOWS = [
-  ['daily', 'usage_daily', 'byok_usage_daily'],
-  ['weekly', 'usage_weekly', 'byok_usage_weekly'],
-  ['monthly', 'usage_monthly', 'byok_usage_monthly'],
-  ['total', 'usage', 'byok_usage'],
-] as const;
-
-function KeyRow({ item, now, onOpen }: { item: Key; now: number; onOpen: () => void }) {
-  const states = keyStates(item, now);
-  const hasByok = item.byok_usage > 0;
-  const share = item.limit !== null && item.limit > 0 && item.limit_remaining !== null ? item.limit_remaining / item.limit : null;
-  return (
-    <tr data-hash={item.hash}>
-      <td class="name">
-        <button class="link" onClick={onOpen} aria-haspopup="dialog">
-          {item.name}
-        </button>
-        <code class="label">{item.label}</code>
-      </td>
-      <td>
-        <ul class="badges">
-          {states.map((state) => (
-            <li class={`badge badge-${state}`} key={state}>
-              {STATE_LABELS[state]}
-            </li>
-          ))}
-        </ul>
-      </td>
-      <td class="num">
-        {item.limit === null ? 'none' : money(item.limit)}
-        <span class="muted block">{resetLabel(item.limit_reset)}</span>
-        {item.include_byok_in_limit && item.limit !== null && <span class="muted block">BYOK counts</span>}
-      </td>
-      <td class="num">
-        {share === null ? (
-          <span class="muted">{item.limit === null ? '—' : money(item.limit_remaining)}</span>
-        ) : (
-          <>
-            {money(item.limit_remaining)}
-            <span class="bar" aria-hidden="true">
-              <span style={{ width: `${Math.min(100, Math.max(0, share * 100)).toFixed(1)}%` }} class={share < 0.1 ? 'low' : ''} />
-            </span>
-          </>
-        )}
-      </td>
-      {WINDOWS.map(([window, usage, byok]) => (
-        <td class="num usage" key={window}>
-          <span data-window={window}>{money(item[usage])}</span>
-          {hasByok && <span class="block byok">BYOK {money(item[byok])}</span>}
-        </td>
-      ))}
-      <td class="dates">
-        <time dateTime={item.created_at} title={item.created_at}>
-          {item.created_at.slice(0, 10)}
-        </time>
-        <span class="muted block">
-          {item.updated_at ? (
-            <time dateTime={item.updated_at} title={item.updated_at}>
-              {item.updated_at.slice(0, 10)}
-            </time>
-          ) : (
-            'never'
-          )}
-        </span>
-      </td>
-    </tr>
-  );
-}
+const FIELD_LABELS: Record<SearchField, string> = { name: 'Name', label: 'Label', hash: 'Hash' };
 
 function PasteManagementKey({ account, refused, onKey }: { account: Account; refused: boolean; onKey: (key: string) => void }) {
   return (

@@ -4,7 +4,8 @@ import type { AccountCredits } from '../domain/types.js';
 import type { JournalEntry } from '../domain/journal.js';
 import { toIso } from '../domain/rules.js';
 import type { KeyView, StoreState } from '../domain/types.js';
-import type { AccountKeysQuery, MockControl, StateDocument } from './mock-control.js';
+import type { AccountKeysQuery, KeySearch, KeySearchPage, MockControl, StateDocument } from './mock-control.js';
+import type { Admission, AdmissionRequest } from './inference-control.js';
 import type { AccountKey, AccountSummary, ClockState, CreatedAccount, Deleted, RequestsQuery, ScenarioSummary, StateSummary, WaitOptions } from './mock-control.js';
 
 /**
@@ -33,6 +34,10 @@ export interface MockHandle {
   deleteAccount(id: string): Promise<Deleted>;
   /** `GET /__mock/accounts/:id/keys`: its keys as `GET /api/v1/keys` lists them, without journal, faults or latency. */
   accountKeys(id: string, query?: AccountKeysQuery): Promise<KeyView[]>;
+  /** `GET /__mock/accounts/:id/keys/search`: keys by the start of a name, label or hash (or all), the total, and each one's admission. */
+  keySearch(id: string, query?: KeySearch): Promise<KeySearchPage>;
+  /** `GET /__mock/keys/:hash/admission`: what a chat completion with this key would get now (accepted, or the refusal). */
+  admission(hash: string, request?: AdmissionRequest): Promise<Admission>;
   /** `GET /__mock/accounts`. */
   accounts(): Promise<AccountSummary[]>;
   /** `GET /__mock/clock` and `POST /__mock/clock`: each answers `{now, frozen}`. */
@@ -112,6 +117,8 @@ export function createHandle(owner: { readonly control: MockControl }): MockHand
     accountKey: async (id) => control.accountKey(id),
     deleteAccount: async (id) => control.deleteAccount(id),
     accountKeys: async (id, query) => control.accountKeys(id, query),
+    keySearch: async (id, query) => control.keySearch(id, query),
+    admission: async (hash, request) => control.inference.admission(hash, request),
     accounts: async () => control.accounts(),
     clock: {
       now: async () => control.clock(),

@@ -15,11 +15,13 @@ import { createSeededFaker } from '../data/seeded-faker.js';
 import type { Static } from '@sinclair/typebox';
 import { controlSeed, generationSeed, keySeed, type MockRuntime } from '../mock-runtime.js';
 import { check } from './check.js';
-import { InferenceControl } from './inference-control.js';
+import { InferenceControl, InferenceCore } from './inference-control.js';
 import { closestOption } from '../options.js';
 import {
   AccountCreateBody,
   AccountKeysQuery as AccountKeysQuerySchema,
+  KeySearchPageSchema,
+  KeySearchQuery,
   ClockChangeBody,
   FaultEditBody,
   FaultSpecBody,
@@ -44,6 +46,8 @@ export type StateQueryInput = Static<typeof StateQuery>;
 
 /** `GET /__mock/accounts/:id/keys`' query: `GET /api/v1/keys`' own. */
 export type AccountKeysQuery = Static<typeof AccountKeysQuerySchema>;
+export type KeySearch = Static<typeof KeySearchQuery>;
+export type KeySearchPage = Static<typeof KeySearchPageSchema>;
 
 /** An account as the control plane describes it. */
 export interface AccountSummary {
@@ -304,6 +308,29 @@ export class ControlCore {
     return this.runtime.store.list(account, listKeysOptions(query));
   }
 
+  /**
+   * The inspector's key table: a page of an account's keys (by the start of a name, label or
+   * hash, or all of them), the total, and what a chat completion with each would get now. O(log n
+   * + page) (KeyStore.search); not journalled, faulted or delayed.
+   */
+  keySearch(id: string, query: KeySearch = {}): KeySearchPage {
+    const account = this.runtime.store.account(id);
+    if (!account) throw apiError('accountNotFound', id);
+    const page = this.runtime.store.search(account, {
+      query: query.q,
+      field: query.field,
+      offset: query.offset,
+      reverse: query.reverse === 'true',
+      workspaceId: query.workspace_id,
+    });
+    const inference = new InferenceCore(this.runtime);
+    return {
+      keys: page.data.map((view) => ({ ...view, admission: inference.admissionOf(account, account.keys.get(view.hash)!) })),
+      total: page.total,
+      offset: page.offset,
+    };
+  }
+
   deleteAccount(id: string): Deleted {
     if (!this.runtime.store.removeAccount(id)) throw apiError('accountNotFound', id);
     return { deleted: 1 };
@@ -504,6 +531,12 @@ export class MockControl {
   accountKeys(id: string, query: AccountKeysQuery = {}): KeyView[] {
     check(IdParams, { id }, 'params');
     return this.unchecked.accountKeys(id, check(AccountKeysQuerySchema, query, 'querystring'));
+  }
+
+  /** The inspector's key table: a page of keys found (or listed), their total, and each one's admission. */
+  keySearch(id: string, query: KeySearch = {}): KeySearchPage {
+    check(IdParams, { id }, 'params');
+    return this.unchecked.keySearch(id, check(KeySearchQuery, query, 'querystring'));
   }
 
   deleteAccount(id: string): Deleted {

@@ -1,4 +1,5 @@
 import { ListingIndex } from './listing-index.js';
+import { SearchIndex, type SearchField } from './search-index.js';
 import type { AccountState, KeyRecord } from './types.js';
 
 /**
@@ -20,6 +21,8 @@ export class Account {
   /** The keys by hash; read-only — write through `load`, `add`, `delete` and `setDisabled`. */
   readonly keys: ReadonlyMap<string, StoredKey> = this.records;
   private listings = new ListingIndex<StoredKey>();
+  /** The search orders (name, label, hash): each built on its field's first search (src/domain/search-index.ts). */
+  private searchIndex = new SearchIndex<StoredKey>(() => this.records.values());
 
   constructor(readonly state: Omit<AccountState, 'keys'>) {}
 
@@ -32,12 +35,14 @@ export class Account {
     this.records.clear();
     for (const key of keys) this.records.set(key.hash, key);
     this.listings = ListingIndex.of<StoredKey>(keys);
+    this.searchIndex = new SearchIndex<StoredKey>(() => this.records.values());
   }
 
   add(key: KeyRecord): void {
     if (this.records.has(key.hash)) throw new Error(`duplicate key hash ${key.hash}`);
     this.records.set(key.hash, key);
     this.listings.add(key);
+    this.searchIndex.add(key);
   }
 
   delete(hash: string): boolean {
@@ -45,6 +50,7 @@ export class Account {
     if (!key) return false;
     this.records.delete(hash);
     this.listings.remove(key);
+    this.searchIndex.remove(key);
     return true;
   }
 
@@ -52,6 +58,26 @@ export class Account {
     if (key.disabled === disabled) return;
     this.listings.disabledChanging(key, disabled);
     (key as KeyRecord).disabled = disabled;
+  }
+
+  /** Renames a key: its place in the name order moves with it (one remove and one insert). */
+  rename(key: StoredKey, name: string): void {
+    if (key.name === name) return;
+    this.searchIndex.renaming(key, name);
+    key.name = name;
+  }
+
+  /**
+   * The keys of a workspace whose `field` starts with `prefix`: their total and up to `count` from
+   * `offset` on, in that field's order (`reverse`: the other way). O(log n + count).
+   */
+  search(workspaceId: string, field: SearchField, prefix: string, offset: number, count: number, reverse: boolean): { total: number; keys: StoredKey[] } {
+    return this.searchIndex.search(workspaceId, field, prefix, offset, count, reverse);
+  }
+
+  /** How many keys a workspace lists (all of them, or only the enabled ones). */
+  count(workspaceId: string, includeDisabled: boolean): number {
+    return this.listings.count(workspaceId, includeDisabled);
   }
 
   /** Up to `count` keys of a workspace from rank `offset` on, newest first (a new array). */

@@ -1,6 +1,6 @@
 import type { Account, StoredKey } from './account.js';
 import type { CompletionRule, CompletionRules } from './completion-rules.js';
-import { apiError } from './errors.js';
+import { ApiError, apiError } from './errors.js';
 import type { Generations } from './generations.js';
 import type { KeyStore } from './key-store.js';
 import { FREE_MODEL_DAILY_REQUESTS, roundUsd } from './limit.js';
@@ -104,12 +104,25 @@ export class Inference {
   }
 
   /**
-   * Decides a completion and checks that it may run: the model (400 for an unknown one), the
-   * rule that answers it, the key's limit, the account's credits, a free model's daily requests
-   * (429). Throws an `ApiError` to refuse; a refusal charges and changes nothing, the rule's use
-   * included (it is taken only once every check passed).
+   * What a chat completion with this key would get right now: null (accepted) or the `ApiError`
+   * it would be refused with — the key's own state first (disabled, expired: the bearer token's
+   * rule, `KeyStore.refuseUnusable`), then every check `begin` makes, by the same code. Changes
+   * nothing: no rule is used, nothing is charged or counted. Fault rules are not consulted (they
+   * answer requests, not keys).
    */
-  begin(principal: KeyPrincipal, request: CompletionRequest): PlannedCompletion {
+  admission(principal: KeyPrincipal, request: CompletionRequest): ApiError | null {
+    try {
+      this.deps.store.refuseUnusable(principal.key);
+      this.decide(principal, request);
+      return null;
+    } catch (error) {
+      if (error instanceof ApiError) return error;
+      throw error;
+    }
+  }
+
+  /** The model, rule, reply and price of a request, and its checks (`begin`'s first half): throws to refuse, changes nothing. */
+  private decide(principal: KeyPrincipal, request: CompletionRequest) {
     const { catalogue, store, rules } = this.deps;
     if (request.messages.length === 0) throw apiError('inputRequired');
     const model = request.model === undefined ? catalogue.defaultModel : catalogue.find(request.model);
@@ -144,6 +157,18 @@ export class Inference {
       checkKeyLimit(principal.key, spend, this.deps.limitErrors);
       checkCredits(store.credits(principal.account), spend);
     }
+    return { now, model, rule, match, text, promptTokens, completionTokens, byok, spend };
+  }
+
+  /**
+   * Decides a completion and checks that it may run: the model (400 for an unknown one), the
+   * rule that answers it, the key's limit, the account's credits, a free model's daily requests
+   * (429). Throws an `ApiError` to refuse; a refusal charges and changes nothing, the rule's use
+   * included (it is taken only once every check passed).
+   */
+  begin(principal: KeyPrincipal, request: CompletionRequest): PlannedCompletion {
+    const { rules } = this.deps;
+    const { now, model, rule, match, text, promptTokens, completionTokens, byok, spend } = this.decide(principal, request);
     // Every check passed: the rule is used now (a refused request does not use it up).
     const taken = rule ? rules.take(match) : undefined;
     // Every field written, in one order, whether a rule set it or not: one shape for every

@@ -29,6 +29,7 @@ import type {
   KeyListQuery,
   KeyPatch,
   KeyRecord,
+  KeySearchQuery,
   KeyView,
   StoreState,
 } from './types.js';
@@ -217,9 +218,17 @@ export class KeyStore {
     const owner = this.directory.ownerOf(hash);
     const key = owner?.keys.get(hash);
     if (!owner || !key) throw apiError('authUnknown');
+    this.refuseUnusable(key);
+    return { kind: 'key', account: owner, key };
+  }
+
+  /**
+   * Refuses a key that may not be used as a bearer token: disabled (401), expired (401). The one
+   * rule `authenticate` applies, and the one the inspector's "what a chat call gets" reads.
+   */
+  refuseUnusable(key: Pick<KeyRecord, 'disabled' | 'expires_at'>): void {
     if (key.disabled) throw apiError('authDisabled');
     if (this.isExpired(key)) throw apiError('authExpired');
-    return { kind: 'key', account: owner, key };
   }
 
   /**
@@ -268,6 +277,33 @@ export class KeyStore {
     return account.listing(workspaceId, query.includeDisabled ?? false, offset, PAGE_SIZE).map(keyView);
   }
 
+  /**
+   * A page of a workspace's keys (disabled ones too) with their total, for the inspector: without
+   * `query`, in `GET /keys`'s order (newest first) or its reverse; with one, the keys whose `field`
+   * (name, label or hash) starts with it, case-insensitively, in that field's order or its
+   * reverse. O(log n + page) either way (src/domain/search-index.ts).
+   */
+  search(account: Account, query: KeySearchQuery): { data: KeyView[]; total: number; offset: number } {
+    this.sync();
+    const workspaceId = query.workspaceId ?? account.state.default_workspace_id;
+    if (!account.state.workspace_ids.includes(workspaceId)) {
+      throw apiError('invalidField', 'query parameter', '"workspace_id"', "is not one of this account's workspaces");
+    }
+    const offset = query.offset ?? 0;
+    const reverse = query.reverse ?? false;
+    const text = query.query ?? '';
+    if (text !== '') {
+      const found = account.search(workspaceId, query.field ?? 'name', text, offset, PAGE_SIZE, reverse);
+      return { data: found.keys.map(keyView), total: found.total, offset };
+    }
+    const total = account.count(workspaceId, true);
+    if (!reverse) return { data: account.listing(workspaceId, true, offset, PAGE_SIZE).map(keyView), total, offset };
+    const end = total - offset;
+    const from = Math.max(0, end - PAGE_SIZE);
+    const keys = end > 0 ? account.listing(workspaceId, true, from, end - from).reverse() : [];
+    return { data: keys.map(keyView), total, offset };
+  }
+
   get(account: Account, hash: string): KeyView {
     this.sync();
     return keyView(this.find(account, hash));
@@ -297,7 +333,7 @@ export class KeyStore {
     if (name === undefined && disabled === undefined && limit === undefined && limitReset === undefined && includeByok === undefined) {
       return keyView(key);
     }
-    if (name !== undefined) key.name = name;
+    if (name !== undefined) account.rename(key, name);
     if (disabled !== undefined) account.setDisabled(key, disabled);
     if (limit !== undefined) key.limit = limit;
     if (limitReset !== undefined) key.limit_reset = limitReset;

@@ -73,6 +73,16 @@ export interface KeyListQuery {
   workspaceId?: string;
 }
 
+/** The inspector's search (`KeyStore.search`): a prefix of a field, or none for the listing. */
+export interface KeySearchQuery {
+  query?: string;
+  field?: 'name' | 'label' | 'hash';
+  offset?: number;
+  /** Oldest first (no query), or the field's order reversed. */
+  reverse?: boolean;
+  workspaceId?: string;
+}
+
 /** The management key that stands for an account (its plaintext is never stored). */
 export interface ManagementKeyRecord {
   hash: string;

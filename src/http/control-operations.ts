@@ -19,13 +19,15 @@ import {
   IdParams,
   JournalPageSchema,
   JournalQuery,
+  KeySearchPageSchema,
+  KeySearchQuery,
   ScenarioApplyBody,
   ScenarioNameParams,
   StateDocumentSchema,
   StateQuery,
   UsageBody,
 } from '../schemas/control.js';
-import { CompletionRuleSchema, CompletionSpecBody, CreditsBody, CreditsSchema } from '../schemas/inference-control.js';
+import { AdmissionQuery, AdmissionSchema, CompletionRuleSchema, CompletionSpecBody, CreditsBody, CreditsSchema } from '../schemas/inference-control.js';
 import { KeyListResponseSchema, KeyResponseSchema } from '../schemas/keys.js';
 import { VERSION } from '../version.js';
 import { operations, type Access, type Declaration, type Operation, type OperationSchema } from './operation.js';
@@ -165,6 +167,16 @@ export const CONTROL_TABLE = {
       response: { 200: KeyListResponseSchema, ...errors },
     },
   }),
+  keySearch: control('GET', '/accounts/:id/keys/search', {
+    status: 200,
+    schema: {
+      summary:
+        "An account's keys found by the start of a name, label or hash (or all, in GET /api/v1/keys order), with the total and what a chat completion with each would get now: not journalled (the inspector's table)",
+      params: IdParams,
+      querystring: KeySearchQuery,
+      response: { 200: Type.Object({ data: KeySearchPageSchema }), ...errors },
+    },
+  }),
   deleteAccount: control('DELETE', '/accounts/:id', {
     status: 200,
     schema: { summary: 'Remove an account and its keys', params: IdParams, response: { 200: DeletedCountSchema, ...errors } },
@@ -177,6 +189,15 @@ export const CONTROL_TABLE = {
   recordUsage: control('POST', '/keys/:hash/usage', {
     status: 200,
     schema: { summary: 'Record spend on a key (every window and the total)', params: HashParams, body: UsageBody, response: { 200: KeyResponseSchema, ...errors } },
+  }),
+  admission: control('GET', '/keys/:hash/admission', {
+    status: 200,
+    schema: {
+      summary: 'What a chat completion with this key would get now: accepted, or the status and error it would be refused with (nothing is charged)',
+      params: HashParams,
+      querystring: AdmissionQuery,
+      response: { 200: Type.Object({ data: AdmissionSchema }), ...errors },
+    },
   }),
   faults: control('GET', '/faults', {
     status: 200,
@@ -256,10 +277,12 @@ export function controlOperations(mock: MockControl, { enabled, startedAt = Date
     createAccount: (call) => ({ data: core.createAccount(call.body) }),
     accountKey: (call) => ({ data: core.accountKey(call.params.id) }),
     accountKeys: (call) => ({ data: core.accountKeys(call.params.id, call.query) }),
+    keySearch: (call) => ({ data: core.keySearch(call.params.id, call.query) }),
     deleteAccount: (call) => core.deleteAccount(call.params.id),
     clock: () => core.clock(),
     setClock: (call) => core.setClock(call.body),
     recordUsage: (call) => ({ data: core.recordUsage(call.params.hash, call.body) }),
+    admission: (call) => ({ data: inference.admission(call.params.hash, call.query) }),
     faults: () => ({ data: core.faults() }),
     addFault: (call) => ({ data: core.addFault(call.body) }),
     clearFaults: () => core.clearFaults(),

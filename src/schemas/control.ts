@@ -2,7 +2,8 @@ import { Type } from './typebox.js';
 import type { Static } from '@sinclair/typebox';
 import type { AccountState, KeyRecord } from '../domain/types.js';
 import { Nullable, NullableEnum, StringEnum } from './common.js';
-import { KeyRecordSchema, ListKeysQuerySchema } from './keys.js';
+import { KeyRecordSchema, KeySchema, ListKeysQuerySchema } from './keys.js';
+import { AdmissionSchema } from './inference-control.js';
 
 /** The test-control plane's wire contract (`/__mock`). */
 
@@ -82,6 +83,26 @@ export const AccountCreateBody = Type.Object(
 
 /** `GET /__mock/accounts/:id/keys`: the query of `GET /api/v1/keys`, so both read the same page. */
 export const AccountKeysQuery = ListKeysQuerySchema;
+
+/** The inspector's key search (`GET /__mock/accounts/:id/keys/search`): bounded, like every input. */
+export const KeySearchQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 256, description: 'The start of the field, case-insensitive; empty or absent: every key, in GET /keys order' })),
+  field: Type.Optional(StringEnum(['name', 'label', 'hash'] as const, { description: 'The field q is matched against (default name)' })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'How many matches to skip' })),
+  reverse: Type.Optional(
+    StringEnum(['true', 'false'] as const, { description: 'The other way round: oldest first, or the field in descending order (default false)' }),
+  ),
+  workspace_id: Type.Optional(Type.String({ format: 'uuid', description: "One of the account's workspaces (default: its default workspace)" })),
+});
+
+/** A key found, with what a chat completion with it would get now (the default model, a short prompt). */
+export const FoundKeySchema = Type.Object({ ...KeySchema.properties, admission: AdmissionSchema });
+
+export const KeySearchPageSchema = Type.Object({
+  keys: Type.Array(FoundKeySchema),
+  total: Type.Integer({ description: 'How many keys match (or the workspace holds, without q)' }),
+  offset: Type.Integer(),
+});
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1 }) });
 export const HashParams = Type.Object({ hash: Type.String() });

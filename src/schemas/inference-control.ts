@@ -52,3 +52,20 @@ export const CompletionRuleSchema = Type.Object({
   hits: Type.Integer(),
   ...specFields,
 });
+
+/** What a chat completion with a key would get (`GET /__mock/keys/:hash/admission`): the request it stands for. */
+export const AdmissionQuery = Type.Object({
+  model: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: "The model (default: the catalogue's default)" })),
+  max_tokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, description: 'max_tokens, if the request would send it' })),
+  prompt: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'The one user message (default "Hello")' })),
+});
+
+export const AdmissionSchema = Type.Object({
+  accepted: Type.Boolean(),
+  /** 200, or the refusal's status. */
+  status: Type.Integer(),
+  /** The refusal's envelope, `{code, message, metadata?}`, exactly as POST /api/v1/chat/completions answers it; null when accepted. */
+  error: Nullable(
+    Type.Object({ code: Type.Integer(), message: Type.String(), metadata: Type.Optional(Type.Object({}, { additionalProperties: true })) }),
+  ),
+});

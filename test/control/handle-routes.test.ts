@@ -157,6 +157,10 @@ describe('every handle method answers what its route answers, for the same input
     await bad('setCredits', (h) => h.setCredits(first, {}), { method: 'POST', path: `/accounts/${first}/credits`, body: {} });
     await bad('setCredits', (h) => h.setCredits(first, { total_usage: -1 }), { method: 'POST', path: `/accounts/${first}/credits`, body: { total_usage: -1 } });
     await bad('credits', (h) => h.credits('acct_nope'), { method: 'GET', path: '/accounts/acct_nope/credits' });
+    await same('admission', (h) => h.admission(DOCS_HASH), { method: 'GET', path: `/keys/${DOCS_HASH}/admission` });
+    await same('admission', (h) => h.admission(DOCS_HASH, { max_tokens: 10_000_000 }), { method: 'GET', path: `/keys/${DOCS_HASH}/admission?max_tokens=10000000` });
+    await bad('admission', (h) => h.admission('nope'), { method: 'GET', path: '/keys/nope/admission' });
+    await bad('admission', (h) => h.admission(DOCS_HASH, { max_tokens: 0 }), { method: 'GET', path: `/keys/${DOCS_HASH}/admission?max_tokens=0` });
 
     // Accounts and scenarios.
     const created = answerOf<{ id: string }>(
@@ -183,6 +187,13 @@ describe('every handle method answers what its route answers, for the same input
       path: `/accounts/${accounts[0]!.id}/keys?offset=1&include_disabled=true`,
     });
     await bad('accountKeys', (h) => h.accountKeys('acct_none'), { method: 'GET', path: '/accounts/acct_none/keys' });
+    await same('keySearch', (h) => h.keySearch(accounts[0]!.id), { method: 'GET', path: `/accounts/${accounts[0]!.id}/keys/search` });
+    await same('keySearch', (h) => h.keySearch(accounts[0]!.id, { q: 'a', field: 'name', reverse: 'true' }), {
+      method: 'GET',
+      path: `/accounts/${accounts[0]!.id}/keys/search?q=a&field=name&reverse=true`,
+    });
+    await bad('keySearch', (h) => h.keySearch(accounts[0]!.id, { field: 'email' } as never), { method: 'GET', path: `/accounts/${accounts[0]!.id}/keys/search?field=email` });
+    await bad('keySearch', (h) => h.keySearch('acct_none'), { method: 'GET', path: '/accounts/acct_none/keys/search' });
     await bad('accountKeys', (h) => h.accountKeys(accounts[0]!.id, { include_disabled: 'yes' } as never), { method: 'GET', path: `/accounts/${accounts[0]!.id}/keys?include_disabled=yes` });
     await same('deleteAccount', (h) => h.deleteAccount(empty.id), { method: 'DELETE', path: `/accounts/${empty.id}` });
     await bad('deleteAccount', (h) => h.deleteAccount(empty.id), { method: 'DELETE', path: `/accounts/${empty.id}` });

@@ -248,6 +248,10 @@ describe('wire order: what the HTTP layer is handed serialises the same through 
     await same(api(app, 'GET', '/credits'), 200);
     await same(ctl(app, 'GET', `/accounts/${account.id}/credits`), 200);
     await same(ctl(app, 'POST', `/accounts/${account.id}/credits`, { total_usage: 1.5, total_credits: 20 }), 200);
+    await same(ctl(app, 'GET', `/keys/${created.data.hash}/admission`), 200);
+    await same(ctl(app, 'GET', `/keys/${created.data.hash}/admission?max_tokens=10000000`), 200);
+    await same(ctl(app, 'GET', `/accounts/${account.id}/keys/search?q=${encodeURIComponent(created.data.name.slice(0, 2))}`), 200);
+    await same(ctl(app, 'GET', `/accounts/${account.id}/keys/search?reverse=true`), 200);
     const other = (await same(ctl(app, 'POST', '/completions', { times: 2 }), 201)).json().data;
     await same(ctl(app, 'DELETE', `/completions/${other.id}`), 200);
     await same(ctl(app, 'DELETE', `/completions/${rule.id}`), 404);
