@@ -482,7 +482,7 @@ export class KeyStore {
 
   /** A key of this account, or 404 — also for another account's key, so nothing leaks. */
   private find(account: Account, hash: string): StoredKey {
-    const key = account.keys.get(hash);
+    const key = account.key(hash);
     if (!key) throw apiError('keyNotFound', hash);
     return key;
   }
