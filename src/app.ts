@@ -13,7 +13,7 @@ import { openApiPlugin } from './plugins/openapi.js';
 import { loggerOptions, type LogStream } from './logger.js';
 import { saveStateFile } from './state-file.js';
 import { parseQuery } from './http/body.js';
-import { Engine, errorEnvelope, planeOf } from './http/engine.js';
+import { Engine, errorEnvelope, planeOf, type HeaderTarget } from './http/engine.js';
 import { registerOperations } from './routes/operations.js';
 import { createMockRuntime, type MockRuntime } from './runtime.js';
 import { SHARED_SCHEMAS } from './schemas/validators.js';
@@ -84,6 +84,46 @@ export interface AppOptions {
 const alwaysValid = () => true;
 
 /**
+ * Where the app's hook writes the headers every answer carries: straight into the reply's own
+ * header object, the one Fastify hands to Node's `writeHead` (the same entries, in the same order,
+ * as `reply.header` would make). `reply.header` lower-cases each name and looks it up in that
+ * object first (its `set-cookie` rule) through a lookup that sees every header name of the app:
+ * ~470 instructions a header under callgrind, on three headers of every request (BENCHMARKS.md,
+ * "round 3"); these names are lower-case already and none is `set-cookie`. Falls back to
+ * `reply.header` should Fastify keep its headers elsewhere.
+ */
+let replyHeaders: symbol | null | undefined;
+const headerWriter = {
+  into: {} as Record<string, string>,
+  // A store per name for the three on every answer: each sees one shape of the object, where one
+  // store for every name sees them all (a megamorphic store a header).
+  header(name: string, value: string): void {
+    const into = headerWriter.into;
+    switch (name) {
+      case 'x-mock-server':
+        into['x-mock-server'] = value;
+        break;
+      case 'x-request-id':
+        into['x-request-id'] = value;
+        break;
+      case 'vary':
+        into.vary = value;
+        break;
+      default:
+        into[name] = value;
+    }
+  },
+};
+function headerTarget(reply: FastifyReply): HeaderTarget {
+  // Found once, by its description, on the first reply: Fastify does not export its symbols.
+  replyHeaders ??= Object.getOwnPropertySymbols(reply).find((symbol) => symbol.description === 'fastify.reply.headers') ?? null;
+  const into = replyHeaders === null ? undefined : (reply as unknown as Record<symbol, unknown>)[replyHeaders];
+  if (typeof into !== 'object' || into === null) return reply;
+  headerWriter.into = into as Record<string, string>;
+  return headerWriter;
+}
+
+/**
  * Builds the whole mock as a Fastify instance that never listens: tests (`inject`), the CLI and
  * `createMockServer()` all build through here, so tests run the production options.
  */
@@ -128,8 +168,9 @@ export function buildApp(config: MockConfig, runtime: MockRuntime = createMockRu
    * headers for the request's `Origin` (a browser's) or its absence.
    */
   function stamp(request: FastifyRequest, reply: FastifyReply): void {
-    engine.stamp(request.id, reply);
-    cors.annotate(request.headers.origin, reply);
+    const target = headerTarget(reply);
+    engine.stamp(request.id, target);
+    cors.annotate(request.headers.origin, target);
   }
 
   // Input is validated by the engine (src/http/engine.ts), as in every door: the operations' routes

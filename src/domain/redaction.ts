@@ -41,25 +41,33 @@ const SECRET_NAME = new RegExp(
   'i',
 );
 
-/** The answers of `isSecretName` so far, for names up to 64 characters; at most 1,024 (then forgotten). */
-const secretNames = new Map<string, boolean>();
+/** A name like a secret (`isSecretName`), and a name holding a plaintext key's prefix: `nameFlags`' bits. */
+const SECRET_NAMED = 1;
+const HOLDS_KEY = 2;
+
+/** The answers of `nameFlags` so far, for names up to 64 characters; at most 1,024 (then forgotten). */
+const nameAnswers = new Map<string, number>();
 
 /**
- * Whether a field, query parameter or header name is named like a secret (its value is then
- * blanked). Remembered: the journal asks about every field of every body, bodies name the same
- * few fields, and a lookup costs a fraction of the pattern (a dozen alternatives, any case).
+ * What a field, query parameter or header name is: named like a secret, holding a key's prefix,
+ * both or neither. Remembered: the journal asks about every field of every body, bodies name the
+ * same few fields, and a lookup costs a fraction of the pattern (a dozen alternatives, any case)
+ * and of the search for the prefix.
  */
-export function isSecretName(name: string): boolean {
-  let secret = secretNames.get(name);
-  if (secret === undefined) {
-    secret = SECRET_NAME.test(name);
+function nameFlags(name: string): number {
+  let flags = nameAnswers.get(name);
+  if (flags === undefined) {
+    flags = (SECRET_NAME.test(name) ? SECRET_NAMED : 0) | (name.includes(KEY_PREFIX) ? HOLDS_KEY : 0);
     if (name.length <= 64) {
-      if (secretNames.size >= 1024) secretNames.clear();
-      secretNames.set(name, secret);
+      if (nameAnswers.size >= 1024) nameAnswers.clear();
+      nameAnswers.set(name, flags);
     }
   }
-  return secret;
+  return flags;
 }
+
+/** Whether a field, query parameter or header name is named like a secret (its value is then blanked). */
+export const isSecretName = (name: string): boolean => (nameFlags(name) & SECRET_NAMED) !== 0;
 
 /** A text with every plaintext key in it masked as its label. */
 export const maskKeys = (text: string): string => (text.includes(KEY_PREFIX) ? text.replace(SECRET, (secret) => maskedLabel(secret)) : text);
@@ -86,7 +94,8 @@ export function holdsSecrets(value: unknown, depth = 0): boolean {
   if (Array.isArray(value)) return value.some((item) => holdsSecrets(item, depth + 1));
   for (const field in value) {
     const item = (value as Record<string, unknown>)[field];
-    if (field.includes(KEY_PREFIX) || (isSecretName(field) && item !== null && item !== undefined)) return true;
+    const flags = nameFlags(field);
+    if ((flags & HOLDS_KEY) !== 0 || ((flags & SECRET_NAMED) !== 0 && item !== null && item !== undefined)) return true;
     if (holdsSecrets(item, depth + 1)) return true;
   }
   return false;

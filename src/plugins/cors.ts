@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { controlRefusal, type AccessRule } from '../http/access.js';
 import { CONTROL_PREFIX } from '../domain/paths.js';
 import { CORS_EXPOSED_HEADERS, preflightHeaders } from '../http/preflight.js';
+import type { HeaderTarget } from '../http/engine.js';
 import { errorResponses } from '../schemas/common.js';
 
 /**
@@ -35,13 +36,16 @@ import { errorResponses } from '../schemas/common.js';
 
 export { CORS_ALLOWED_METHODS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS } from '../http/preflight.js';
 
-export interface CorsPolicy {
+export interface CorsPolicy<Target = FastifyReply> {
   /** Adds the CORS response headers for a request with this `Origin` header (or none). */
-  annotate(origin: string | undefined, reply: FastifyReply): void;
+  annotate(origin: string | undefined, reply: Target): void;
 }
 
-/** `allowed`: `*` (any origin) or the origins browsers may call from (`--cors-origin`). */
-export function corsPolicy(allowed: string | readonly string[]): CorsPolicy {
+/**
+ * `allowed`: `*` (any origin) or the origins browsers may call from (`--cors-origin`). It only
+ * adds headers, so any header target takes them (the app's hook writes them with the engine's).
+ */
+export function corsPolicy(allowed: string | readonly string[]): CorsPolicy<HeaderTarget> {
   const origins = typeof allowed === 'string' ? [allowed] : allowed;
   const listed = origins.includes('*') ? undefined : new Set(origins);
   return {

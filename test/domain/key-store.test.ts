@@ -286,6 +286,24 @@ describe('KeyStore lookups: 404', () => {
     expectApiError(() => store.get(b, ACTIVE), 404, new RegExp(ACTIVE));
   });
 
+  it('a key found, then deleted or replaced by a load, is not found again (the last lookup is not kept past a change)', () => {
+    const { store, a } = setup();
+    const state = store.export();
+    // Found twice (the second time as the last key found), with a hash string built anew each time.
+    expect(store.get(a, ACTIVE.split('').join('')).hash).toBe(ACTIVE);
+    expect(store.update(a, [...ACTIVE].join(''), { name: 'again' }).name).toBe('again');
+    store.remove(a, ACTIVE);
+    for (const op of [() => store.get(a, ACTIVE), () => store.update(a, ACTIVE, { name: 'x' }), () => store.remove(a, ACTIVE)]) {
+      expectApiError(op, 404, new RegExp(ACTIVE));
+    }
+    // A load brings it back as a new object: that one is what a lookup finds and changes.
+    store.load(state);
+    const reloaded = store.account('acct_a')!;
+    expect(store.update(reloaded, ACTIVE, { name: 'reloaded' }).name).toBe('reloaded');
+    expect(store.get(reloaded, ACTIVE).name).toBe('reloaded');
+    expect(store.export().accounts.find((account) => account.id === 'acct_a')!.keys.find((key) => key.hash === ACTIVE)!.name).toBe('reloaded');
+  });
+
   it('a very long unknown hash is clipped in the message', () => {
     const { store, a } = setup();
     const long = 'f'.repeat(500);
