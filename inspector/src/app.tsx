@@ -8,6 +8,7 @@ import { type ClockReading } from './format';
 import { useThrottledTick } from './hooks';
 import { JournalSection, JOURNAL_KEPT } from './journal';
 import { KeysSection } from './keys';
+import { noteEvent, noteNewestId } from './timeline';
 
 type Phase = 'checking' | 'token' | 'ready' | 'down';
 
@@ -178,6 +179,7 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
       setJournalEnabled(meta.enabled);
       // The stream was open before this was asked: entries it brought since are kept, none twice (ids only grow).
       const newest = data[0]?.id ?? -1;
+      noteNewestId(newest);
       setEntries((shown) => [...shown.filter((entry) => entry.id > newest), ...data].slice(0, JOURNAL_KEPT));
     } catch (error) {
       announce(describeError(error));
@@ -206,6 +208,7 @@ function Inspector({ accounts, reloadAccounts, announce, onUnauthorized, onStrea
     const close = openEventStream(
       (type, data) => {
         const h = handlers.current;
+        noteEvent(type, data);
         switch (type) {
           case 'ready': {
             // The first load, and after a reconnection whatever changed meanwhile: loading only

@@ -1,9 +1,20 @@
 import type { MockEvents } from './events.js';
+import {
+  errorMessage,
+  JOURNAL_BODY_LIMIT,
+  JSON_CONTENT_TYPE,
+  journalHeaders,
+  shownFault,
+  type FaultApplied,
+  type JournalDetail,
+  type RawHeaders,
+} from './journal-detail.js';
 import type { JournalCharge, JournalEntry } from './journal-entry.js';
-import { holdsSecrets, redactSecrets } from './redaction.js';
+import { holdsSecrets, isSecretName, maskKeys, redactSecrets, REDACTED } from './redaction.js';
 
 export { redactSecrets } from './redaction.js';
-export type { JournalEntry } from './journal-entry.js';
+export * from './journal-detail.js';
+export type { JournalEntry, JournalFault, JournalResponse } from './journal-entry.js';
 
 export interface JournalFilter {
   method?: string;
@@ -42,8 +53,6 @@ export function journalMatcher(
     (filter.before === undefined || id < filter.before);
 }
 
-/** Bodies larger than this (as JSON) are kept as a summary, so the journal's memory stays bounded. */
-export const JOURNAL_BODY_LIMIT = 16 * 1024;
 
 /**
  * What the journal stores of a body: redacted, and summarised when large. `rawSize` (the request's
@@ -66,7 +75,9 @@ export function journalBody(body: unknown, rawSize?: number): unknown {
  * string) and the body as they arrived. The journal's byte budget and a page of a read count this.
  */
 export const ENTRY_BYTES = 256;
-export const entryBytes = (urlLength: number, bodyLength: number): number => ENTRY_BYTES + urlLength + bodyLength;
+/** What an entry's request headers are estimated to take (they are bounded by Node's 16 KiB header limit on the server). */
+export const HEADER_BYTES = 512;
+export const entryBytes = (urlLength: number, bodyLength: number, answerLength = 0): number => ENTRY_BYTES + urlLength + bodyLength + answerLength;
 
 /** The journal's default byte budget: past it, the oldest entries go, whatever `--journal-size` allows. */
 export const JOURNAL_BYTE_BUDGET = 64 * 1024 * 1024;
@@ -75,7 +86,10 @@ export const JOURNAL_BYTE_BUDGET = 64 * 1024 * 1024;
 export const PAGE_BYTES = 16 * 1024 * 1024;
 
 /** An entry as recorded: its time as epoch ms (formatted only when someone reads the journal). */
-export type JournalRecord = Omit<JournalEntry, 'id' | 'time'> & { time: number };
+export type JournalRecord = Omit<JournalEntry, 'id' | 'time' | 'wall_time' | 'request_headers' | 'key_hash' | 'key_type' | 'response' | 'error' | 'fault'> & {
+  time: number;
+  detail?: JournalDetail;
+};
 
 /** One read of the journal: entries newest first, and the `before` of the next (older) page, if any. */
 export interface JournalPage {
@@ -108,6 +122,16 @@ export class RequestJournal {
   private readonly hashes: (string | null)[];
   /** What each entry's request was charged, if anything (a stream's is filled in when it ends). */
   private readonly charges: (JournalCharge | undefined)[];
+  private readonly wallTimes: Float64Array;
+  private readonly keyHashes: (string | null)[];
+  /** 0: no key, 1: a management key, 2: an API key. */
+  private readonly keyTypes: Uint8Array;
+  /** The request's headers, by reference: masked (`journalHeaders`) when read. */
+  private readonly requestHeaders: (RawHeaders | undefined)[];
+  private readonly responseHeaders: (Readonly<Record<string, string>> | undefined)[];
+  /** The answer's body (undefined: none), by reference: masked and measured (`journalBody`) when read. */
+  private readonly responseBodies: unknown[];
+  private readonly faults: (FaultApplied | undefined)[];
   private next = 0;
   private count = 0;
   private held = 0;
@@ -131,6 +155,13 @@ export class RequestJournal {
     this.accounts = new Array<string | null>(capacity).fill(null);
     this.hashes = new Array<string | null>(capacity).fill(null);
     this.charges = new Array<JournalCharge | undefined>(capacity).fill(undefined);
+    this.wallTimes = new Float64Array(capacity);
+    this.keyHashes = new Array<string | null>(capacity).fill(null);
+    this.keyTypes = new Uint8Array(capacity);
+    this.requestHeaders = new Array<RawHeaders | undefined>(capacity).fill(undefined);
+    this.responseHeaders = new Array<Readonly<Record<string, string>> | undefined>(capacity).fill(undefined);
+    this.responseBodies = new Array<unknown>(capacity).fill(undefined);
+    this.faults = new Array<FaultApplied | undefined>(capacity).fill(undefined);
   }
 
   get size(): number {
@@ -156,10 +187,17 @@ export class RequestJournal {
 
   record(entry: JournalRecord): void {
     const size = entryBytes(entry.path.length + JSON.stringify(entry.query).length, entry.body === null ? 0 : (JSON.stringify(entry.body)?.length ?? 0));
-    this.append(entry.time, entry.method, entry.path, entry.query, entry.body, entry.status, entry.duration_ms, entry.account_id, entry.hash, size, entry.charged);
+    const detail = entry.detail ?? {};
+    this.append(
+      entry.time, entry.method, entry.path, entry.query, entry.body, entry.status, entry.duration_ms, entry.account_id, entry.hash, size, entry.charged,
+      detail.wallTime ?? entry.time, detail.keyHash ?? null, detail.keyType ?? null, detail.requestHeaders, detail.responseHeaders, detail.responseBody, detail.fault,
+    );
   }
 
-  /** `record` without an entry object, for the request path; `size` is the entry's `entryBytes`. */
+  /**
+   * `record` without an entry object, for the request path; `size` is the entry's `entryBytes`.
+   * The headers and the answer's body are kept by reference and masked when read.
+   */
   append(
     time: number,
     method: string,
@@ -172,6 +210,13 @@ export class RequestJournal {
     hash: string | null,
     size: number = ENTRY_BYTES,
     charged?: JournalCharge,
+    wallTime: number = time,
+    keyHash: string | null = null,
+    keyType: 'management' | 'key' | null = null,
+    requestHeaders?: RawHeaders,
+    responseHeaders?: Readonly<Record<string, string>>,
+    responseBody?: unknown,
+    fault?: FaultApplied,
   ): void {
     if (this.capacity === 0) return;
     if (this.count === this.capacity) this.dropOldest();
@@ -188,6 +233,13 @@ export class RequestJournal {
     this.accounts[at] = accountId;
     this.hashes[at] = hash;
     this.charges[at] = charged;
+    this.wallTimes[at] = wallTime;
+    this.keyHashes[at] = keyHash;
+    this.keyTypes[at] = keyType === null ? 0 : keyType === 'management' ? 1 : 2;
+    this.requestHeaders[at] = requestHeaders;
+    this.responseHeaders[at] = responseHeaders;
+    this.responseBodies[at] = responseBody;
+    this.faults[at] = fault;
     this.sizes[at] = size;
     this.held += size;
     this.next = at + 1 === this.capacity ? 0 : at + 1;
@@ -203,6 +255,10 @@ export class RequestJournal {
     this.queries[at] = undefined;
     this.bodies[at] = null;
     this.charges[at] = undefined;
+    this.requestHeaders[at] = undefined;
+    this.responseHeaders[at] = undefined;
+    this.responseBodies[at] = undefined;
+    this.faults[at] = undefined;
     this.count--;
   }
 
@@ -211,20 +267,40 @@ export class RequestJournal {
     return (this.next - i + this.capacity) % this.capacity;
   }
 
-  /** The entry in slot `at`, as `list` and the event stream show it. */
+  /**
+   * The entry in slot `at`, as `list` and the event stream show it: the headers and the answer
+   * masked here, on read. Fields in the order of the route's schema (JournalEntrySchema), so
+   * `JSON.stringify` of it is the server's bytes.
+   */
   private entryAt(at: number): JournalEntry {
+    const responseBody = this.responseBodies[at];
+    const extra = this.responseHeaders[at];
+    const headers: Record<string, string> = {};
+    if (responseBody !== undefined) headers['content-type'] = JSON_CONTENT_TYPE;
+    if (extra) for (const name in extra) headers[maskKeys(name)] = isSecretName(name) ? REDACTED : maskKeys(extra[name]!);
+    const shownBody = responseBody === undefined ? null : journalBody(responseBody);
+    const keyType = this.keyTypes[at];
     const entry: JournalEntry = {
       id: this.ids[at]!,
       time: new Date(this.times[at]!).toISOString(),
+      wall_time: new Date(this.wallTimes[at]!).toISOString(),
       method: this.methods[at]!,
       path: this.paths[at]!,
       query: { ...this.queries[at] },
       body: this.bodies[at],
+      request_headers: journalHeaders(this.requestHeaders[at]),
       status: this.statuses[at]!,
       duration_ms: this.durations[at]!,
       account_id: this.accounts[at]!,
       hash: this.hashes[at]!,
+      key_hash: this.keyHashes[at]!,
+      key_type: keyType === 0 ? null : keyType === 1 ? 'management' : 'key',
+      response: { headers, body: shownBody },
     };
+    const message = errorMessage(shownBody);
+    if (message !== undefined) entry.error = message;
+    const fault = this.faults[at];
+    if (fault) entry.fault = shownFault(fault);
     const charged = this.charges[at];
     if (charged) entry.charged = { key: charged.key, usd: charged.usd, byok: charged.byok };
     return entry;
@@ -273,6 +349,11 @@ export class RequestJournal {
   clear(): void {
     this.queries.fill(undefined);
     this.bodies.fill(null);
+    this.requestHeaders.fill(undefined);
+    this.responseHeaders.fill(undefined);
+    this.responseBodies.fill(undefined);
+    this.faults.fill(undefined);
+    this.charges.fill(undefined);
     this.next = 0;
     this.count = 0;
     this.held = 0;

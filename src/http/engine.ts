@@ -2,7 +2,7 @@ import type { MockControl } from '../control/mock-control.js';
 import { bearerToken } from '../domain/auth.js';
 import { ApiError, apiError } from '../domain/errors.js';
 import type { Principal } from '../domain/key-store.js';
-import { entryBytes, JOURNAL_BODY_LIMIT, journalBody } from '../domain/journal.js';
+import { answerBytes, entryBytes, HEADER_BYTES, JOURNAL_BODY_LIMIT, journalBody, keptAnswer } from '../domain/journal.js';
 import { holdsSecrets, redactSecrets, redactUrl } from '../domain/redaction.js';
 import { CONTROL_PREFIX } from '../domain/paths.js';
 import { KEY_PREFIX } from '../domain/secrets.js';
@@ -311,7 +311,7 @@ export class Engine {
    * an `ApiError` is a bug: a 500, reported to `onInternalError`). A refused API request is
    * journalled; `op` undefined: no route took it (not journalled).
    */
-  fail(error: unknown, call: Call, elapsed: Elapsed, op: Operation | undefined): Outcome {
+  fail(error: unknown, call: Call, elapsed: Elapsed, op: Operation | undefined, fault?: FaultAction): Outcome {
     const journalled = op !== undefined && op.plane === 'api';
     let apiErr: ApiError;
     if (error instanceof ApiError) apiErr = error;
@@ -319,22 +319,28 @@ export class Engine {
       this.onInternalError?.(error, call);
       apiErr = apiError('internal');
     }
-    if (journalled) this.record(call, apiErr.status, elapsed);
     const outcome: Outcome = { status: apiErr.status, body: errorEnvelope(apiErr) };
     if (apiErr.headers) outcome.headers = { ...apiErr.headers };
+    if (journalled) this.record(call, apiErr.status, elapsed, outcome.headers, outcome.body, fault);
     return outcome;
   }
 
-  private answer(op: Operation, call: Call, elapsed: Elapsed): Outcome {
+  private answer(op: Operation, call: Call, elapsed: Elapsed, fault?: FaultAction): Outcome {
     try {
       this.validate(op, call);
       const body = op.handle(call);
-      if (op.plane === 'api') this.record(call, op.status, elapsed);
-      if (body instanceof StreamedAnswer) return { status: op.status, body: undefined, streamed: body, headers: { ...body.headers } };
-      if (body instanceof Reply) return { status: op.status, body: body.body, headers: { ...body.headers } };
+      if (body instanceof StreamedAnswer) {
+        if (op.plane === 'api') this.record(call, op.status, elapsed, body.headers, undefined, fault);
+        return { status: op.status, body: undefined, streamed: body, headers: { ...body.headers } };
+      }
+      if (body instanceof Reply) {
+        if (op.plane === 'api') this.record(call, op.status, elapsed, body.headers, body.body, fault);
+        return { status: op.status, body: body.body, headers: { ...body.headers } };
+      }
+      if (op.plane === 'api') this.record(call, op.status, elapsed, undefined, body, fault);
       return { status: op.status, body };
     } catch (error) {
-      return this.fail(error, call, elapsed, op);
+      return this.fail(error, call, elapsed, op, fault);
     }
   }
 
@@ -360,17 +366,17 @@ export class Engine {
   private carryOut(action: FaultAction, op: Operation, call: Call, elapsed: Elapsed): Outcome | Promise<Outcome> {
     const respond = (): Outcome => {
       if (action.fault !== undefined) {
-        this.record(call, 0, elapsed);
+        this.record(call, 0, elapsed, undefined, undefined, action);
         return { status: 0, body: undefined, fault: action.fault };
       }
       if (action.status !== undefined) {
         const retryAfter = action.retry_after ?? (action.status === 429 ? 1 : undefined);
-        this.record(call, action.status, elapsed);
         const outcome: Outcome = { status: action.status, body: errorEnvelope(injectedError(action.status, action.body)) };
         if (retryAfter !== undefined) outcome.headers = { 'retry-after': String(retryAfter) };
+        this.record(call, action.status, elapsed, outcome.headers, outcome.body, action);
         return outcome;
       }
-      return this.answer(op, call, elapsed);
+      return this.answer(op, call, elapsed, action);
     };
     const wait = faultWait(action);
     if (wait === 0) return respond();
@@ -382,9 +388,18 @@ export class Engine {
    * path and query string included (percent-encoded too), and a query field may be named like a
    * secret: masked by the rules the log uses (`redactUrl` on the raw path; for a plain
    * `/api/v1/keys/<hash>` a few `includes` and the same string back). The parsed query and body are
-   * this request's own objects: kept as they are when they hold nothing to hide.
+   * this request's own objects: kept as they are when they hold nothing to hide. The request's
+   * headers and the answer (`headers`: its own beyond those every answer carries; `answerBody`
+   * undefined: none) are kept by reference and masked when the journal is read (journal.ts).
    */
-  private record(call: Call, status: number, elapsed: Elapsed): void {
+  private record(
+    call: Call,
+    status: number,
+    elapsed: Elapsed,
+    headers?: Readonly<Record<string, string>>,
+    answerBody?: unknown,
+    fault?: FaultAction,
+  ): void {
     const { journal } = this.runtime;
     if (!journal.enabled) return;
     const { url } = call;
@@ -398,6 +413,9 @@ export class Engine {
     const length = call.headers['content-length'];
     const declared = typeof length === 'string' ? Number(length) : Number.NaN;
     const rawSize = body === undefined || body === null ? 0 : Number.isFinite(declared) ? declared : (JSON.stringify(body)?.length ?? 0);
+    const answerSize = answerBytes(answerBody);
+    const { principal } = call;
+    const duration = elapsed.elapsedTime;
     journal.append(
       call.arrivedAt,
       call.method,
@@ -405,13 +423,20 @@ export class Engine {
       queryAt === -1 ? undefined : holdsSecrets(query) ? (redactSecrets(query) as Record<string, unknown>) : query,
       journalBody(body, rawSize),
       status,
-      Math.round(elapsed.elapsedTime * 1000) / 1000,
-      call.principal?.account.id ?? null,
+      Math.round(duration * 1000) / 1000,
+      principal?.account.id ?? null,
       // The decoded :hash is checked on its own (a key could arrive percent-encoded).
       hash !== null && hash.includes(KEY_PREFIX) ? (redactSecrets(hash) as string) : hash,
       // What is kept of a body is at most JOURNAL_BODY_LIMIT (a larger one is a summary).
-      entryBytes(url.length, Math.min(rawSize, JOURNAL_BODY_LIMIT)),
+      entryBytes(url.length, Math.min(rawSize, JOURNAL_BODY_LIMIT), HEADER_BYTES + Math.min(answerSize, JOURNAL_BODY_LIMIT)),
       call.charged,
+      Date.now() - duration,
+      principal ? (principal.kind === 'key' ? principal.key.hash : principal.account.state.management_key.hash) : null,
+      principal ? principal.kind : null,
+      call.headers,
+      headers,
+      answerBody === undefined ? undefined : keptAnswer(answerBody, answerSize),
+      fault,
     );
   }
 }

@@ -256,15 +256,40 @@ export const JournalQuery = Type.Object({
 
 export const JournalEntrySchema = Type.Object({
   id: Type.Integer(),
-  time: Type.String(),
+  time: Type.String({ description: 'Arrival on the virtual clock' }),
+  wall_time: Type.String({ description: 'Arrival on the wall clock' }),
   method: Type.String(),
   path: Type.String(),
   query: Type.Object({}, { additionalProperties: true }),
   body: Type.Unknown(),
+  request_headers: Type.Object({}, { additionalProperties: Type.String(), description: 'Authorization masked, secret-named headers redacted' }),
   status: Type.Integer({ description: '0 when the mock dropped or never answered the request (reset, timeout)' }),
   duration_ms: Type.Number(),
   account_id: Nullable(Type.String()),
   hash: Nullable(Type.String()),
+  key_hash: Nullable(Type.String({ description: 'The hash of the key that authenticated (an API key or the management key)' })),
+  key_type: Nullable(Type.String({ enum: ['management', 'key'] })),
+  response: Type.Object({
+    headers: Type.Object({}, { additionalProperties: Type.String() }),
+    body: Type.Unknown({ description: 'The JSON body (secrets masked; over 16 KiB a summary); null without one' }),
+  }),
+  error: Type.Optional(Type.String({ description: "A refused request's error message" })),
+  fault: Type.Optional(
+    Type.Object(
+      {
+        id: Nullable(Type.String({ description: "The rule's id; null for an X-Mock-Response header" })),
+        source: Type.Union([Type.Literal('rule'), Type.Literal('header')]),
+        match: Type.Optional(Type.Object({ method: Type.Optional(Type.String()), path: Type.Optional(Type.String()), hash: Type.Optional(Type.String()) })),
+        status: Type.Optional(Type.Integer()),
+        fault: Type.Optional(Type.Union([Type.Literal('reset'), Type.Literal('timeout')])),
+        delay_ms: Type.Optional(Type.Integer()),
+        jitter_ms: Type.Optional(Type.Integer()),
+        retry_after: Type.Optional(Type.Integer()),
+        times: Type.Optional(Type.Integer()),
+      },
+      { description: 'The fault that answered (kept after a times: 1 rule is used up)' },
+    ),
+  ),
   charged: Type.Optional(
     Type.Object(
       { key: Type.String({ description: 'The hash of the key charged' }), usd: Type.Number(), byok: Type.Boolean() },

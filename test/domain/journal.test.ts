@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JOURNAL_BODY_LIMIT, journalBody, redactSecrets, RequestJournal, type JournalRecord } from '../../src/domain/journal.js';
+import { answerBytes, HEADER_VALUE_LIMIT, JOURNAL_BODY_LIMIT, JOURNAL_HEADER_COUNT, journalBody, journalHeaders, keptAnswer, maskAuthorization, redactSecrets, RequestJournal, type JournalRecord } from '../../src/domain/journal.js';
 
 const entry = (n: number, over: Partial<JournalRecord> = {}): JournalRecord => ({
   time: Date.UTC(2026, 0, 1, 0, 0, n),
@@ -85,5 +85,55 @@ describe('RequestJournal byte budget', () => {
     expect(page.entries.map((e) => e.id)).toEqual([100, 99, 98]);
     expect(page.nextBefore).toBe(98);
     expect(journal.oldest({})?.id).toBe(91);
+  });
+});
+
+describe('what an entry shows of headers and answers (masked on read)', () => {
+  const key = `sk-or-v1-${'0123456789abcdef'.repeat(4)}`;
+
+  it('Authorization: the scheme, then the key masked as its label; anything else redacted whole', () => {
+    expect(maskAuthorization(`Bearer ${key}`)).toBe('Bearer sk-or-v1-012...cdef');
+    expect(maskAuthorization(`bearer   ${key}  `)).toBe('bearer sk-or-v1-012...cdef');
+    expect(maskAuthorization('Bearer hunter2')).toBe('Bearer [redacted]');
+    expect(maskAuthorization(`Bearer ${key}!extra`)).toBe('Bearer [redacted]');
+    expect(maskAuthorization('Basic dXNlcjpwYXNz')).toBe('Basic [redacted]');
+    expect(maskAuthorization(key)).toBe('sk-or-v1-012...cdef');
+  });
+
+  it('request headers: secret-named redacted, keys masked anywhere, arrays joined, bounded in count and length', () => {
+    const shown = journalHeaders({ Authorization: `Bearer ${key}`, cookie: 'a=1', 'x-note': `see ${key}`, accept: ['a', 'b'], 'x-long': 'y'.repeat(5000), gone: undefined });
+    expect(shown).toMatchObject({ authorization: 'Bearer sk-or-v1-012...cdef', cookie: '[redacted]', 'x-note': 'see sk-or-v1-012...cdef', accept: 'a, b' });
+    expect(shown['x-long']!.length).toBe(HEADER_VALUE_LIMIT + 1);
+    expect('gone' in shown).toBe(false);
+    const many = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`x-h${i}`, 'v']));
+    expect(Object.keys(journalHeaders(many))).toHaveLength(JOURNAL_HEADER_COUNT);
+  });
+
+  it("an answer's body: kept by reference when small, a summary when a listing is estimated too large, a created key's plaintext masked at once", () => {
+    const small = { data: { name: 'n' } };
+    expect(keptAnswer(small, answerBytes(small))).toBe(small);
+    const listing = { data: Array.from({ length: 100 }, () => ({ name: 'n' })) };
+    expect(answerBytes(listing)).toBeGreaterThan(JOURNAL_BODY_LIMIT);
+    expect(keptAnswer(listing, answerBytes(listing))).toEqual({ _truncated: true, _items: 100 });
+    const created = { data: { name: 'n' }, key };
+    const kept = keptAnswer(created, answerBytes(created));
+    expect(JSON.stringify(kept)).not.toContain(key);
+    expect(kept).toEqual({ data: { name: 'n' }, key: '[redacted]' });
+  });
+
+  it('an entry shows the answer masked and measured on read, the error message, and the fault as it was when it fired', () => {
+    const journal = new RequestJournal(10);
+    const rule = { id: 'fault_1', match: { path: '/keys/*' }, status: 429, times: 1 };
+    const body = { error: { code: 429, message: `slow down ${key}` } };
+    journal.append(0, 'GET', '/api/v1/keys', undefined, null, 429, 1, null, null, 256, undefined, 5, null, null, { authorization: `Bearer ${key}` }, { 'retry-after': '1' }, body, rule);
+    const [entry] = journal.list();
+    expect(entry).toMatchObject({
+      wall_time: '1970-01-01T00:00:00.005Z',
+      request_headers: { authorization: 'Bearer sk-or-v1-012...cdef' },
+      response: { headers: { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' }, body: { error: { message: 'slow down sk-or-v1-012...cdef' } } },
+      error: 'slow down sk-or-v1-012...cdef',
+      fault: { id: 'fault_1', source: 'rule', status: 429, match: { path: '/keys/*' } },
+    });
+    expect(JSON.stringify(journal.list())).not.toContain(key);
   });
 });

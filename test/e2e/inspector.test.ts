@@ -62,7 +62,8 @@ describe.runIf(canRun)('the inspector (headless Chromium)', () => {
     expect(await patchRow.first().textContent()).toContain('200');
     // The request body, on click.
     await patchRow.first().getByRole('button').click();
-    await journal.getByText('"name": "Renamed by another client"').waitFor({ timeout: 1_000 });
+    // The request's body (the answer's, which has the name too, is shown below it).
+    await journal.getByText('"name": "Renamed by another client"').first().waitFor({ timeout: 1_000 });
   });
 
   it('edits a key’s limit through the real PATCH: the API returns it and the journal holds the request', async () => {
