@@ -10,6 +10,8 @@ interface PanelProps {
   now: number;
   managementKey: string;
   onClose: () => void;
+  /** After a delete, before the dialog closes: where the focus goes next is the table's to say. */
+  onDeleted: () => void;
   announce: (text: string) => void;
   /** Takes a failure that means the management key was refused (401); false for any other. */
   onRefused: (failure: unknown) => boolean;
@@ -20,7 +22,7 @@ interface PanelProps {
  * (only the fields that changed are sent, as a client would), spend recorded through the control
  * plane, and deletion through the real `DELETE`.
  */
-export function KeyPanel({ item, now, managementKey, onClose, announce, onRefused }: PanelProps) {
+export function KeyPanel({ item, now, managementKey, onClose, onDeleted, announce, onRefused }: PanelProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   // What the form showed when it opened (or was last saved): a field the person left alone is
   // never sent, even if another client changes the key meanwhile.
@@ -90,6 +92,7 @@ export function KeyPanel({ item, now, managementKey, onClose, announce, onRefuse
     try {
       await api(managementKey, 'DELETE', `/keys/${item.hash}`);
       announce(`Deleted "${item.name}"`);
+      onDeleted();
       onClose();
     } catch (failure) {
       if (!onRefused(failure)) setError(describeError(failure));

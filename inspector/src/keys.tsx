@@ -107,6 +107,27 @@ export function KeysSection(props: KeysProps) {
   }, [rows, stateFilter, fetchedAt, props.clock]);
 
   const open = rows?.find((key) => key.hash === openHash) ?? null;
+  /**
+   * Where the focus goes once a deleted key's row is gone (the row's button, which opened the
+   * dialog, went with it): the next row's name, else the previous one's, else "New key".
+   */
+  const focusAfterDelete = useRef<string | null | undefined>(undefined);
+  const tableRef = useRef<HTMLElement>(null);
+  const deleted = (hash: string) => {
+    const at = shown.findIndex((key) => key.hash === hash);
+    focusAfterDelete.current = (shown[at + 1] ?? shown[at - 1])?.hash ?? null;
+  };
+  useEffect(() => {
+    const wanted = focusAfterDelete.current;
+    if (wanted === undefined || openHash !== null) return;
+    const root = tableRef.current;
+    if (!root) return;
+    const row = wanted === null ? null : root.querySelector<HTMLButtonElement>(`tr[data-hash="${wanted}"] button.link`);
+    const target = row ?? root.querySelector<HTMLButtonElement>('tbody button.link') ?? root.querySelector<HTMLElement>('.new-key summary');
+    if (!target) return;
+    focusAfterDelete.current = undefined;
+    target.focus();
+  }, [rows, openHash]);
   /** A 401 to an edit: the key in use is wrong (a mistyped paste), so it is forgotten and asked for again. */
   const refused = (failure: unknown): boolean => {
     if (!(failure instanceof HttpError && failure.status === 401)) return false;
@@ -120,7 +141,7 @@ export function KeysSection(props: KeysProps) {
   const order = query ? (reverse ? `${FIELD_LABELS[field].toLowerCase()} Z–A` : `${FIELD_LABELS[field].toLowerCase()} A–Z`) : reverse ? 'oldest first' : 'newest first';
 
   return (
-    <section class="panel keys" aria-labelledby="keys-title">
+    <section ref={tableRef} class="panel keys" aria-labelledby="keys-title">
       <div class="section-head">
         <h2 id="keys-title">Keys</h2>
         {props.accounts.length > 1 ? (
@@ -244,7 +265,7 @@ export function KeysSection(props: KeysProps) {
         )}
       </>
       {open && managementKey && (
-        <KeyPanel item={open} now={now} managementKey={managementKey} onClose={() => setOpenHash(null)} announce={announce} onRefused={refused} />
+        <KeyPanel item={open} now={now} managementKey={managementKey} onClose={() => setOpenHash(null)} onDeleted={() => deleted(open.hash)} announce={announce} onRefused={refused} />
       )}
     </section>
   );

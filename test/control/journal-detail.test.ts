@@ -76,6 +76,9 @@ describe.each(DOORS)('journal entries that explain (%s door)', (door) => {
     expect(id).toMatch(/./);
     const res = await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { limit: 1 });
     expect(res.statusCode).toBe(429);
+    // Used up, it stays listed as such (it fires no more); removed, the entry still names it.
+    expect(((await ctl(app, 'GET', '/faults')).json() as { data: unknown[] }).data).toMatchObject([{ id, state: 'used_up', remaining: 0 }]);
+    expect((await ctl(app, 'DELETE', `/faults/${id}`)).statusCode).toBe(200);
     expect(((await ctl(app, 'GET', '/faults')).json() as { data: unknown[] }).data).toEqual([]);
     const [entry] = await entries(app);
     expect(entry!.fault).toEqual({ id, source: 'rule', match: { method: 'PATCH', path: '/keys/*' }, status: 429, times: 1 });

@@ -62,6 +62,9 @@ describe.runIf(canRun)('the inspector’s journal (headless Chromium)', () => {
     await openInspector(page, origin);
     const rule = await mock.fault({ match: { method: 'PATCH', path: '/keys/*' }, status: 429, times: 1 });
     expect((await patch({ limit: 1 })).status).toBe(429);
+    // Used up: listed as such, then removed; the entry still names it.
+    expect(await mock.faults()).toMatchObject([{ id: rule.id, state: 'used_up' }]);
+    await mock.removeFault(rule.id);
     expect(await mock.faults()).toEqual([]);
     expect((await patch({ limit: 'lots' })).status).toBe(400);
     await showing(page, 2);

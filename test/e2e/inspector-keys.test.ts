@@ -98,6 +98,29 @@ describe.runIf(canRun)('the inspector’s keys: live spend and the refusal a cus
     // The dialog open, with state, history and diffs: axe-core finds nothing serious.
     expect(await seriousViolations(page)).toEqual([]);
   });
+
+  it('after a key is deleted, the focus goes to the next row’s name (not the page body), else the previous one', async () => {
+    const { page } = suite;
+    await openInspector(page, suite.origin);
+    const names = table(page).locator('tbody tr td.name button.link');
+    const count = await names.count();
+    expect(count).toBeGreaterThan(2);
+    const [first, second] = [await names.nth(0).textContent(), await names.nth(1).textContent()];
+    const last = [await names.nth(count - 2).textContent(), await names.nth(count - 1).textContent()];
+    const remove = async (name: string) => {
+      await keyRow(page, name).getByRole('button', { name, exact: true }).click();
+      const dialog = page.getByRole('dialog', { name });
+      await dialog.getByRole('button', { name: 'Delete key…' }).click();
+      await dialog.getByRole('button', { name: /for good/ }).click();
+      await keyRow(page, name).waitFor({ state: 'detached', timeout: 3_000 });
+    };
+    const focused = () => page.evaluate(() => (document.activeElement instanceof HTMLButtonElement ? document.activeElement.textContent : document.activeElement?.tagName ?? null));
+    await remove(first!);
+    await expect.poll(focused, { timeout: 3_000 }).toBe(second);
+    // The last row has no next one: the row before it.
+    await remove(last[1]!);
+    await expect.poll(focused, { timeout: 3_000 }).toBe(last[0]);
+  });
 });
 
 describe.runIf(canRun)('the inspector’s keys at 5,000: search, total, pages and orders (headless Chromium)', () => {
