@@ -114,7 +114,8 @@ describe.runIf(canRun)('the inspector’s keys: live spend and the refusal a cus
       await dialog.getByRole('button', { name: /for good/ }).click();
       await keyRow(page, name).waitFor({ state: 'detached', timeout: 3_000 });
     };
-    const focused = () => page.evaluate(() => (document.activeElement instanceof HTMLButtonElement ? document.activeElement.textContent : document.activeElement?.tagName ?? null));
+    // A string, not a function: the tests compile without the DOM library.
+    const focused = () => page.evaluate<string | null>("document.activeElement instanceof HTMLButtonElement ? document.activeElement.textContent : (document.activeElement?.tagName ?? null)");
     await remove(first!);
     await expect.poll(focused, { timeout: 3_000 }).toBe(second);
     // The last row has no next one: the row before it.
