@@ -175,11 +175,16 @@ export function EntryDetail({ entry, announce }: { entry: JournalEntry; announce
         </pre>
       )}
       <h4>Request</h4>
+      {entry.trimmed && (
+        <p class="caption">
+          Older than the newest 100 requests: the journal no longer keeps this one's request headers, nor its answer's body if it succeeded.
+        </p>
+      )}
       <Headers headers={entry.request_headers} label="Request headers" />
       <pre>{json({ query: entry.query, body: entry.body, hash: entry.hash, account_id: entry.account_id, time: entry.time })}</pre>
       <h4>Response</h4>
       <Headers headers={entry.response.headers} label="Response headers" />
-      <pre>{entry.response.body === null ? '(no body)' : json(entry.response.body)}</pre>
+      <pre>{entry.response.body === null ? (entry.trimmed ? '(not kept)' : '(no body)') : json(entry.response.body)}</pre>
     </div>
   );
 }

@@ -63,4 +63,6 @@ export interface JournalEntry {
   fault?: JournalFault;
   /** What it was charged, for a chat completion that was (a stream's once it ended). */
   charged?: JournalCharge;
+  /** Older than the newest 100 entries: its request headers and a success's answer body are no longer kept (shown empty and null). */
+  trimmed?: true;
 }

@@ -79,7 +79,18 @@ export const ENTRY_BYTES = 256;
 export const HEADER_BYTES = 512;
 export const entryBytes = (urlLength: number, bodyLength: number, answerLength = 0): number => ENTRY_BYTES + urlLength + bodyLength + answerLength;
 
+/**
+ * How many of the newest entries keep their request headers and a success's answer body. Those are
+ * objects kept by reference; a thousand of them surviving into the old generation cost the journal-on
+ * PATCH path about a sixth of its instructions in garbage collection (BENCHMARKS.md, "The journal's
+ * detail"). Older entries keep everything else, an error's answer body included, and say `trimmed`.
+ */
+export const DETAIL_KEPT = 100;
+
 /** The journal's default byte budget: past it, the oldest entries go, whatever `--journal-size` allows. */
+/** Stands for a success's answer body let go (DETAIL_KEPT): the entry still says it had one (`content-type`). */
+const TRIMMED_BODY = Symbol('trimmed');
+
 export const JOURNAL_BYTE_BUDGET = 64 * 1024 * 1024;
 
 /** At most this much (estimated) in one read: a page stops short of it and says where to go on. */
@@ -132,6 +143,8 @@ export class RequestJournal {
   /** The answer's body (undefined: none), by reference: masked and measured (`journalBody`) when read. */
   private readonly responseBodies: unknown[];
   private readonly faults: (FaultApplied | undefined)[];
+  /** 1: the entry is older than the newest DETAIL_KEPT and its headers and success body were let go. */
+  private readonly trimmed: Uint8Array;
   private next = 0;
   private count = 0;
   private held = 0;
@@ -162,6 +175,7 @@ export class RequestJournal {
     this.responseHeaders = new Array<Readonly<Record<string, string>> | undefined>(capacity).fill(undefined);
     this.responseBodies = new Array<unknown>(capacity).fill(undefined);
     this.faults = new Array<FaultApplied | undefined>(capacity).fill(undefined);
+    this.trimmed = new Uint8Array(capacity);
   }
 
   get size(): number {
@@ -240,10 +254,12 @@ export class RequestJournal {
     this.responseHeaders[at] = responseHeaders;
     this.responseBodies[at] = responseBody;
     this.faults[at] = fault;
+    this.trimmed[at] = 0;
     this.sizes[at] = size;
     this.held += size;
     this.next = at + 1 === this.capacity ? 0 : at + 1;
     this.count++;
+    if (this.count > DETAIL_KEPT) this.trim(this.slot(DETAIL_KEPT + 1));
     // The entry object is built only for a listener.
     if (this.events?.listening('request')) this.events.emit({ type: 'request', entry: this.entryAt(at) });
   }
@@ -262,6 +278,14 @@ export class RequestJournal {
     this.count--;
   }
 
+  /** Lets go of an entry's request headers and, for a success, its answer body (DETAIL_KEPT). */
+  private trim(at: number): void {
+    this.trimmed[at] = 1;
+    this.requestHeaders[at] = undefined;
+    const body = this.responseBodies[at];
+    if (body !== undefined && this.statuses[at]! < 400) this.responseBodies[at] = TRIMMED_BODY;
+  }
+
   /** The slot of the `i`-th newest entry (1: the newest, `count`: the oldest). */
   private slot(i: number): number {
     return (this.next - i + this.capacity) % this.capacity;
@@ -278,7 +302,7 @@ export class RequestJournal {
     const headers: Record<string, string> = {};
     if (responseBody !== undefined) headers['content-type'] = JSON_CONTENT_TYPE;
     if (extra) for (const name in extra) headers[maskKeys(name)] = isSecretName(name) ? REDACTED : maskKeys(extra[name]!);
-    const shownBody = responseBody === undefined ? null : journalBody(responseBody);
+    const shownBody = responseBody === undefined || responseBody === TRIMMED_BODY ? null : journalBody(responseBody);
     const keyType = this.keyTypes[at];
     const entry: JournalEntry = {
       id: this.ids[at]!,
@@ -303,6 +327,7 @@ export class RequestJournal {
     if (fault) entry.fault = shownFault(fault);
     const charged = this.charges[at];
     if (charged) entry.charged = { key: charged.key, usd: charged.usd, byok: charged.byok };
+    if (this.trimmed[at] === 1) entry.trimmed = true;
     return entry;
   }
 

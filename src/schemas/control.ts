@@ -296,6 +296,9 @@ export const JournalEntrySchema = Type.Object({
       { description: 'What a chat completion was charged (a stream\'s once it ended)' },
     ),
   ),
+  trimmed: Type.Optional(
+    Type.Literal(true, { description: "Older than the newest 100 entries: its request headers and a success's answer body are no longer kept (shown as {} and null)" }),
+  ),
 });
 
 export const JournalPageSchema = Type.Object({

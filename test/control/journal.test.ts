@@ -91,6 +91,21 @@ describe.each(DOORS)('the request journal (%s door)', (door) => {
       for (const entry of data) expect(entry.duration_ms).toBeGreaterThanOrEqual(0);
     });
 
+    it('past the newest 100 entries, an entry says trimmed: its request headers and success body gone, its request and an error kept', async () => {
+      const app = buildTestDoor(door);
+      await api(app, 'PATCH', `/keys/${'0'.repeat(64)}`, { name: 'missing' }); // 404: its error stays
+      await api(app, 'PATCH', `/keys/${DOCS_HASH}`, { name: 'first' }); // 200: its body goes
+      for (let i = 0; i < 100; i++) await api(app, 'GET', '/key');
+      const { data } = await journal(app);
+      expect(data).toHaveLength(102);
+      expect(data.slice(0, 100).every((e) => e.trimmed === undefined && e.request_headers.authorization !== undefined && e.response.body !== null)).toBe(true);
+      const [success, refused] = data.slice(100);
+      expect(success).toMatchObject({ status: 200, body: { name: 'first' }, request_headers: {}, response: { body: null }, trimmed: true });
+      expect(refused).toMatchObject({ status: 404, body: { name: 'missing' }, request_headers: {}, trimmed: true });
+      expect(refused!.error).toMatch(/not found/i);
+      expect(refused!.response.body).toMatchObject({ error: { code: 404 } });
+    });
+
     it('is newest first, with increasing ids', async () => {
       const app = buildTestDoor(door);
       const sent: [string, Record<string, unknown>][] = [

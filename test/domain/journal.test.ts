@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerBytes, HEADER_VALUE_LIMIT, JOURNAL_BODY_LIMIT, JOURNAL_HEADER_COUNT, journalBody, journalHeaders, keptAnswer, maskAuthorization, redactSecrets, RequestJournal, type JournalRecord } from '../../src/domain/journal.js';
+import { answerBytes, DETAIL_KEPT, HEADER_VALUE_LIMIT, JOURNAL_BODY_LIMIT, JOURNAL_HEADER_COUNT, journalBody, journalHeaders, keptAnswer, maskAuthorization, redactSecrets, RequestJournal, type JournalRecord } from '../../src/domain/journal.js';
 
 const entry = (n: number, over: Partial<JournalRecord> = {}): JournalRecord => ({
   time: Date.UTC(2026, 0, 1, 0, 0, n),
@@ -135,5 +135,41 @@ describe('what an entry shows of headers and answers (masked on read)', () => {
       fault: { id: 'fault_1', source: 'rule', status: 429, match: { path: '/keys/*' } },
     });
     expect(JSON.stringify(journal.list())).not.toContain(key);
+  });
+
+  it(`keeps request headers and a success's answer body for the newest ${DETAIL_KEPT} entries only; older ones say trimmed and keep the rest, an error's body included`, () => {
+    const journal = new RequestJournal(DETAIL_KEPT + 20);
+    const total = DETAIL_KEPT + 10;
+    for (let n = 1; n <= total; n++) {
+      const status = n % 2 ? 200 : 402;
+      const answer = status === 200 ? { data: { n } } : { error: { code: 402, message: `no credits ${n}` } };
+      journal.append(n, 'PATCH', `/api/v1/keys/${n}`, undefined, { name: `k${n}` }, status, 1, 'acct', String(n), 256, undefined, n, null, null, { 'x-n': String(n) }, undefined, answer);
+    }
+    const listed = journal.list();
+    expect(listed).toHaveLength(total);
+    const fresh = listed.slice(0, DETAIL_KEPT);
+    const old = listed.slice(DETAIL_KEPT);
+    expect(old).toHaveLength(10);
+    for (const e of fresh) {
+      expect(e.trimmed).toBeUndefined();
+      expect(e.request_headers).toEqual({ 'x-n': e.hash });
+      expect(e.response.body).not.toBeNull();
+    }
+    for (const e of old) {
+      expect(e.trimmed).toBe(true);
+      expect(e.request_headers).toEqual({});
+      expect(e.body).toEqual({ name: `k${e.hash}` });
+      expect(e.response.headers['content-type']).toBe('application/json; charset=utf-8');
+      if (e.status === 200) expect(e.response.body).toBeNull();
+      else expect(e.error).toBe(`no credits ${e.hash}`);
+    }
+    // The field comes last, as the schema orders it.
+    expect(Object.keys(old[0]!).at(-1)).toBe('trimmed');
+  });
+
+  it('a journal smaller than that never trims', () => {
+    const journal = new RequestJournal(10);
+    for (let n = 1; n <= 50; n++) journal.append(n, 'GET', '/api/v1/key', undefined, null, 200, 1, null, null, 256, undefined, n, null, null, { 'x-n': String(n) }, undefined, { data: n });
+    expect(journal.list().every((e) => e.trimmed === undefined && e.response.body !== null && e.request_headers['x-n'] !== undefined)).toBe(true);
   });
 });
