@@ -41,12 +41,18 @@ describe('generations', () => {
     expect(generations.get('a', 'gen-2')).toBeUndefined();
   });
 
-  it('keep the newest `capacity`, as a naive list of the last N would', () => {
+  it('keep the newest `capacity`, as a naive list of the last N would, through clears', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 8 }), fc.array(fc.integer({ min: 0, max: 30 }), { maxLength: 60 }), (capacity, adds) => {
+      // n < 0: a clear; else an add.
+      fc.property(fc.integer({ min: 0, max: 8 }), fc.array(fc.integer({ min: -3, max: 30 }), { maxLength: 60 }), (capacity, adds) => {
         const generations = new Generations(createRandom(1), capacity);
         let model: string[] = [];
         adds.forEach((n, i) => {
+          if (n < 0) {
+            generations.clear();
+            model = [];
+            return;
+          }
           const id = `gen-${i}-${n}`;
           generations.add(record(id));
           model = capacity > 0 ? [...model, id].slice(-capacity) : [];
@@ -59,5 +65,18 @@ describe('generations', () => {
         });
       }),
     );
+  });
+
+  it('an id added twice names the newer record, and the older one leaving the ring does not take it away', () => {
+    const generations = new Generations(createRandom(1), 2);
+    const first = record('gen-x');
+    const again = { ...record('gen-x'), model: 'again' };
+    generations.add(first);
+    generations.add(again);
+    generations.add(record('gen-y')); // the ring's oldest, `first`, goes
+    expect(generations.get('acct', 'gen-x')?.model).toBe('again');
+    generations.add(record('gen-z')); // now `again` goes
+    expect(generations.get('acct', 'gen-x')).toBeUndefined();
+    expect(generations.get('acct', 'gen-y')?.id).toBe('gen-y');
   });
 });
