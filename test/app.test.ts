@@ -142,3 +142,23 @@ describe('every response', () => {
     expect(res.headers['x-request-id']).toBe('trace-42');
   });
 });
+
+describe("the headers every answer carries, written into the reply's own header object", () => {
+  // src/app.ts finds Fastify's header object by its symbol's description (Fastify exports none) and
+  // falls back to reply.header() without it: the answer stays right, only slower. This says when
+  // a Fastify upgrade renames it, so the fast path is not lost in silence.
+  it("the installed Fastify keeps a reply's headers under the symbol 'fastify.reply.headers', and the answer carries them", async () => {
+    const app = buildTestApp();
+    let holds: Record<string, unknown> | undefined;
+    app.addHook('onSend', async (_request, reply, payload) => {
+      const symbol = Object.getOwnPropertySymbols(reply).find((s) => s.description === 'fastify.reply.headers');
+      holds = symbol && ((reply as unknown as Record<symbol, Record<string, unknown>>)[symbol]);
+      return payload;
+    });
+    const res = await api(app, 'GET', `/keys/${DOCS_HASH}`);
+    expect(res.statusCode).toBe(200);
+    expect(holds?.['x-mock-server']).toBe(`openrouter-keys-mock/${VERSION}`);
+    expect(res.headers['x-mock-server']).toBe(`openrouter-keys-mock/${VERSION}`);
+    expect(res.headers['x-request-id']).toBe(holds?.['x-request-id']);
+  });
+});
