@@ -87,10 +87,10 @@ export const entryBytes = (urlLength: number, bodyLength: number, answerLength =
  */
 export const DETAIL_KEPT = 100;
 
-/** The journal's default byte budget: past it, the oldest entries go, whatever `--journal-size` allows. */
 /** Stands for a success's answer body let go (DETAIL_KEPT): the entry still says it had one (`content-type`). */
 const TRIMMED_BODY = Symbol('trimmed');
 
+/** The journal's default byte budget: past it, the oldest entries go, whatever `--journal-size` allows. */
 export const JOURNAL_BYTE_BUDGET = 64 * 1024 * 1024;
 
 /** At most this much (estimated) in one read: a page stops short of it and says where to go on. */
