@@ -143,8 +143,6 @@ export class RequestJournal {
   /** The answer's body (undefined: none), by reference: masked and measured (`journalBody`) when read. */
   private readonly responseBodies: unknown[];
   private readonly faults: (FaultApplied | undefined)[];
-  /** 1: the entry is older than the newest DETAIL_KEPT and its headers and success body were let go. */
-  private readonly trimmed: Uint8Array;
   private next = 0;
   private count = 0;
   private held = 0;
@@ -175,7 +173,6 @@ export class RequestJournal {
     this.responseHeaders = new Array<Readonly<Record<string, string>> | undefined>(capacity).fill(undefined);
     this.responseBodies = new Array<unknown>(capacity).fill(undefined);
     this.faults = new Array<FaultApplied | undefined>(capacity).fill(undefined);
-    this.trimmed = new Uint8Array(capacity);
   }
 
   get size(): number {
@@ -254,7 +251,6 @@ export class RequestJournal {
     this.responseHeaders[at] = responseHeaders;
     this.responseBodies[at] = responseBody;
     this.faults[at] = fault;
-    this.trimmed[at] = 0;
     this.sizes[at] = size;
     this.held += size;
     this.next = at + 1 === this.capacity ? 0 : at + 1;
@@ -280,7 +276,6 @@ export class RequestJournal {
 
   /** Lets go of an entry's request headers and, for a success, its answer body (DETAIL_KEPT). */
   private trim(at: number): void {
-    this.trimmed[at] = 1;
     this.requestHeaders[at] = undefined;
     const body = this.responseBodies[at];
     if (body !== undefined && this.statuses[at]! < 400) this.responseBodies[at] = TRIMMED_BODY;
@@ -327,7 +322,9 @@ export class RequestJournal {
     if (fault) entry.fault = shownFault(fault);
     const charged = this.charges[at];
     if (charged) entry.charged = { key: charged.key, usd: charged.usd, byok: charged.byok };
-    if (this.trimmed[at] === 1) entry.trimmed = true;
+    // Trimmed is where it stands: its place from the newest (1) past DETAIL_KEPT (`trim` let go of its detail then).
+    const place = (this.next - at + this.capacity) % this.capacity || this.capacity;
+    if (place > DETAIL_KEPT) entry.trimmed = true;
     return entry;
   }
 

@@ -167,6 +167,15 @@ describe('what an entry shows of headers and answers (masked on read)', () => {
     expect(Object.keys(old[0]!).at(-1)).toBe('trimmed');
   });
 
+  it('after the ring has wrapped, exactly the newest ones keep their detail', () => {
+    const journal = new RequestJournal(DETAIL_KEPT + 5);
+    for (let n = 1; n <= 300; n++) journal.append(n, 'GET', '/api/v1/key', undefined, null, 200, 1, null, String(n), 256, undefined, n, null, null, { 'x-n': String(n) }, undefined, { data: n });
+    const listed = journal.list();
+    expect(listed.map((e) => e.trimmed === true)).toEqual([...Array<boolean>(DETAIL_KEPT).fill(false), ...Array<boolean>(5).fill(true)]);
+    expect(listed.slice(DETAIL_KEPT).every((e) => e.response.body === null && Object.keys(e.request_headers).length === 0)).toBe(true);
+    expect(listed.slice(0, DETAIL_KEPT).every((e) => e.response.body !== null && e.request_headers['x-n'] === e.hash)).toBe(true);
+  });
+
   it('a journal smaller than that never trims', () => {
     const journal = new RequestJournal(10);
     for (let n = 1; n <= 50; n++) journal.append(n, 'GET', '/api/v1/key', undefined, null, 200, 1, null, null, 256, undefined, n, null, null, { 'x-n': String(n) }, undefined, { data: n });
