@@ -6,8 +6,13 @@ import type { RandomSource } from './random.js';
  * `capacity`, found in a ring of the records in arrival order. (Not as the `Map`'s first key: V8
  * leaves a deleted entry as a hole until the table is rebuilt, so `keys().next()` after many
  * deletes from the front walks thousands of holes — ~8 µs an add at 10,000 kept.)
+ *
+ * The index by id is brought up to date when it is read, not on every add: a chat completion adds
+ * a generation, and the `Map`'s set and delete at 10,000 ids were ~1.5 µs of it (cache misses in a
+ * table that size; BENCHMARKS.md, "The generations' index"), while most generations are never
+ * looked up. Each record enters the index at most once, so a read costs what was added since the
+ * one before it — at most `capacity` sets, amortised one per add.
  */
-
 /** One answered generation, as the mock keeps it (the wire view adds the fields it has no value for). */
 export interface GenerationRecord {
   /** `gen-<unix seconds>-<20 letters and digits>`, as OpenRouter writes them. */
@@ -45,6 +50,8 @@ export class Generations {
   private readonly ring: (GenerationRecord | undefined)[];
   private oldest = 0;
   private held = 0;
+  /** How many of the held records, oldest first, are in `byId` (the newer ones enter at the next `get`). */
+  private indexed = 0;
   /** The character codes of an id's tail, reused from one id to the next. */
   private readonly tail: number[] = new Array<number>(20).fill(0);
 
@@ -55,8 +62,9 @@ export class Generations {
     this.ring = new Array<GenerationRecord | undefined>(Math.max(0, capacity)).fill(undefined);
   }
 
+  /** The generations kept. */
   get size(): number {
-    return this.byId.size;
+    return this.held;
   }
 
   /** A fresh id for a generation answered at `now` (epoch ms): seeded, so a replayed run gets the same ids. */
@@ -72,19 +80,28 @@ export class Generations {
     if (this.capacity <= 0) return;
     if (this.held === this.capacity) {
       const gone = this.ring[this.oldest]!;
-      // Only if the id still names this record (an id seen twice is the newer record's).
-      if (this.byId.get(gone.id) === gone) this.byId.delete(gone.id);
+      // The oldest is in the index if any record is. Taken out only if its id still names it (an
+      // id seen twice is the newer record's).
+      if (this.indexed > 0) {
+        if (this.byId.get(gone.id) === gone) this.byId.delete(gone.id);
+        this.indexed--;
+      }
       this.ring[this.oldest] = undefined;
       this.oldest = (this.oldest + 1) % this.capacity;
       this.held--;
     }
     this.ring[(this.oldest + this.held) % this.capacity] = record;
     this.held++;
-    this.byId.set(record.id, record);
   }
 
   /** A generation of this account, or undefined — also for another account's, so nothing leaks. */
   get(accountId: string, id: string): GenerationRecord | undefined {
+    // The records added since the last read enter the index, oldest first (a newer one with the
+    // same id takes its place).
+    for (; this.indexed < this.held; this.indexed++) {
+      const record = this.ring[(this.oldest + this.indexed) % this.capacity]!;
+      this.byId.set(record.id, record);
+    }
     const record = this.byId.get(id);
     return record && record.account_id === accountId ? record : undefined;
   }
@@ -95,5 +112,6 @@ export class Generations {
     this.ring.fill(undefined);
     this.oldest = 0;
     this.held = 0;
+    this.indexed = 0;
   }
 }

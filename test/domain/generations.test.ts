@@ -41,37 +41,47 @@ describe('generations', () => {
     expect(generations.get('a', 'gen-2')).toBeUndefined();
   });
 
-  it('keep the newest `capacity`, as a naive list of the last N would, through clears', () => {
+  it('keep the newest `capacity`, as a naive list of the last N would, through clears and reads at any point', () => {
+    // A read brings the index up to date (src/domain/generations.ts): reads between the adds
+    // check it at every stage, not only at the end.
+    const expectModel = (generations: Generations, model: string[], gone: string[]) => {
+      expect(generations.size).toBe(model.length);
+      for (const id of model) expect(generations.get('acct', id)?.id).toBe(id);
+      for (const id of gone) if (!model.includes(id)) expect(generations.get('acct', id)).toBeUndefined();
+    };
     fc.assert(
-      // n < 0: a clear; else an add.
-      fc.property(fc.integer({ min: 0, max: 8 }), fc.array(fc.integer({ min: -3, max: 30 }), { maxLength: 60 }), (capacity, adds) => {
+      // n < 0: a clear; n > 30: a read of every id so far; else an add.
+      fc.property(fc.integer({ min: 0, max: 8 }), fc.array(fc.integer({ min: -3, max: 36 }), { maxLength: 60 }), (capacity, ops) => {
         const generations = new Generations(createRandom(1), capacity);
         let model: string[] = [];
-        adds.forEach((n, i) => {
+        const added: string[] = [];
+        ops.forEach((n, i) => {
           if (n < 0) {
             generations.clear();
             model = [];
-            return;
+          } else if (n > 30) {
+            expectModel(generations, model, added);
+          } else {
+            const id = `gen-${i}-${n}`;
+            generations.add(record(id));
+            added.push(id);
+            model = capacity > 0 ? [...model, id].slice(-capacity) : [];
           }
-          const id = `gen-${i}-${n}`;
-          generations.add(record(id));
-          model = capacity > 0 ? [...model, id].slice(-capacity) : [];
         });
-        expect(generations.size).toBe(model.length);
-        for (const id of model) expect(generations.get('acct', id)?.id).toBe(id);
-        adds.forEach((n, i) => {
-          const id = `gen-${i}-${n}`;
-          if (!model.includes(id)) expect(generations.get('acct', id)).toBeUndefined();
-        });
+        expectModel(generations, model, added);
       }),
     );
   });
 
-  it('an id added twice names the newer record, and the older one leaving the ring does not take it away', () => {
+  it.each([
+    ['read in between', true],
+    ['never read until the end', false],
+  ])('an id added twice names the newer record, and the older one leaving the ring does not take it away (%s)', (_, readBetween) => {
     const generations = new Generations(createRandom(1), 2);
     const first = record('gen-x');
     const again = { ...record('gen-x'), model: 'again' };
     generations.add(first);
+    if (readBetween) expect(generations.get('acct', 'gen-x')).toBe(first);
     generations.add(again);
     generations.add(record('gen-y')); // the ring's oldest, `first`, goes
     expect(generations.get('acct', 'gen-x')?.model).toBe('again');
