@@ -5,8 +5,13 @@
  * schema. No auth, no state, no hooks, no logger: what Fastify itself costs for this request. The
  * project's PATCH is measured against it (`bench/run.ts`).
  *
+ * `buildCeiling({ headers: true })` (`--headers`) also writes the three headers every answer of the
+ * mock carries (`X-Mock-Server`, `X-Request-Id`, `Vary`), as a handler's `reply.header` calls: not
+ * a ceiling, a reference row of `npm run bench` that says what those headers cost Fastify and
+ * Node by themselves (BENCHMARKS.md, "What the PATCH targets ask for").
+ *
  * Importable (`buildCeiling()`), and runnable for the start-up measurement:
- *   node <compiled>/bench/ceiling.js --port 0     (or PORT=0)
+ *   node <compiled>/bench/ceiling.js --port 0 [--headers]     (or PORT=0)
  * prints `ceiling listening on http://127.0.0.1:<port>/api/v1`.
  */
 import { realpathSync } from 'node:fs';
@@ -15,6 +20,7 @@ import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { VERSION } from '../src/version.js';
 import { KeyParamsSchema, KeyResponseSchema, KeySchema, keyBodySchemas, type Key } from '../src/schemas/keys.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM (as in src/app.ts).
@@ -57,7 +63,12 @@ function validators() {
   return { body, text };
 }
 
-export function buildCeiling(): FastifyInstance {
+/** The mock's `X-Mock-Server` value (src/http/engine.ts's SERVER_HEADER; the ceiling imports no engine). */
+export const MOCK_SERVER_HEADER = `openrouter-keys-mock/${VERSION}`;
+
+let requests = 0;
+
+export function buildCeiling(options: { headers?: boolean } = {}): FastifyInstance {
   const app = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>();
   const ajv = validators();
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajv.body : ajv.text).compile(schema));
@@ -67,7 +78,14 @@ export function buildCeiling(): FastifyInstance {
   app.patch(
     '/api/v1/keys/:hash',
     { schema: { params: KeyParamsSchema, body: UpdateKeyBody, response: { 200: KeyResponseSchema } } },
-    () => ({ data: CONSTANT_KEY }),
+    options.headers
+      ? (_request, reply) => {
+          // The mock's request ids: `req-<n>`, n in base 36 (src/http/engine.ts, `requestIds`).
+          requests = (requests + 1) & 0x7fffffff;
+          reply.header('x-mock-server', MOCK_SERVER_HEADER).header('x-request-id', `req-${requests.toString(36)}`).header('vary', 'Origin');
+          return { data: CONSTANT_KEY };
+        }
+      : () => ({ data: CONSTANT_KEY }),
   );
   return app as unknown as FastifyInstance;
 }
@@ -81,7 +99,7 @@ function portFromArgs(argv: string[], env: NodeJS.ProcessEnv): number {
 }
 
 async function main(): Promise<void> {
-  const app = buildCeiling();
+  const app = buildCeiling({ headers: process.argv.includes('--headers') });
   const address = await app.listen({ port: portFromArgs(process.argv.slice(2), process.env), host: '127.0.0.1' });
   process.stdout.write(`ceiling listening on ${address}/api/v1\n`);
   const stop = () => {

@@ -15,7 +15,8 @@
  *
  * Environment: BENCH_IC_REQUESTS (measured PATCHes, default 3000), BENCH_IC_WARMUP (default 3000),
  * BENCH_IC_KEEP (a directory: each case's callgrind dump is copied there as `<n>.callgrind`, 1 the
- * ceiling, 2 journal on, 3 journal off, for `callgrind_annotate --inclusive=yes <file>`),
+ * ceiling, 2 journal on, 3 journal off, 4 the ceiling writing the mock's three headers (a reference:
+ * what those cost by themselves), for `callgrind_annotate --inclusive=yes <file>`),
  * BENCH_IC_NODE_FLAGS (extra Node flags for every server: `--initial-old-space-size=512` keeps
  * mark-compacts out of the measured window, which otherwise land in it or not from run to run),
  * BENCH_IC_CLI (another build of the project to measure, e.g. an older commit's `dist/cli.js`),
@@ -66,6 +67,8 @@ const CASES: Case[] =
         CEILING_CASE,
         { name: 'PATCH one key (journal on, default size)', script: CLI, args: PROJECT_ARGS, sends: 'patch' },
         { name: 'PATCH one key, journal off (--journal-size 0)', script: CLI, args: [...PROJECT_ARGS, '--journal-size', '0'], sends: 'patch' },
+        // A reference: the ceiling also writing the three headers every answer of the mock carries.
+        { name: "ceiling + the mock's 3 headers (reference)", script: CEILING, args: ['--headers'], sends: 'patch' },
       ];
 const ONLY = process.env.BENCH_IC_ONLY ? new Set(process.env.BENCH_IC_ONLY.split(',').map((n) => Number(n.trim()))) : undefined;
 /** The cases measured, with their numbers (1-based, as BENCH_IC_KEEP names the dumps). */

@@ -27,7 +27,7 @@ import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { MIXED_LEGEND, mixedGroup } from './mixed.js';
 import { openStreams, STREAMS_NOTE, streamsGroup } from './streams.js';
-import { AUTH_ONLY, CHAT_BODY, CHAT_STREAM_BODY, cpuMicros, FIFTY_WORDS, HEADERS, killServers, memoryOf, request, startCeiling, startProject, stopServer, type Server } from './servers.js';
+import { AUTH_ONLY, CHAT_BODY, CHAT_STREAM_BODY, cpuMicros, FIFTY_WORDS, HEADERS, killServers, memoryOf, request, startCeiling, startCeilingWithHeaders, startProject, stopServer, type Server } from './servers.js';
 import { type BenchCaseRow, type BenchTargetRow, CLI, compileCeiling, DOCS_HASH, envNumber, fmt, median, NOW, PATCH_BODY, POST_BODY, quantile, round, ROOT, table } from './shared.js';
 
 // ---- settings -----------------------------------------------------------------------------
@@ -214,6 +214,7 @@ async function startupCase(): Promise<void> {
 async function patchCases(journal: boolean): Promise<{ ceilingRps: number; project: Server }> {
   const project = await startProject();
   const ceiling = await startCeiling();
+  const ceilingHeaders = await startCeilingWithHeaders();
   const journalOff = journal ? await startProject(undefined, ['--journal-size', '0']) : undefined;
   // BENCH_INSPECTOR=1: an inspector page open on each project server, i.e. one event stream
   // (GET /__mock/events) reading every change for the whole run.
@@ -222,17 +223,20 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
   log('warming up');
   await warm(project, patchOne);
   await warm(ceiling, patchOne);
+  await warm(ceilingHeaders, patchOne);
   if (journalOff) await warm(journalOff, patchOne);
   const p: LoadResult[] = [];
   const c: LoadResult[] = [];
+  const h: LoadResult[] = [];
   const j: LoadResult[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     // The ceiling sits between the project's runs; the project's order flips every round.
-    const order = i % 2 === 0 ? ['p', 'c', 'j'] : ['j', 'c', 'p'];
-    log(`PATCH round ${i + 1}/${ROUNDS}: ${order.filter((x) => x !== 'j' || journalOff).map((x) => ({ p: 'project', c: 'ceiling', j: 'project --journal-size 0' })[x]).join(', ')}`);
+    const order = i % 2 === 0 ? ['p', 'c', 'h', 'j'] : ['j', 'h', 'c', 'p'];
+    log(`PATCH round ${i + 1}/${ROUNDS}: ${order.filter((x) => x !== 'j' || journalOff).map((x) => ({ p: 'project', c: 'ceiling', h: 'ceiling + headers', j: 'project --journal-size 0' })[x]).join(', ')}`);
     for (const which of order) {
       if (which === 'p') p.push(await load(project, patchOne, SLICE));
       else if (which === 'c') c.push(await load(ceiling, patchOne, SLICE));
+      else if (which === 'h') h.push(await load(ceilingHeaders, patchOne, SLICE));
       else if (journalOff) j.push(await load(journalOff, patchOne, SLICE));
     }
   }
@@ -241,6 +245,17 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
   const ceilingRps = median(c.map((x) => x.rps));
   ceilingCpu = median(c.map((x) => x.cpuPerRequest));
   row('ceiling: PATCH (bare Fastify + TypeBox)', c, 1, undefined, 1);
+  // A reference, not a target: what the three headers every answer of the mock carries cost the ceiling.
+  const hr = h.map((x, i) => x.rps / c[i]!.rps);
+  const hc = h.map((x, i) => c[i]!.cpuPerRequest / x.cpuPerRequest);
+  const headersRow = row(
+    "ceiling + the mock's 3 headers (reference)",
+    h,
+    median(hr),
+    `X-Mock-Server, X-Request-Id, Vary by reply.header; req/s ratios ${hr.map((x) => round(x, 3)).join(', ')}; CPU ratios ${hc.map((x) => round(x, 3)).join(', ')}`,
+    median(hc),
+  );
+  extra.ceilingWithHeaders = { ratio: round(headersRow.ratio, 3), cpuRatio: round(headersRow.cpuRatio, 3) };
   const onLabel = journalOff ? 'PATCH one key (journal on, default size)' : 'PATCH one key';
   const patchRow = row(onLabel, p, median(ratios), `req/s ratios ${ratios.map((x) => round(x, 3)).join(', ')}; CPU ratios ${cpuRatios.map((x) => round(x, 3)).join(', ')}`, median(cpuRatios));
   target('PATCH one key (× ceiling req/s)', patchRow.ratio, TARGETS.patchRatio, '>=', '×', `server CPU per request: ceiling ÷ project = ${round(patchRow.cpuRatio, 3)}`);
@@ -257,6 +272,7 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
     naTarget('PATCH, journal off (× ceiling req/s)', `>= ${TARGETS.patchJournalOffRatio}×`, 'journal option not available yet');
   }
   await stopServer(ceiling);
+  await stopServer(ceilingHeaders);
   for (const close of streams) close();
   return { ceilingRps, project };
 }

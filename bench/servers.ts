@@ -131,6 +131,8 @@ export async function stopServer(server: Server): Promise<void> {
 export const startProject = (keys?: number, extra: string[] = []) =>
   startServer(`project${keys === undefined ? '' : ` (${keys} keys)`}`, CLI, [...PROJECT_ARGS, ...(keys === undefined ? [] : ['--keys', String(keys)]), ...extra]);
 export const startCeiling = () => startServer('ceiling', CEILING, []);
+/** The ceiling writing the mock's three headers on every answer (a reference row, bench/ceiling.ts). */
+export const startCeilingWithHeaders = () => startServer('ceiling + headers', CEILING, ['--headers']);
 
 /** Resident set size and its peak, from /proc (kB → bytes). */
 export function memoryOf(pid: number): { rss: number; hwm: number } {
