@@ -8,7 +8,7 @@
  * `buildCeiling({ headers: true })` (`--headers`) also writes the three headers every answer of the
  * mock carries (`X-Mock-Server`, `X-Request-Id`, `Vary`), as a handler's `reply.header` calls: not
  * a ceiling, a reference row of `npm run bench` that says what those headers cost Fastify and
- * Node by themselves (BENCHMARKS.md, "What the PATCH targets ask for").
+ * Node by themselves (BENCHMARKS.md, "What the targets ask for").
  *
  * Importable (`buildCeiling()`), and runnable for the start-up measurement:
  *   node <compiled>/bench/ceiling.js --port 0 [--headers]     (or PORT=0)

@@ -9,10 +9,11 @@ import type { RandomSource } from './random.js';
  *
  * The index by id is brought up to date when it is read, not on every add: a chat completion adds
  * a generation, and the `Map`'s set and delete at 10,000 ids were ~1.5 µs of it (cache misses in a
- * table that size; BENCHMARKS.md, "The generations' index"), while most generations are never
+ * table that size; BENCHMARKS.md, "What the targets ask for"), while most generations are never
  * looked up. Each record enters the index at most once, so a read costs what was added since the
  * one before it — at most `capacity` sets, amortised one per add.
  */
+
 /** One answered generation, as the mock keeps it (the wire view adds the fields it has no value for). */
 export interface GenerationRecord {
   /** `gen-<unix seconds>-<20 letters and digits>`, as OpenRouter writes them. */
