@@ -132,6 +132,23 @@ async function load(server: Server, spec: LoadSpec, duration = DURATION): Promis
 
 const warm = (server: Server, spec: LoadSpec) => load(server, spec, WARMUP);
 
+/** ROUNDS runs of each of two loads, alternated (a b, then b a: neither always goes first). */
+async function alternated(label: string, a: () => Promise<LoadResult>, b: () => Promise<LoadResult>): Promise<[LoadResult[], LoadResult[]]> {
+  const as: LoadResult[] = [];
+  const bs: LoadResult[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    log(`${label}, round ${i + 1}/${ROUNDS}`);
+    if (i % 2 === 0) {
+      as.push(await a());
+      bs.push(await b());
+    } else {
+      bs.push(await b());
+      as.push(await a());
+    }
+  }
+  return [as, bs];
+}
+
 // ---- the cases ----------------------------------------------------------------------------
 
 /** A case row as bench/run.ts keeps it: the shared shape plus the runs behind it. */
@@ -316,18 +333,7 @@ async function chatCases(project: Server, ceilingRps: number): Promise<void> {
   const ceiling = await startCeiling();
   await warm(project, plain);
   await warm(ceiling, patchOne);
-  const chats: LoadResult[] = [];
-  const ceilings: LoadResult[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    log(`POST /chat/completions round ${i + 1}/${ROUNDS}: ${i % 2 === 0 ? 'chat, ceiling PATCH' : 'ceiling PATCH, chat'}`);
-    if (i % 2 === 0) {
-      chats.push(await load(project, plain, SLICE));
-      ceilings.push(await load(ceiling, patchOne, SLICE));
-    } else {
-      ceilings.push(await load(ceiling, patchOne, SLICE));
-      chats.push(await load(project, plain, SLICE));
-    }
-  }
+  const [chats, ceilings] = await alternated('POST /chat/completions (chat, ceiling PATCH)', () => load(project, plain, SLICE), () => load(ceiling, patchOne, SLICE));
   await stopServer(ceiling);
   const ratios = chats.map((x, i) => x.rps / ceilings[i]!.rps);
   const cpuRatios = chats.map((x, i) => ceilings[i]!.cpuPerRequest / x.cpuPerRequest);
@@ -479,18 +485,7 @@ async function bigCases(ceilingRps: number): Promise<void> {
   await warm(big, deep);
   await warm(big, patchOne);
   const afterWarmup = memoryOf(big.pid);
-  const f: LoadResult[] = [];
-  const d: LoadResult[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    log(`GET /keys first page vs offset ${deepOffset}, round ${i + 1}/${ROUNDS}`);
-    if (i % 2 === 0) {
-      f.push(await load(big, first, SLICE));
-      d.push(await load(big, deep, SLICE));
-    } else {
-      d.push(await load(big, deep, SLICE));
-      f.push(await load(big, first, SLICE));
-    }
-  }
+  const [f, d] = await alternated(`GET /keys first page vs offset ${deepOffset}`, () => load(big, first, SLICE), () => load(big, deep, SLICE));
   const afterLoad = memoryOf(big.pid);
   const costRatios = f.map((x, i) => x.rps / d[i]!.rps);
   const cpuCost = d.map((x, i) => x.cpuPerRequest / f[i]!.cpuPerRequest);
