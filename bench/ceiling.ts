@@ -66,8 +66,6 @@ function validators() {
 /** The mock's `X-Mock-Server` value (src/http/engine.ts's SERVER_HEADER; the ceiling imports no engine). */
 export const MOCK_SERVER_HEADER = `openrouter-keys-mock/${VERSION}`;
 
-let requests = 0;
-
 export function buildCeiling(options: { headers?: boolean } = {}): FastifyInstance {
   const app = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>();
   const ajv = validators();
@@ -75,6 +73,7 @@ export function buildCeiling(options: { headers?: boolean } = {}): FastifyInstan
   // KeyResponseSchema refers to KeySchema by its $id.
   app.addSchema(KeySchema);
   const { UpdateKeyBody } = keyBodySchemas(false);
+  let requests = 0;
   app.patch(
     '/api/v1/keys/:hash',
     { schema: { params: KeyParamsSchema, body: UpdateKeyBody, response: { 200: KeyResponseSchema } } },

@@ -183,6 +183,17 @@ function row(name: string, runs: LoadResult[], ratio: number, note?: string, cpu
   return r;
 }
 
+/**
+ * A case measured in rounds alternated with the ceiling's (`against`, the same rounds): its ratio
+ * and CPU ratio are the medians of the rounds' own, both listed in its note after `note`.
+ */
+function pairedRow(name: string, runs: LoadResult[], against: LoadResult[], note?: string): CaseRow {
+  const ratios = runs.map((x, i) => x.rps / against[i]!.rps);
+  const cpuRatios = runs.map((x, i) => against[i]!.cpuPerRequest / x.cpuPerRequest);
+  const listed = `req/s ratios ${ratios.map((x) => round(x, 3)).join(', ')}; CPU ratios ${cpuRatios.map((x) => round(x, 3)).join(', ')}`;
+  return row(name, runs, median(ratios), note ? `${note}; ${listed}` : listed, median(cpuRatios));
+}
+
 function target(name: string, value: number, limit: number, direction: '>=' | '<=', unit = '', note?: string): void {
   const ok = direction === '>=' ? value >= limit : value <= limit;
   targets.push({
@@ -257,29 +268,16 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
       else if (journalOff) j.push(await load(journalOff, patchOne, SLICE));
     }
   }
-  const ratios = p.map((x, i) => x.rps / c[i]!.rps);
-  const cpuRatios = p.map((x, i) => c[i]!.cpuPerRequest / x.cpuPerRequest);
   const ceilingRps = median(c.map((x) => x.rps));
   ceilingCpu = median(c.map((x) => x.cpuPerRequest));
   row('ceiling: PATCH (bare Fastify + TypeBox)', c, 1, undefined, 1);
   // A reference, not a target: what the three headers every answer of the mock carries cost the ceiling.
-  const hr = h.map((x, i) => x.rps / c[i]!.rps);
-  const hc = h.map((x, i) => c[i]!.cpuPerRequest / x.cpuPerRequest);
-  const headersRow = row(
-    "ceiling + the mock's 3 headers (reference)",
-    h,
-    median(hr),
-    `X-Mock-Server, X-Request-Id, Vary by reply.header; req/s ratios ${hr.map((x) => round(x, 3)).join(', ')}; CPU ratios ${hc.map((x) => round(x, 3)).join(', ')}`,
-    median(hc),
-  );
+  const headersRow = pairedRow("ceiling + the mock's 3 headers (reference)", h, c, 'X-Mock-Server, X-Request-Id, Vary by reply.header');
   extra.ceilingWithHeaders = { ratio: round(headersRow.ratio, 3), cpuRatio: round(headersRow.cpuRatio, 3) };
-  const onLabel = journalOff ? 'PATCH one key (journal on, default size)' : 'PATCH one key';
-  const patchRow = row(onLabel, p, median(ratios), `req/s ratios ${ratios.map((x) => round(x, 3)).join(', ')}; CPU ratios ${cpuRatios.map((x) => round(x, 3)).join(', ')}`, median(cpuRatios));
+  const patchRow = pairedRow(journalOff ? 'PATCH one key (journal on, default size)' : 'PATCH one key', p, c);
   target('PATCH one key (× ceiling req/s)', patchRow.ratio, TARGETS.patchRatio, '>=', '×', `server CPU per request: ceiling ÷ project = ${round(patchRow.cpuRatio, 3)}`);
   if (journalOff) {
-    const jr = j.map((x, i) => x.rps / c[i]!.rps);
-    const jc = j.map((x, i) => c[i]!.cpuPerRequest / x.cpuPerRequest);
-    const off = row('PATCH one key, journal off (--journal-size 0)', j, median(jr), `req/s ratios ${jr.map((x) => round(x, 3)).join(', ')}; CPU ratios ${jc.map((x) => round(x, 3)).join(', ')}`, median(jc));
+    const off = pairedRow('PATCH one key, journal off (--journal-size 0)', j, c);
     target('PATCH, journal off (× ceiling req/s)', off.ratio, TARGETS.patchJournalOffRatio, '>=', '×', `server CPU per request: ceiling ÷ project = ${round(off.cpuRatio, 3)}`);
     await stopServer(journalOff);
   } else {
@@ -335,15 +333,7 @@ async function chatCases(project: Server, ceilingRps: number): Promise<void> {
   await warm(ceiling, patchOne);
   const [chats, ceilings] = await alternated('POST /chat/completions (chat, ceiling PATCH)', () => load(project, plain, SLICE), () => load(ceiling, patchOne, SLICE));
   await stopServer(ceiling);
-  const ratios = chats.map((x, i) => x.rps / ceilings[i]!.rps);
-  const cpuRatios = chats.map((x, i) => ceilings[i]!.cpuPerRequest / x.cpuPerRequest);
-  const chat = row(
-    'POST /chat/completions (plain)',
-    chats,
-    median(ratios),
-    `a key without a limit, the default model, the seeded reply; alternated with the ceiling's PATCH: req/s ratios ${ratios.map((x) => round(x, 3)).join(', ')}`,
-    median(cpuRatios),
-  );
+  const chat = pairedRow('POST /chat/completions (plain)', chats, ceilings, "a key without a limit, the default model, the seeded reply; alternated with the ceiling's PATCH");
   const cpu = median(chats.map((x) => x.cpuPerRequest));
   target('chat completion, not streamed (× ceiling PATCH req/s)', chat.ratio, TARGETS.chatRatio, '>=', '×', `server CPU ${round(cpu, 1)} µs a completion; ceiling's PATCH CPU ÷ this = ${round(chat.cpuRatio, 3)}`);
 
