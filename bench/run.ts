@@ -12,22 +12,24 @@
  * (A/B rounds, default 15), BENCH_WARMUP (seconds, default 2),
  * BENCH_STARTUP_RUNS (default 11), BENCH_BIG_STARTUP_RUNS (100k-key start-ups, default 3),
  * BENCH_ONLY (comma-separated groups: startup, single, reset, streams, spread, big, mixed; the PATCH
- * rounds run unless only `mixed` is asked for), BENCH_MIXED_ROUNDS (bench/mixed.ts),
+ * rounds run unless only `mixed` is asked for, and alone with `patch`), BENCH_MIXED_ROUNDS (bench/mixed.ts),
  * BENCH_STREAM_ROUNDS (bench/streams.ts: PATCH with 1 and 100 event streams open), BENCH_INSPECTOR=1
  * (an event stream open on each project server during the PATCH rounds, as an inspector page
- * keeps one). Writes
+ * keeps one), BENCH_BASELINE (another build's dist/cli.js, e.g. an older commit's: its PATCH,
+ * journal on and off, joins the PATCH rounds, so that two builds compare on the same machine in
+ * the same minutes; no target). Writes
  * bench/results.json.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { MIXED_LEGEND, mixedGroup } from './mixed.js';
 import { openStreams, STREAMS_NOTE, streamsGroup } from './streams.js';
-import { AUTH_ONLY, CHAT_BODY, CHAT_STREAM_BODY, cpuMicros, FIFTY_WORDS, HEADERS, killServers, memoryOf, request, startCeiling, startCeilingWithHeaders, startProject, stopServer, type Server } from './servers.js';
+import { AUTH_ONLY, CHAT_BODY, CHAT_STREAM_BODY, cpuMicros, FIFTY_WORDS, HEADERS, killServers, memoryOf, request, startBaseline, startCeiling, startCeilingWithHeaders, startProject, stopServer, type Server } from './servers.js';
 import { type BenchCaseRow, type BenchTargetRow, CLI, compileCeiling, DOCS_HASH, envNumber, fmt, median, NOW, PATCH_BODY, POST_BODY, quantile, round, ROOT, table } from './shared.js';
 
 // ---- settings -----------------------------------------------------------------------------
@@ -49,6 +51,8 @@ const BIG_STARTUP_RUNS = Math.round(envNumber('BENCH_BIG_STARTUP_RUNS', 3));
 /** BENCH_ONLY=startup,single,reset,streams,spread,big,mixed: run only these groups (and the PATCH rounds, below). */
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : undefined;
 const wanted = (group: string) => !ONLY || ONLY.has(group);
+/** BENCH_BASELINE=<another build's dist/cli.js>: measured beside the project in the PATCH rounds. */
+const BASELINE = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : undefined;
 
 const TARGETS = {
   // Issue 19's (issue 5's were 0.85 and 0.9).
@@ -209,8 +213,8 @@ function naTarget(name: string, limit: string, note: string): void {
   targets.push({ target: name, value: '—', limit, status: 'n/a', note });
 }
 
-function journalOptionAvailable(): boolean {
-  const help = spawnSync(process.execPath, [CLI, '--help'], { cwd: ROOT, encoding: 'utf8' });
+function journalOptionAvailable(cli = CLI): boolean {
+  const help = spawnSync(process.execPath, [cli, '--help'], { cwd: ROOT, encoding: 'utf8' });
   return /--journal-size\b/.test(help.stdout);
 }
 
@@ -244,6 +248,9 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
   const ceiling = await startCeiling();
   const ceilingHeaders = await startCeilingWithHeaders();
   const journalOff = journal ? await startProject(undefined, ['--journal-size', '0']) : undefined;
+  if (BASELINE !== undefined && !existsSync(BASELINE)) throw new Error(`BENCH_BASELINE: no such file ${BASELINE}`);
+  const baseline = BASELINE === undefined ? undefined : await startBaseline(BASELINE);
+  const baselineOff = BASELINE !== undefined && journalOptionAvailable(BASELINE) ? await startBaseline(BASELINE, ['--journal-size', '0']) : undefined;
   // BENCH_INSPECTOR=1: an inspector page open on each project server, i.e. one event stream
   // (GET /__mock/events) reading every change for the whole run.
   const streams = process.env.BENCH_INSPECTOR === '1' ? await Promise.all([project, ...(journalOff ? [journalOff] : [])].map((server) => openStreams(server, 1))) : [];
@@ -253,21 +260,21 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
   await warm(ceiling, patchOne);
   await warm(ceilingHeaders, patchOne);
   if (journalOff) await warm(journalOff, patchOne);
-  const p: LoadResult[] = [];
-  const c: LoadResult[] = [];
-  const h: LoadResult[] = [];
-  const j: LoadResult[] = [];
+  if (baseline) await warm(baseline, patchOne);
+  if (baselineOff) await warm(baselineOff, patchOne);
+  // Each round's runs, by who ran: p the project, c the ceiling, h the ceiling with the mock's
+  // headers, j the project without its journal, b and k the baseline with and without its journal.
+  const runs = { p: [], c: [], h: [], j: [], b: [], k: [] } as Record<'p' | 'c' | 'h' | 'j' | 'b' | 'k', LoadResult[]>;
+  const servers = { p: project, c: ceiling, h: ceilingHeaders, j: journalOff, b: baseline, k: baselineOff };
+  const names = { p: 'project', c: 'ceiling', h: 'ceiling + headers', j: 'project --journal-size 0', b: 'baseline', k: 'baseline --journal-size 0' };
   for (let i = 0; i < ROUNDS; i++) {
-    // The ceiling sits between the project's runs; the project's order flips every round.
-    const order = i % 2 === 0 ? ['p', 'c', 'h', 'j'] : ['j', 'h', 'c', 'p'];
-    log(`PATCH round ${i + 1}/${ROUNDS}: ${order.filter((x) => x !== 'j' || journalOff).map((x) => ({ p: 'project', c: 'ceiling', h: 'ceiling + headers', j: 'project --journal-size 0' })[x]).join(', ')}`);
-    for (const which of order) {
-      if (which === 'p') p.push(await load(project, patchOne, SLICE));
-      else if (which === 'c') c.push(await load(ceiling, patchOne, SLICE));
-      else if (which === 'h') h.push(await load(ceilingHeaders, patchOne, SLICE));
-      else if (journalOff) j.push(await load(journalOff, patchOne, SLICE));
-    }
+    // The ceiling sits between the project's runs; the order flips every round.
+    const forward = (['p', 'c', 'h', 'j', 'b', 'k'] as const).filter((x) => servers[x] !== undefined);
+    const order = i % 2 === 0 ? forward : [...forward].reverse();
+    log(`PATCH round ${i + 1}/${ROUNDS}: ${order.map((x) => names[x]).join(', ')}`);
+    for (const which of order) runs[which].push(await load(servers[which]!, patchOne, SLICE));
   }
+  const { p, c, h, j } = runs;
   const ceilingRps = median(c.map((x) => x.rps));
   ceilingCpu = median(c.map((x) => x.cpuPerRequest));
   row('ceiling: PATCH (bare Fastify + TypeBox)', c, 1, undefined, 1);
@@ -286,10 +293,33 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
     rows.push({ case: 'PATCH, journal off', rps: Number.NaN, p50: Number.NaN, p99: Number.NaN, errors: 0, ratio: Number.NaN, cpu: Number.NaN, cpuRatio: Number.NaN, note: 'journal option not available yet' });
     naTarget('PATCH, journal off (× ceiling req/s)', `>= ${TARGETS.patchJournalOffRatio}×`, 'journal option not available yet');
   }
+  if (baseline) await baselineRows(runs, baseline, baselineOff);
   await stopServer(ceiling);
   await stopServer(ceilingHeaders);
   for (const close of streams) close();
   return { ceilingRps, project };
+}
+
+/**
+ * BENCH_BASELINE's rows (no target): the other build against the ceiling, and the project against
+ * it — the median of the rounds' project ÷ baseline ratios, which no machine's speed enters.
+ */
+async function baselineRows(runs: Record<'p' | 'c' | 'j' | 'b' | 'k', LoadResult[]>, baseline: Server, baselineOff: Server | undefined): Promise<void> {
+  const vs = (mine: LoadResult[], theirs: LoadResult[]) => median(mine.map((x, i) => x.rps / theirs[i]!.rps));
+  const on = pairedRow('baseline: PATCH one key (journal on)', runs.b, runs.c, `BENCH_BASELINE=${BASELINE}; project ÷ baseline ${round(vs(runs.p, runs.b), 3)}`);
+  extra.baseline = { cli: BASELINE, ratio: round(on.ratio, 3), projectOverBaseline: round(vs(runs.p, runs.b), 3) };
+  if (baselineOff && runs.j.length > 0) {
+    const off = pairedRow('baseline: PATCH, journal off', runs.k, runs.c, `project ÷ baseline ${round(vs(runs.j, runs.k), 3)} (journal off both)`);
+    Object.assign(extra.baseline as object, { journalOffRatio: round(off.ratio, 3), projectOverBaselineJournalOff: round(vs(runs.j, runs.k), 3) });
+  }
+  const b = extra.baseline as { projectOverBaseline: number; projectOverBaselineJournalOff?: number };
+  notes.push(
+    `BENCH_BASELINE=${BASELINE}: project ÷ baseline req/s, the median of the rounds' ratios: journal on ${b.projectOverBaseline}` +
+      (b.projectOverBaselineJournalOff === undefined ? '' : `, journal off ${b.projectOverBaselineJournalOff}`) +
+      ' (above 1: the project is faster).',
+  );
+  if (baselineOff) await stopServer(baselineOff);
+  await stopServer(baseline);
 }
 
 /** PATCH with 1 and with 100 event streams open (bench/streams.ts), over the ceiling's median PATCH. */

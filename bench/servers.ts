@@ -131,6 +131,11 @@ export async function stopServer(server: Server): Promise<void> {
 export const startProject = (keys?: number, extra: string[] = []) =>
   startServer(`project${keys === undefined ? '' : ` (${keys} keys)`}`, CLI, [...PROJECT_ARGS, ...(keys === undefined ? [] : ['--keys', String(keys)]), ...extra]);
 export const startCeiling = () => startServer('ceiling', CEILING, []);
+/**
+ * Another build of the mock (BENCH_BASELINE: its `dist/cli.js`, e.g. an older commit's), with the
+ * project's arguments: measured in the same rounds, so that two builds compare on one machine.
+ */
+export const startBaseline = (cli: string, extra: string[] = []) => startServer(`baseline${extra.length ? ` ${extra.join(' ')}` : ''}`, cli, [...PROJECT_ARGS, ...extra]);
 /** The ceiling writing the mock's three headers on every answer (a reference row, bench/ceiling.ts). */
 export const startCeilingWithHeaders = () => startServer('ceiling + headers', CEILING, ['--headers']);
 
