@@ -8,19 +8,22 @@
  * `buildCeiling({ headers: true })` (`--headers`) also writes the three headers every answer of the
  * mock carries (`X-Mock-Server`, `X-Request-Id`, `Vary`), as a handler's `reply.header` calls: not
  * a ceiling, a reference row of `npm run bench` that says what those headers cost Fastify and
- * Node by themselves (BENCHMARKS.md, "What the targets ask for").
+ * Node by themselves (BENCHMARKS.md, "What the targets ask for"). `buildCeiling({ turnEnd: true })`
+ * (`--turn-end`) sends its answers as the mock does, those of one turn of the event loop together
+ * at its end (src/routes/turn-end.ts): another reference row, what that alone does for Fastify.
  *
  * Importable (`buildCeiling()`), and runnable for the start-up measurement:
- *   node <compiled>/bench/ceiling.js --port 0 [--headers]     (or PORT=0)
+ *   node <compiled>/bench/ceiling.js --port 0 [--headers | --turn-end]     (or PORT=0)
  * prints `ceiling listening on http://127.0.0.1:<port>/api/v1`.
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteHandlerMethod } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { VERSION } from '../src/version.js';
+import { TurnEndSender } from '../src/routes/turn-end.js';
 import { KeyParamsSchema, KeyResponseSchema, KeySchema, keyBodySchemas, type Key } from '../src/schemas/keys.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM (as in src/app.ts).
@@ -66,25 +69,37 @@ function validators() {
 /** The mock's `X-Mock-Server` value (src/http/engine.ts's SERVER_HEADER; the ceiling imports no engine). */
 export const MOCK_SERVER_HEADER = `openrouter-keys-mock/${VERSION}`;
 
-export function buildCeiling(options: { headers?: boolean } = {}): FastifyInstance {
+/** The ceiling's one handler: the constant key; with the mock's headers; or sent at the turn's end. */
+function handlerFor(options: { headers?: boolean; turnEnd?: boolean }): RouteHandlerMethod {
+  if (options.turnEnd) {
+    const atTurnEnd = new TurnEndSender();
+    return (_request, reply) => {
+      atTurnEnd.send(reply, { data: CONSTANT_KEY });
+    };
+  }
+  if (options.headers) {
+    let requests = 0;
+    return (_request, reply) => {
+      // The mock's request ids: `req-<n>`, n in base 36 (src/http/engine.ts, `requestIds`).
+      requests = (requests + 1) & 0x7fffffff;
+      reply.header('x-mock-server', MOCK_SERVER_HEADER).header('x-request-id', `req-${requests.toString(36)}`).header('vary', 'Origin');
+      return { data: CONSTANT_KEY };
+    };
+  }
+  return () => ({ data: CONSTANT_KEY });
+}
+
+export function buildCeiling(options: { headers?: boolean; turnEnd?: boolean } = {}): FastifyInstance {
   const app = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>();
   const ajv = validators();
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajv.body : ajv.text).compile(schema));
   // KeyResponseSchema refers to KeySchema by its $id.
   app.addSchema(KeySchema);
   const { UpdateKeyBody } = keyBodySchemas(false);
-  let requests = 0;
   app.patch(
     '/api/v1/keys/:hash',
     { schema: { params: KeyParamsSchema, body: UpdateKeyBody, response: { 200: KeyResponseSchema } } },
-    options.headers
-      ? (_request, reply) => {
-          // The mock's request ids: `req-<n>`, n in base 36 (src/http/engine.ts, `requestIds`).
-          requests = (requests + 1) & 0x7fffffff;
-          reply.header('x-mock-server', MOCK_SERVER_HEADER).header('x-request-id', `req-${requests.toString(36)}`).header('vary', 'Origin');
-          return { data: CONSTANT_KEY };
-        }
-      : () => ({ data: CONSTANT_KEY }),
+    handlerFor(options),
   );
   return app as unknown as FastifyInstance;
 }
@@ -98,7 +113,7 @@ function portFromArgs(argv: string[], env: NodeJS.ProcessEnv): number {
 }
 
 async function main(): Promise<void> {
-  const app = buildCeiling({ headers: process.argv.includes('--headers') });
+  const app = buildCeiling({ headers: process.argv.includes('--headers'), turnEnd: process.argv.includes('--turn-end') });
   const address = await app.listen({ port: portFromArgs(process.argv.slice(2), process.env), host: '127.0.0.1' });
   process.stdout.write(`ceiling listening on ${address}/api/v1\n`);
   const stop = () => {

@@ -29,7 +29,7 @@ import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { MIXED_LEGEND, mixedGroup } from './mixed.js';
 import { openStreams, STREAMS_NOTE, streamsGroup } from './streams.js';
-import { AUTH_ONLY, CHAT_BODY, CHAT_STREAM_BODY, cpuMicros, FIFTY_WORDS, HEADERS, killServers, memoryOf, request, startBaseline, startCeiling, startCeilingWithHeaders, startProject, stopServer, type Server } from './servers.js';
+import { AUTH_ONLY, CHAT_BODY, CHAT_STREAM_BODY, cpuMicros, FIFTY_WORDS, HEADERS, killServers, memoryOf, request, startBaseline, startCeiling, startCeilingAtTurnEnd, startCeilingWithHeaders, startProject, stopServer, type Server } from './servers.js';
 import { type BenchCaseRow, type BenchTargetRow, CLI, compileCeiling, DOCS_HASH, envNumber, fmt, median, NOW, PATCH_BODY, POST_BODY, quantile, round, ROOT, table } from './shared.js';
 
 // ---- settings -----------------------------------------------------------------------------
@@ -247,6 +247,7 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
   const project = await startProject();
   const ceiling = await startCeiling();
   const ceilingHeaders = await startCeilingWithHeaders();
+  const ceilingTurnEnd = await startCeilingAtTurnEnd();
   const journalOff = journal ? await startProject(undefined, ['--journal-size', '0']) : undefined;
   if (BASELINE !== undefined && !existsSync(BASELINE)) throw new Error(`BENCH_BASELINE: no such file ${BASELINE}`);
   const baseline = BASELINE === undefined ? undefined : await startBaseline(BASELINE);
@@ -259,17 +260,19 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
   await warm(project, patchOne);
   await warm(ceiling, patchOne);
   await warm(ceilingHeaders, patchOne);
+  await warm(ceilingTurnEnd, patchOne);
   if (journalOff) await warm(journalOff, patchOne);
   if (baseline) await warm(baseline, patchOne);
   if (baselineOff) await warm(baselineOff, patchOne);
   // Each round's runs, by who ran: p the project, c the ceiling, h the ceiling with the mock's
-  // headers, j the project without its journal, b and k the baseline with and without its journal.
-  const runs = { p: [], c: [], h: [], j: [], b: [], k: [] } as Record<'p' | 'c' | 'h' | 'j' | 'b' | 'k', LoadResult[]>;
-  const servers = { p: project, c: ceiling, h: ceilingHeaders, j: journalOff, b: baseline, k: baselineOff };
-  const names = { p: 'project', c: 'ceiling', h: 'ceiling + headers', j: 'project --journal-size 0', b: 'baseline', k: 'baseline --journal-size 0' };
+  // headers, t the ceiling sending at the turn's end, j the project without its journal, b and k
+  // the baseline with and without its journal.
+  const runs = { p: [], c: [], h: [], t: [], j: [], b: [], k: [] } as Record<'p' | 'c' | 'h' | 't' | 'j' | 'b' | 'k', LoadResult[]>;
+  const servers = { p: project, c: ceiling, h: ceilingHeaders, t: ceilingTurnEnd, j: journalOff, b: baseline, k: baselineOff };
+  const names = { p: 'project', c: 'ceiling', h: 'ceiling + headers', t: 'ceiling, turn end', j: 'project --journal-size 0', b: 'baseline', k: 'baseline --journal-size 0' };
   for (let i = 0; i < ROUNDS; i++) {
     // The ceiling sits between the project's runs; the order flips every round.
-    const forward = (['p', 'c', 'h', 'j', 'b', 'k'] as const).filter((x) => servers[x] !== undefined);
+    const forward = (['p', 'c', 'h', 't', 'j', 'b', 'k'] as const).filter((x) => servers[x] !== undefined);
     const order = i % 2 === 0 ? forward : [...forward].reverse();
     log(`PATCH round ${i + 1}/${ROUNDS}: ${order.map((x) => names[x]).join(', ')}`);
     for (const which of order) runs[which].push(await load(servers[which]!, patchOne, SLICE));
@@ -281,6 +284,9 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
   // A reference, not a target: what the three headers every answer of the mock carries cost the ceiling.
   const headersRow = pairedRow("ceiling + the mock's 3 headers (reference)", h, c, 'X-Mock-Server, X-Request-Id, Vary by reply.header');
   extra.ceilingWithHeaders = { ratio: round(headersRow.ratio, 3), cpuRatio: round(headersRow.cpuRatio, 3) };
+  // Another: the ceiling sending a turn's answers together at its end, as the mock does (src/routes/turn-end.ts).
+  const turnEndRow = pairedRow("ceiling, answers sent at the turn's end (reference)", runs.t, c, 'as the mock sends its answers');
+  extra.ceilingAtTurnEnd = { ratio: round(turnEndRow.ratio, 3), cpuRatio: round(turnEndRow.cpuRatio, 3) };
   const patchRow = pairedRow(journalOff ? 'PATCH one key (journal on, default size)' : 'PATCH one key', p, c);
   target('PATCH one key (× ceiling req/s)', patchRow.ratio, TARGETS.patchRatio, '>=', '×', `server CPU per request: ceiling ÷ project = ${round(patchRow.cpuRatio, 3)}`);
   if (journalOff) {
@@ -296,6 +302,7 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
   if (baseline) await baselineRows(runs, baseline, baselineOff);
   await stopServer(ceiling);
   await stopServer(ceilingHeaders);
+  await stopServer(ceilingTurnEnd);
   for (const close of streams) close();
   return { ceilingRps, project };
 }

@@ -138,6 +138,8 @@ export const startCeiling = () => startServer('ceiling', CEILING, []);
 export const startBaseline = (cli: string, extra: string[] = []) => startServer(`baseline${extra.length ? ` ${extra.join(' ')}` : ''}`, cli, [...PROJECT_ARGS, ...extra]);
 /** The ceiling writing the mock's three headers on every answer (a reference row, bench/ceiling.ts). */
 export const startCeilingWithHeaders = () => startServer('ceiling + headers', CEILING, ['--headers']);
+/** The ceiling sending a turn's answers together at its end, as the mock does (a reference row, bench/ceiling.ts). */
+export const startCeilingAtTurnEnd = () => startServer('ceiling, turn end', CEILING, ['--turn-end']);
 
 /** Resident set size and its peak, from /proc (kB → bytes). */
 export function memoryOf(pid: number): { rss: number; hwm: number } {

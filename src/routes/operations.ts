@@ -5,6 +5,7 @@ import type { Principal } from '../domain/key-store.js';
 import type { Engine, Outcome } from '../http/engine.js';
 import type { Operation } from '../http/operation.js';
 import type { StreamedAnswer } from '../http/streamed.js';
+import { TurnEndSender } from './turn-end.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,7 +28,8 @@ declare module 'fastify' {
  * `engine.readBody`) and serializes the answer with the operation's response schemas; each stage
  * is the engine's (the table in src/http/engine.ts), as for the fetch handler and MSW:
  * - `onRequest` (before the body is read): `engine.admit` — the latency, then 401/403;
- * - the handler: `engine.run` (faults, validation, the operation, the journal), its outcome sent.
+ * - the handler: `engine.run` (faults, validation, the operation, the journal), its outcome sent
+ *   — a JSON answer at the end of the event loop's turn, with the turn's others (src/routes/turn-end.ts).
  */
 export function operationRoute(engine: Engine, op: Operation): RouteOptions {
   // Fastify gets the response schemas only (for its serializers): the input is validated by the
@@ -41,7 +43,8 @@ export function operationRoute(engine: Engine, op: Operation): RouteOptions {
     config: { docs: op.schema, operation: op },
     handler(request, reply) {
       const outcome = engine.run(op, request, reply);
-      return outcome instanceof Promise ? outcome.then((settled) => deliver(settled, request, reply)) : deliver(outcome, request, reply);
+      // A delayed answer (a fault's delay) is the promise's value: it is alone in its turn anyway.
+      return outcome instanceof Promise ? outcome.then((settled) => deliver(settled, request, reply, false)) : deliver(outcome, request, reply, true);
     },
   };
   if (engine.admits(op)) route.onRequest = admitHook(engine, op);
@@ -69,12 +72,17 @@ function admitHook(engine: Engine, op: Operation): onRequestHookHandler {
   };
 }
 
+/** The answers of a turn, sent at its end (every app of the process: each reply is its own). */
+const atTurnEnd = new TurnEndSender();
+
 /**
  * Sends an outcome: a status, `Retry-After` and a body for Fastify's serializer — or a fault: the
  * socket destroyed (`reset`), or the request left unanswered until the client or the server closes
- * (`timeout`). Returns what the handler returns: undefined once the reply is hijacked.
+ * (`timeout`). Returns what the handler returns: undefined once the reply is hijacked or its body
+ * is left to `atTurnEnd` (`batched`: the handler is not returning a promise, so Fastify waits for
+ * the send; a promise's undefined would be sent at once as an empty answer).
  */
-function deliver(outcome: Outcome, request: FastifyRequest, reply: FastifyReply): unknown {
+function deliver(outcome: Outcome, request: FastifyRequest, reply: FastifyReply, batched: boolean): unknown {
   if (outcome.fault !== undefined) {
     if (outcome.fault === 'reset') request.raw.socket?.destroy();
     reply.hijack();
@@ -83,7 +91,9 @@ function deliver(outcome: Outcome, request: FastifyRequest, reply: FastifyReply)
   if (outcome.status !== 200) reply.code(outcome.status);
   if (outcome.headers) reply.headers(outcome.headers);
   if (outcome.streamed) return stream(outcome.streamed, outcome.status, request, reply);
-  return outcome.body;
+  if (!batched) return outcome.body;
+  atTurnEnd.send(reply, outcome.body);
+  return undefined;
 }
 
 /**

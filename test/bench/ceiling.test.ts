@@ -43,3 +43,23 @@ describe('the benchmark ceiling with the mock’s headers', () => {
     expect(numbers.slice(1).map((n, i) => n - numbers[i]!)).toEqual(Array(39).fill(1));
   });
 });
+
+/** The reference row "ceiling, answers sent at the turn's end": the plain ceiling's answer, only sent later. */
+describe('the benchmark ceiling sending at the turn’s end', () => {
+  const plain = buildCeiling();
+  const atTurnEnd = buildCeiling({ turnEnd: true });
+  afterAll(() => Promise.all([plain.close(), atTurnEnd.close()]));
+  const patch = (app: typeof plain) =>
+    app.inject({ method: 'PATCH', url: `/api/v1/keys/${DOCS_HASH}`, headers: { 'content-type': 'application/json' }, payload: PATCH_BODY });
+
+  it('answers every request of a turn with the plain ceiling’s status, headers and body', async () => {
+    const [expected, ...answers] = await Promise.all([patch(plain), ...Array.from({ length: 5 }, () => patch(atTurnEnd))]);
+    const { date: _date, ...expectedHeaders } = expected!.headers;
+    for (const answer of answers) {
+      expect(answer.statusCode).toBe(200);
+      const { date: _d, ...headers } = answer.headers;
+      expect(headers).toEqual(expectedHeaders);
+      expect(answer.body).toBe(expected!.body);
+    }
+  });
+});
