@@ -44,8 +44,13 @@ export class TurnEndSender {
       try {
         reply.send(bodies[i]);
       } catch (error) {
-        // Not expected (Fastify reports a serializer's error itself): the rest are still sent.
-        if (!reply.sent) reply.send(error);
+        // Not expected (Fastify reports a serializer's error itself): the error handler's 500,
+        // else the connection closed; the rest are still sent, and nothing escapes the callback.
+        try {
+          reply.send(error);
+        } catch {
+          reply.raw.destroy();
+        }
       }
     }
   };

@@ -8,6 +8,7 @@ import net from 'node:net';
 import http from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMockServer, type MockServer } from '../../src/index.js';
+import { TurnEndSender } from '../../src/routes/turn-end.js';
 import { buildTestApp, DOCS_HASH, MANAGEMENT_KEY, TEST_NOW } from '../helpers/build.js';
 
 const servers: MockServer[] = [];
@@ -118,5 +119,30 @@ describe('answers sent at the end of the turn', () => {
       vi.useRealTimers();
       await app.close();
     }
+  });
+
+  it('sends the rest of a turn when one send throws: that one gets its error sent, or its connection closed', async () => {
+    const sent: unknown[] = [];
+    const closed: string[] = [];
+    const reply = (name: string, fails: number) => {
+      let calls = 0;
+      return {
+        send(body: unknown) {
+          if (calls++ < fails) throw new Error(`${name} cannot send`);
+          sent.push([name, body instanceof Error ? body.message : body]);
+        },
+        raw: { destroy: () => closed.push(name) },
+      };
+    };
+    const sender = new TurnEndSender();
+    for (const [name, fails] of [['first', 0], ['once', 1], ['always', 2], ['last', 0]] as const) sender.send(reply(name, fails) as never, `${name} body`);
+    expect(sent).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toEqual([
+      ['first', 'first body'],
+      ['once', 'once cannot send'],
+      ['last', 'last body'],
+    ]);
+    expect(closed).toEqual(['always']);
   });
 });
