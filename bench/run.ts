@@ -269,15 +269,14 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
   // the baseline with and without its journal.
   const runs = { p: [], c: [], h: [], t: [], j: [], b: [], k: [] } as Record<'p' | 'c' | 'h' | 't' | 'j' | 'b' | 'k', LoadResult[]>;
   const servers = { p: project, c: ceiling, h: ceilingHeaders, t: ceilingTurnEnd, j: journalOff, b: baseline, k: baselineOff };
-  const names = { p: 'project', c: 'ceiling', h: 'ceiling + headers', t: 'ceiling, turn end', j: 'project --journal-size 0', b: 'baseline', k: 'baseline --journal-size 0' };
   for (let i = 0; i < ROUNDS; i++) {
     // The ceiling sits between the project's runs; the order flips every round.
     const forward = (['p', 'c', 'h', 't', 'j', 'b', 'k'] as const).filter((x) => servers[x] !== undefined);
     const order = i % 2 === 0 ? forward : [...forward].reverse();
-    log(`PATCH round ${i + 1}/${ROUNDS}: ${order.map((x) => names[x]).join(', ')}`);
+    log(`PATCH round ${i + 1}/${ROUNDS}: ${order.map((x) => servers[x]!.name).join(', ')}`);
     for (const which of order) runs[which].push(await load(servers[which]!, patchOne, SLICE));
   }
-  const { p, c, h, j } = runs;
+  const { p, c, h, t, j } = runs;
   const ceilingRps = median(c.map((x) => x.rps));
   ceilingCpu = median(c.map((x) => x.cpuPerRequest));
   row('ceiling: PATCH (bare Fastify + TypeBox)', c, 1, undefined, 1);
@@ -285,7 +284,7 @@ async function patchCases(journal: boolean): Promise<{ ceilingRps: number; proje
   const headersRow = pairedRow("ceiling + the mock's 3 headers (reference)", h, c, 'X-Mock-Server, X-Request-Id, Vary by reply.header');
   extra.ceilingWithHeaders = { ratio: round(headersRow.ratio, 3), cpuRatio: round(headersRow.cpuRatio, 3) };
   // Another: the ceiling sending a turn's answers together at its end, as the mock does (src/routes/turn-end.ts).
-  const turnEndRow = pairedRow("ceiling, answers sent at the turn's end (reference)", runs.t, c, 'as the mock sends its answers');
+  const turnEndRow = pairedRow("ceiling, answers sent at the turn's end (reference)", t, c, 'as the mock sends its answers');
   extra.ceilingAtTurnEnd = { ratio: round(turnEndRow.ratio, 3), cpuRatio: round(turnEndRow.cpuRatio, 3) };
   const patchRow = pairedRow(journalOff ? 'PATCH one key (journal on, default size)' : 'PATCH one key', p, c);
   target('PATCH one key (× ceiling req/s)', patchRow.ratio, TARGETS.patchRatio, '>=', '×', `server CPU per request: ceiling ÷ project = ${round(patchRow.cpuRatio, 3)}`);

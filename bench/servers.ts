@@ -129,7 +129,7 @@ export async function stopServer(server: Server): Promise<void> {
 }
 
 export const startProject = (keys?: number, extra: string[] = []) =>
-  startServer(`project${keys === undefined ? '' : ` (${keys} keys)`}`, CLI, [...PROJECT_ARGS, ...(keys === undefined ? [] : ['--keys', String(keys)]), ...extra]);
+  startServer(`project${keys === undefined ? '' : ` (${keys} keys)`}${extra.length ? ` ${extra.join(' ')}` : ''}`, CLI, [...PROJECT_ARGS, ...(keys === undefined ? [] : ['--keys', String(keys)]), ...extra]);
 export const startCeiling = () => startServer('ceiling', CEILING, []);
 /**
  * Another build of the mock (BENCH_BASELINE: its `dist/cli.js`, e.g. an older commit's), with the
@@ -139,7 +139,7 @@ export const startBaseline = (cli: string, extra: string[] = []) => startServer(
 /** The ceiling writing the mock's three headers on every answer (a reference row, bench/ceiling.ts). */
 export const startCeilingWithHeaders = () => startServer('ceiling + headers', CEILING, ['--headers']);
 /** The ceiling sending a turn's answers together at its end, as the mock does (a reference row, bench/ceiling.ts). */
-export const startCeilingAtTurnEnd = () => startServer('ceiling, turn end', CEILING, ['--turn-end']);
+export const startCeilingAtTurnEnd = () => startServer('ceiling at turn end', CEILING, ['--turn-end']);
 
 /** Resident set size and its peak, from /proc (kB → bytes). */
 export function memoryOf(pid: number): { rss: number; hwm: number } {

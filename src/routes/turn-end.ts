@@ -22,23 +22,17 @@ import type { FastifyReply } from 'fastify';
 export class TurnEndSender {
   private replies: FastifyReply[] = [];
   private bodies: unknown[] = [];
-  private scheduled = false;
 
-  /** Sends `body` on `reply` at the end of this turn. */
+  /** Sends `body` on `reply` at the end of this turn (the turn's first answer schedules the send). */
   send(reply: FastifyReply, body: unknown): void {
-    this.replies.push(reply);
+    if (this.replies.push(reply) === 1) setImmediate(this.flush);
     this.bodies.push(body);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.flush);
-    }
   }
 
   private readonly flush = (): void => {
     const { replies, bodies } = this;
     this.replies = [];
     this.bodies = [];
-    this.scheduled = false;
     for (let i = 0; i < replies.length; i++) {
       const reply = replies[i]!;
       try {
